@@ -1,0 +1,1 @@
+//! Procedural macros of tunekit. Use them through the `tunekit` crate.

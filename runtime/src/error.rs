@@ -1,0 +1,111 @@
+//! The one error type of the runtime crate.
+
+use std::fmt;
+
+/// Every fallible operation of tunekit returns this error.
+///
+/// Messages name the parameter or trial concerned and say what to change.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A search space is invalid (bad bounds, duplicate names, broken condition, ...).
+    #[error("invalid search space: param `{param}`: {message}")]
+    InvalidSpace {
+        /// Name of the offending parameter.
+        param: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A set of parameter values does not fit the search space.
+    #[error("invalid params: {0}")]
+    InvalidParams(String),
+    /// A typed config could not be decoded from (or encoded to) parameter values.
+    #[error("cannot decode param `{param}`: {message}")]
+    Decode {
+        /// Name of the offending parameter.
+        param: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A sampler cannot work on this space (e.g. grid search over a continuous float).
+    #[error("sampler `{sampler}` cannot search param `{param}`: {message}")]
+    UnsupportedSpace {
+        /// The sampler's name.
+        sampler: &'static str,
+        /// Name of the offending parameter.
+        param: String,
+        /// What to do instead.
+        message: String,
+    },
+    /// The sampler has no new configurations left (an exhausted grid).
+    #[error("the search space is exhausted: every configuration has been proposed")]
+    Exhausted,
+    /// `tell` named a trial the study does not know.
+    #[error("unknown trial {0}: it was never asked from this study")]
+    UnknownTrial(u64),
+    /// `tell` named a trial that is already finished.
+    #[error("trial {number} is already finished ({state}); a trial is told exactly once")]
+    TrialAlreadyFinished {
+        /// The trial's number.
+        number: u64,
+        /// The state it finished in.
+        state: crate::TrialState,
+    },
+    /// A study option is invalid.
+    #[error("invalid study configuration: {0}")]
+    Config(String),
+    /// A storage backend failed or found inconsistent data.
+    #[error("storage: {0}")]
+    Storage(String),
+    /// An I/O operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// JSON (de)serialization failed.
+    #[error("{context}: {source}")]
+    Json {
+        /// What was being (de)serialized.
+        context: String,
+        /// The underlying serde_json error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn space(param: impl Into<String>, message: impl fmt::Display) -> Self {
+        Error::InvalidSpace {
+            param: param.into(),
+            message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn decode(param: impl Into<String>, message: impl fmt::Display) -> Self {
+        Error::Decode {
+            param: param.into(),
+            message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn json(context: impl Into<String>, source: serde_json::Error) -> Self {
+        Error::Json {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// Shorthand for `Result<T, tunekit::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

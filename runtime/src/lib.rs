@@ -1,0 +1,35 @@
+//! The runtime of [tunekit](https://docs.rs/tunekit): search spaces, samplers, studies and
+//! storage. Most users depend on the `tunekit` facade crate instead, which re-exports all
+//! of this next to the `#[tunable]` and `space!` macros.
+//!
+//! The pieces, in the order data flows:
+//! - [`SearchSpace`]: ordered [`Param`]s, each with a [`Domain`] and an optional
+//!   [`Condition`]; (de)serializes as JSON and is validated on load.
+//! - [`Sampler`]s ([`Random`], [`Grid`]) propose [`Params`] from the space and the history.
+//! - A [`Study`] asks the sampler, runs the objective, and records each [`Trial`] in a
+//!   [`Storage`] ([`InMemory`] by default).
+#![warn(missing_docs)]
+
+mod error;
+mod pruner;
+mod sampler;
+mod space;
+mod space_def;
+mod storage;
+mod study;
+
+pub use error::{Error, Result};
+pub use pruner::{MedianPruner, Pruner};
+pub use sampler::{sample_domain, Grid, Random, SampleContext, Sampler};
+pub use space::{
+    Condition, Domain, FromValue, Param, Params, SearchSpace, SearchSpaceBuilder, Value,
+};
+pub use space_def::Space;
+pub use storage::{InMemory, Propose, Storage, StudyInfo};
+pub use study::{
+    apply_event, write_csv, write_jsonl, AskedTrial, Best, BoxError, Budget, Direction, Objective,
+    ObjectiveOutput, Outcome, StopReason, Study, StudyBuilder, Trial, TrialContext, TrialEvent,
+    TrialNumber, TrialPruned, TrialState,
+};
+#[doc(hidden)]
+pub use study::{ConfigOnly, WithContext};

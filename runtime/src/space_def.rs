@@ -1,0 +1,41 @@
+//! What a study searches: a dynamic space, or a typed one that decodes into a config type.
+
+use crate::{Params, Result, SearchSpace};
+
+/// A search space together with how its points become configuration values.
+///
+/// [`SearchSpace`] is one, with `Params` as its config; the `space!` macro's typed spaces
+/// are others, with the user's struct as config. [`Study`](crate::Study) is generic over
+/// this trait, so both run on the same engine.
+pub trait Space: Send + Sync {
+    /// The value the objective receives.
+    type Config: Send + Sync;
+
+    /// The dynamic space samplers search. Called once, when the study is built; an error
+    /// here (an invalid domain computed at run time, say) fails the build.
+    fn search_space(&self) -> Result<SearchSpace>;
+
+    /// The config at a point of the space.
+    fn decode(&self, params: &Params) -> Result<Self::Config>;
+
+    /// The point of the space a config stands for (for `enqueue`).
+    fn encode(&self, config: &Self::Config) -> Result<Params>;
+}
+
+impl Space for SearchSpace {
+    type Config = Params;
+
+    fn search_space(&self) -> Result<SearchSpace> {
+        Ok(self.clone())
+    }
+
+    fn decode(&self, params: &Params) -> Result<Params> {
+        self.check(params)?;
+        Ok(params.clone())
+    }
+
+    fn encode(&self, config: &Params) -> Result<Params> {
+        self.check(config)?;
+        Ok(config.clone())
+    }
+}

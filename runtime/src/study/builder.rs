@@ -1,0 +1,109 @@
+//! Configuring a study before it starts.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use super::{Shared, Study};
+use crate::{
+    Direction, Error, InMemory, Pruner, Random, Result, Sampler, Space, Storage, StudyInfo,
+};
+
+/// Builds a [`Study`]; start with [`Study::minimize`] or [`Study::maximize`].
+///
+/// Defaults: random sampler, in-memory storage, a random seed, one worker, no pruner,
+/// study name `"study"`.
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct StudyBuilder<S> {
+    space: S,
+    direction: Direction,
+    sampler: Option<Box<dyn Sampler>>,
+    storage: Option<Box<dyn Storage>>,
+    pruner: Option<Box<dyn Pruner>>,
+    seed: Option<u64>,
+    name: String,
+    workers: usize,
+}
+
+impl<S: Space> StudyBuilder<S> {
+    pub(crate) fn new(space: S, direction: Direction) -> Self {
+        StudyBuilder {
+            space,
+            direction,
+            sampler: None,
+            storage: None,
+            pruner: None,
+            seed: None,
+            name: "study".into(),
+            workers: 1,
+        }
+    }
+
+    /// The sampler that proposes trials.
+    pub fn sampler(mut self, sampler: impl Sampler + 'static) -> Self {
+        self.sampler = Some(Box::new(sampler));
+        self
+    }
+
+    /// Where trials are kept (in memory by default).
+    pub fn storage(mut self, storage: impl Storage + 'static) -> Self {
+        self.storage = Some(Box::new(storage));
+        self
+    }
+
+    /// A pruner the objective can consult through `TrialContext::should_prune`.
+    pub fn pruner(mut self, pruner: impl Pruner + 'static) -> Self {
+        self.pruner = Some(Box::new(pruner));
+        self
+    }
+
+    /// Seeds the sampler: with one worker, the same seed gives the same configs.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// The study's name in its storage.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// How many trials `optimize` runs at once, each on its own thread (default 1).
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = workers;
+        self
+    }
+
+    /// Validates everything and opens the storage.
+    pub fn build(self) -> Result<Study<S>> {
+        if self.workers == 0 {
+            return Err(Error::Config("workers must be at least 1".into()));
+        }
+        if self.name.is_empty() {
+            return Err(Error::Config("the study name cannot be empty".into()));
+        }
+        let space = self.space.search_space()?;
+        let sampler = self.sampler.unwrap_or_else(|| Box::new(Random::new()));
+        sampler.check_space(&space)?;
+        let storage = self.storage.unwrap_or_else(|| Box::new(InMemory::new()));
+        storage.open(&StudyInfo {
+            name: self.name.clone(),
+            direction: self.direction,
+            space: space.clone(),
+        })?;
+        Ok(Study {
+            definition: self.space,
+            shared: Arc::new(Shared {
+                space,
+                direction: self.direction,
+                sampler,
+                storage,
+                pruner: self.pruner,
+                seed: self.seed.unwrap_or_else(rand::random),
+                name: self.name,
+            }),
+            enqueued: Mutex::new(VecDeque::new()),
+            workers: self.workers,
+        })
+    }
+}

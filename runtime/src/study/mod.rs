@@ -1,0 +1,407 @@
+//! Studies: the loop that asks a sampler, runs the objective and records the outcome.
+
+mod budget;
+mod builder;
+mod direction;
+mod export;
+mod objective;
+mod trial;
+
+pub use budget::Budget;
+pub use builder::StudyBuilder;
+pub use direction::Direction;
+pub use objective::{BoxError, Objective, ObjectiveOutput, TrialContext, TrialPruned};
+#[doc(hidden)]
+pub use objective::{ConfigOnly, WithContext};
+pub use trial::{apply_event, Outcome, Trial, TrialEvent, TrialState};
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::Utc;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::{Error, Params, Pruner, Result, SampleContext, Sampler, SearchSpace, Space, Storage};
+
+/// What every handle on a study shares (workers, trial contexts).
+pub(crate) struct Shared {
+    pub(crate) space: SearchSpace,
+    pub(crate) direction: Direction,
+    pub(crate) sampler: Box<dyn Sampler>,
+    pub(crate) storage: Box<dyn Storage>,
+    pub(crate) pruner: Option<Box<dyn Pruner>>,
+    pub(crate) seed: u64,
+    pub(crate) name: String,
+}
+
+/// An optimization run over a space: trials proposed by a sampler, recorded in a storage.
+///
+/// Every method takes `&self`: a study can be shared by threads that ask and tell on
+/// their own, and [`optimize`](Self::optimize) runs its workers on it.
+///
+/// ```
+/// use tunekit_runtime::{Domain, Grid, Params, SearchSpace, Study};
+///
+/// let space = SearchSpace::builder()
+///     .add("x", Domain::int(-3, 3))
+///     .add("kind", Domain::categorical(["square", "abs"]))
+///     .build()?;
+/// let study = Study::minimize(space).sampler(Grid::new()).build()?;
+/// study.optimize(100, |p: &Params| -> Result<f64, tunekit_runtime::Error> {
+///     let x: f64 = p.get("x")?;
+///     Ok(if p.get::<String>("kind")? == "square" { x * x } else { x.abs() + 0.5 })
+/// })?;
+/// let best = study.best().unwrap();
+/// assert_eq!(best.value, 0.0);
+/// assert_eq!(study.trials()?.len(), 14); // the grid ran out before the budget
+/// # Ok::<(), tunekit_runtime::Error>(())
+/// ```
+pub struct Study<S: Space> {
+    definition: S,
+    shared: Arc<Shared>,
+    enqueued: Mutex<VecDeque<Params>>,
+    workers: usize,
+}
+
+/// A trial handed out by [`Study::ask`], to be given back to [`Study::tell`].
+#[derive(Debug)]
+pub struct AskedTrial<C> {
+    /// The configuration to evaluate.
+    pub config: C,
+    context: TrialContext,
+}
+
+impl<C> AskedTrial<C> {
+    /// The trial's number.
+    pub fn number(&self) -> u64 {
+        self.context.number()
+    }
+
+    /// The trial's parameter values.
+    pub fn params(&self) -> &Params {
+        self.context.params()
+    }
+
+    /// The context through which intermediate values and attributes are recorded.
+    pub fn context(&mut self) -> &mut TrialContext {
+        &mut self.context
+    }
+}
+
+/// Anything that names a trial: its number, or the trial itself.
+pub trait TrialNumber {
+    /// The trial's number.
+    fn trial_number(&self) -> u64;
+}
+
+impl TrialNumber for u64 {
+    fn trial_number(&self) -> u64 {
+        *self
+    }
+}
+
+impl<C> TrialNumber for AskedTrial<C> {
+    fn trial_number(&self) -> u64 {
+        self.number()
+    }
+}
+
+impl<C> TrialNumber for &AskedTrial<C> {
+    fn trial_number(&self) -> u64 {
+        self.number()
+    }
+}
+
+/// The best finished trial.
+#[derive(Debug, Clone)]
+pub struct Best<C> {
+    /// The trial's number.
+    pub number: u64,
+    /// Its objective value.
+    pub value: f64,
+    /// Its configuration.
+    pub config: C,
+    /// Its parameter values.
+    pub params: Params,
+}
+
+/// Why an `optimize` call returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// The trial budget was used up.
+    TrialBudget,
+    /// The time budget ran out.
+    TimeBudget,
+    /// The sampler had nothing left to propose (an exhausted grid).
+    Exhausted,
+}
+
+impl<S: Space> Study<S> {
+    /// Starts building a study that looks for the lowest objective value.
+    pub fn minimize(space: S) -> StudyBuilder<S> {
+        StudyBuilder::new(space, Direction::Minimize)
+    }
+
+    /// Starts building a study that looks for the highest objective value.
+    pub fn maximize(space: S) -> StudyBuilder<S> {
+        StudyBuilder::new(space, Direction::Maximize)
+    }
+
+    /// The dynamic space searched.
+    pub fn space(&self) -> &SearchSpace {
+        &self.shared.space
+    }
+
+    /// Whether lower or higher is better.
+    pub fn direction(&self) -> Direction {
+        self.shared.direction
+    }
+
+    /// The study's name in its storage.
+    pub fn name(&self) -> &str {
+        &self.shared.name
+    }
+
+    /// The seed behind every sampler draw.
+    pub fn seed(&self) -> u64 {
+        self.shared.seed
+    }
+
+    /// Queues `config` to be evaluated before the sampler is asked again (warm starts,
+    /// known-good defaults). Checked against the space now.
+    pub fn enqueue(&self, config: S::Config) -> Result<()> {
+        let params = self.definition.encode(&config)?;
+        self.shared.space.check(&params)?;
+        self.lock_queue().push_back(params);
+        Ok(())
+    }
+
+    /// Starts a trial: the next queued config, or the sampler's proposal. Fails with
+    /// [`Error::Exhausted`] when the sampler has nothing left.
+    ///
+    /// If the proposal cannot be decoded into a config, the trial is recorded as failed
+    /// and the error returned.
+    pub fn ask(&self) -> Result<AskedTrial<S::Config>> {
+        let shared = &self.shared;
+        let trial = shared.storage.create_trial(&mut |trials| {
+            if let Some(params) = self.lock_queue().pop_front() {
+                return Ok(Some(params));
+            }
+            let number = trials.len() as u64;
+            let mut rng = ChaCha8Rng::seed_from_u64(shared.seed);
+            rng.set_stream(number);
+            let ctx = SampleContext {
+                space: &shared.space,
+                trials,
+                direction: shared.direction,
+                number,
+                seed: shared.seed,
+            };
+            shared.sampler.sample(&ctx, &mut rng)
+        })?;
+        let trial = trial.ok_or(Error::Exhausted)?;
+        match self.definition.decode(&trial.params) {
+            Ok(config) => Ok(AskedTrial {
+                config,
+                context: TrialContext::new(trial.number, trial.params, Arc::clone(shared)),
+            }),
+            Err(error) => {
+                self.tell(trial.number, Outcome::Failed(error.to_string()))?;
+                Err(error)
+            }
+        }
+    }
+
+    /// Finishes a trial with a value (`f64`) or an [`Outcome`]. A value that is not
+    /// finite is recorded as a failure. Telling a trial twice, or a trial this study
+    /// never started, is an error.
+    pub fn tell(&self, trial: impl TrialNumber, outcome: impl Into<Outcome>) -> Result<()> {
+        self.shared.storage.record(TrialEvent::Finished {
+            number: trial.trial_number(),
+            outcome: outcome.into().normalized(),
+            finished_at: Utc::now(),
+        })
+    }
+
+    /// Every trial so far, by number.
+    pub fn trials(&self) -> Result<Vec<Trial>> {
+        let mut all = Vec::new();
+        self.shared
+            .storage
+            .read(&mut |trials| all = trials.to_vec())?;
+        Ok(all)
+    }
+
+    /// The best complete trial, if any. Failed and pruned trials never count.
+    pub fn best(&self) -> Option<Best<S::Config>> {
+        let direction = self.shared.direction;
+        let mut best: Option<(u64, f64, Params)> = None;
+        self.shared
+            .storage
+            .read(&mut |trials| {
+                let winner = trials
+                    .iter()
+                    .filter(|t| t.state == TrialState::Complete)
+                    .filter_map(|t| Some((t, t.value?)))
+                    .reduce(|a, b| if direction.better(b.1, a.1) { b } else { a });
+                best = winner.map(|(t, value)| (t.number, value, t.params.clone()));
+            })
+            .ok()?;
+        let (number, value, params) = best?;
+        let config = self.definition.decode(&params).ok()?;
+        Some(Best {
+            number,
+            value,
+            config,
+            params,
+        })
+    }
+
+    /// Runs trials until the budget (a trial count, a [`Duration`](std::time::Duration),
+    /// or a [`Budget`]) is used up or the sampler is exhausted, on the builder's number
+    /// of worker threads.
+    ///
+    /// The objective is `Fn(&Config) -> R` or `Fn(&Config, &mut TrialContext) -> R`, with
+    /// `R` an `f64` or a `Result<f64, E>`. An error, a panic or a non-finite value fails
+    /// that trial (the reason is recorded) and the study goes on. Only storage errors
+    /// stop it early, and are returned.
+    pub fn optimize<Args>(
+        &self,
+        budget: impl Into<Budget>,
+        objective: impl Objective<S::Config, Args>,
+    ) -> Result<StopReason> {
+        let budget = budget.into();
+        let run = Run {
+            budget,
+            started_at: Instant::now(),
+            started: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            exhausted: AtomicBool::new(false),
+            error: Mutex::new(None),
+        };
+        if self.workers == 1 {
+            self.work(&run, &objective);
+        } else {
+            std::thread::scope(|scope| {
+                for _ in 0..self.workers {
+                    scope.spawn(|| self.work(&run, &objective));
+                }
+            });
+        }
+        if let Some(error) = run.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(error);
+        }
+        Ok(if run.exhausted.load(Ordering::SeqCst) {
+            StopReason::Exhausted
+        } else if budget
+            .max_time()
+            .is_some_and(|limit| run.started_at.elapsed() >= limit)
+            && budget
+                .max_trials()
+                .is_none_or(|n| run.started.load(Ordering::SeqCst) < n)
+        {
+            StopReason::TimeBudget
+        } else {
+            StopReason::TrialBudget
+        })
+    }
+
+    /// One worker's loop: ask, evaluate, tell, until the run says stop.
+    fn work<Args>(&self, run: &Run, objective: &impl Objective<S::Config, Args>) {
+        while run.reserve_trial() {
+            let mut asked = match self.ask() {
+                Ok(asked) => asked,
+                // A config that cannot be decoded is already recorded as failed.
+                Err(Error::Decode { .. }) => continue,
+                Err(Error::Exhausted) => {
+                    run.exhausted.store(true, Ordering::SeqCst);
+                    run.stop.store(true, Ordering::SeqCst);
+                    return;
+                }
+                Err(error) => return run.fail(error),
+            };
+            let outcome = evaluate(objective, &mut asked);
+            if let Err(error) = self.tell(&asked, outcome) {
+                return run.fail(error);
+            }
+        }
+    }
+
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Params>> {
+        self.enqueued.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes every trial as one JSON object per line.
+    pub fn write_jsonl(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        export::write_jsonl_file(path.as_ref(), &self.trials()?)
+    }
+
+    /// Writes every trial as a CSV row: number, state, value, timings, one column per
+    /// parameter, one per user attribute, the intermediate values (JSON) and the failure.
+    pub fn write_csv(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        export::write_csv_file(path.as_ref(), &self.shared.space, &self.trials()?)
+    }
+}
+
+pub use export::{write_csv, write_jsonl};
+
+/// Runs the objective on one trial, turning errors, pruning and panics into an outcome.
+fn evaluate<C, Args>(objective: &impl Objective<C, Args>, asked: &mut AskedTrial<C>) -> Outcome {
+    let AskedTrial { config, context } = asked;
+    match catch_unwind(AssertUnwindSafe(|| objective.evaluate(config, context))) {
+        Ok(Ok(value)) => Outcome::Complete(value),
+        Ok(Err(error)) if error.is::<TrialPruned>() => Outcome::Pruned,
+        Ok(Err(error)) => Outcome::Failed(error.to_string()),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a non-string panic payload".into());
+            Outcome::Failed(format!("the objective panicked: {message}"))
+        }
+    }
+}
+
+/// The shared state of one `optimize` call.
+struct Run {
+    budget: Budget,
+    started_at: Instant,
+    started: AtomicUsize,
+    stop: AtomicBool,
+    exhausted: AtomicBool,
+    error: Mutex<Option<Error>>,
+}
+
+impl Run {
+    /// Claims the right to start one more trial, if the budget and stop flag allow.
+    fn reserve_trial(&self) -> bool {
+        if self.stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        if let Some(limit) = self.budget.max_time() {
+            if self.started_at.elapsed() >= limit {
+                return false;
+            }
+        }
+        let claimed = self.started.fetch_add(1, Ordering::SeqCst);
+        match self.budget.max_trials() {
+            Some(limit) if claimed >= limit => {
+                self.started.fetch_sub(1, Ordering::SeqCst);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn fail(&self, error: Error) {
+        self.stop.store(true, Ordering::SeqCst);
+        let mut slot = self.error.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(error);
+    }
+}

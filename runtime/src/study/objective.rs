@@ -1,0 +1,154 @@
+//! What `optimize` calls: objectives, their results, and the per-trial context.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::Shared;
+use crate::{Error, Params, Result, TrialEvent};
+
+/// The error type objectives may fail with: anything that converts into a boxed error
+/// (`String`, `&str`, any `std::error::Error`, `anyhow::Error`, ...).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Return this (boxed, e.g. `Err(TrialPruned.into())`) from an objective to end the trial
+/// as pruned instead of failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, thiserror::Error)]
+#[error("trial pruned")]
+pub struct TrialPruned;
+
+/// What an objective may return: a plain `f64`/`f32`, or a `Result` of one.
+pub trait ObjectiveOutput {
+    /// The value, or why the trial failed.
+    fn into_value(self) -> std::result::Result<f64, BoxError>;
+}
+
+impl ObjectiveOutput for f64 {
+    fn into_value(self) -> std::result::Result<f64, BoxError> {
+        Ok(self)
+    }
+}
+
+impl ObjectiveOutput for f32 {
+    fn into_value(self) -> std::result::Result<f64, BoxError> {
+        Ok(f64::from(self))
+    }
+}
+
+impl<E: Into<BoxError>> ObjectiveOutput for std::result::Result<f64, E> {
+    fn into_value(self) -> std::result::Result<f64, BoxError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// A function a study can optimize: `Fn(&Config) -> R` or
+/// `Fn(&Config, &mut TrialContext) -> R`, where `R` is an [`ObjectiveOutput`].
+///
+/// `Args` only tells the two shapes apart; it is inferred, never written.
+pub trait Objective<C, Args>: Sync {
+    /// Evaluates one configuration.
+    fn evaluate(&self, config: &C, trial: &mut TrialContext) -> std::result::Result<f64, BoxError>;
+}
+
+#[doc(hidden)]
+pub enum ConfigOnly {}
+#[doc(hidden)]
+pub enum WithContext {}
+
+impl<C, F, R> Objective<C, ConfigOnly> for F
+where
+    F: Fn(&C) -> R + Sync,
+    R: ObjectiveOutput,
+{
+    fn evaluate(&self, config: &C, _: &mut TrialContext) -> std::result::Result<f64, BoxError> {
+        self(config).into_value()
+    }
+}
+
+impl<C, F, R> Objective<C, WithContext> for F
+where
+    F: Fn(&C, &mut TrialContext) -> R + Sync,
+    R: ObjectiveOutput,
+{
+    fn evaluate(&self, config: &C, trial: &mut TrialContext) -> std::result::Result<f64, BoxError> {
+        self(config, trial).into_value()
+    }
+}
+
+/// The running trial, as the objective sees it: report intermediate values, record user
+/// attributes, ask whether to stop early.
+pub struct TrialContext {
+    number: u64,
+    params: Params,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for TrialContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrialContext")
+            .field("number", &self.number)
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TrialContext {
+    pub(crate) fn new(number: u64, params: Params, shared: Arc<Shared>) -> Self {
+        TrialContext {
+            number,
+            params,
+            shared,
+        }
+    }
+
+    /// The trial's number in the study.
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+
+    /// The trial's parameter values.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Records the value at `step` (an epoch, a fold, ...); pruners compare these across
+    /// trials. Reporting a step twice keeps the later value.
+    pub fn report(&mut self, step: u64, value: f64) -> Result<()> {
+        self.shared.storage.record(TrialEvent::Intermediate {
+            number: self.number,
+            step,
+            value,
+        })
+    }
+
+    /// Records a user attribute (any serializable value) on the trial; it is stored and
+    /// exported with the trial.
+    pub fn set_user_attr(&mut self, key: impl Into<String>, value: impl Serialize) -> Result<()> {
+        let key = key.into();
+        let value = serde_json::to_value(value)
+            .map_err(|e| Error::json(format!("user attribute `{key}`"), e))?;
+        self.shared.storage.record(TrialEvent::UserAttr {
+            number: self.number,
+            key,
+            value,
+        })
+    }
+
+    /// Whether the study's pruner says this trial should stop now. Without a pruner,
+    /// always `false`. To stop, return `Err(TrialPruned.into())` from the objective.
+    pub fn should_prune(&self) -> bool {
+        let Some(pruner) = &self.shared.pruner else {
+            return false;
+        };
+        let mut prune = false;
+        let direction = self.shared.direction;
+        let number = self.number as usize;
+        // A storage that cannot be read leaves the trial running: pruning is advice.
+        let _ = self.shared.storage.read(&mut |trials| {
+            if let Some(trial) = trials.get(number) {
+                prune = pruner.should_prune(trial, trials, direction);
+            }
+        });
+        prune
+    }
+}

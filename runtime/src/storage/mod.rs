@@ -47,4 +47,22 @@ pub trait Storage: Send + Sync {
 
     /// Calls `read` with an up-to-date view of all trials, indexed by number.
     fn read(&self, read: &mut dyn FnMut(&[Trial])) -> Result<()>;
+
+    /// How often a process running trials should call [`heartbeat`](Self::heartbeat);
+    /// `None` (the default) for storages that cannot outlive their process.
+    fn heartbeat_interval(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Tells the storage that these running trials of this process are still alive.
+    fn heartbeat(&self, running: &[u64]) -> Result<()> {
+        let _ = running;
+        Ok(())
+    }
+
+    /// Marks as failed (reason "stale") every running trial whose process stopped sending
+    /// heartbeats, exactly once even with several processes noticing; returns their numbers.
+    fn fail_stale_trials(&self) -> Result<Vec<u64>> {
+        Ok(Vec::new())
+    }
 }

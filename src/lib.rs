@@ -14,3 +14,8 @@ pub mod prelude {
         StopReason, Study, TrialContext, TrialPruned, TrialState,
     };
 }
+
+/// The README's code blocks, compiled and run as doc tests so they cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -284,7 +284,8 @@ fn check_step<T>(step: T, width: T) -> Result<(), String>
 where
     T: PartialOrd + Default + std::fmt::Display + Copy,
 {
-    if !(step > T::default()) {
+    // Written so that a NaN step is refused too.
+    if step.partial_cmp(&T::default()) != Some(std::cmp::Ordering::Greater) {
         return Err(format!("step must be > 0, got {step}"));
     }
     if step > width {

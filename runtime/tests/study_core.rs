@@ -1,0 +1,289 @@
+//! Study behaviour over the dynamic space: outcomes, bookkeeping, budgets, exports.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use tunekit_runtime::{
+    Budget, Domain, Error, Grid, Outcome, Params, Random, SearchSpace, StopReason, Study,
+    TrialContext, TrialPruned, TrialState,
+};
+
+fn space() -> SearchSpace {
+    SearchSpace::builder()
+        .add("x", Domain::float(-5.0, 5.0))
+        .add("opt", Domain::categorical(["adam", "sgd"]))
+        .add_when("momentum", Domain::float(0.0, 0.9), "opt", ["sgd"])
+        .build()
+        .unwrap()
+}
+
+fn quadratic(p: &Params) -> Result<f64, Error> {
+    let x: f64 = p.get("x")?;
+    Ok(x * x)
+}
+
+#[test]
+fn errors_panics_and_non_finite_values_fail_only_their_trial() {
+    let study = Study::minimize(space()).seed(1).build().unwrap();
+    let outcome = study.optimize(40, |p: &Params| -> Result<f64, String> {
+        let x: f64 = p.get("x").map_err(|e| e.to_string())?;
+        match p.get::<String>("opt").unwrap().as_str() {
+            _ if x < -3.0 => Err(format!("diverged at x = {x}")),
+            _ if x > 3.0 => panic!("boom at {x}"),
+            "sgd" if x < 0.0 => Ok(f64::NAN),
+            "sgd" => Ok(f64::INFINITY),
+            _ => Ok(x * x),
+        }
+    });
+    assert_eq!(outcome.unwrap(), StopReason::TrialBudget);
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 40);
+    let reasons: Vec<&str> = trials.iter().filter_map(|t| t.failure.as_deref()).collect();
+    assert!(reasons.iter().any(|r| r.starts_with("diverged at x = ")));
+    assert!(reasons.iter().any(|r| r.contains("panicked: boom at")));
+    assert!(reasons.iter().any(|r| r.contains("NaN")));
+    assert!(reasons.iter().any(|r| r.contains("inf")));
+    for trial in &trials {
+        assert!(trial.state.is_finished());
+        let x: f64 = trial.params.get("x").unwrap();
+        let fine =
+            (-3.0..=3.0).contains(&x) && trial.params.get::<String>("opt").unwrap() == "adam";
+        assert_eq!(trial.state == TrialState::Complete, fine, "{trial:?}");
+    }
+    let best = study.best().unwrap();
+    let true_best = trials
+        .iter()
+        .filter(|t| t.state == TrialState::Complete)
+        .map(|t| t.value.unwrap())
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(best.value, true_best);
+    // The study is still usable.
+    study.optimize(5, quadratic).unwrap();
+    assert_eq!(study.trials().unwrap().len(), 45);
+}
+
+#[test]
+fn failed_trials_are_never_best_even_when_all_fail() {
+    let study = Study::maximize(space()).seed(2).build().unwrap();
+    study
+        .optimize(5, |_: &Params| -> Result<f64, &'static str> {
+            Err("always")
+        })
+        .unwrap();
+    assert!(study.best().is_none());
+}
+
+#[test]
+fn same_seed_same_configs_and_different_seeds_differ() {
+    let run = |seed| {
+        let study = Study::minimize(space()).seed(seed).build().unwrap();
+        study.optimize(20, quadratic).unwrap();
+        study
+            .trials()
+            .unwrap()
+            .into_iter()
+            .map(|t| t.params)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7), run(8));
+}
+
+#[test]
+fn ask_and_tell_records_outcomes_and_refuses_double_or_unknown_tells() {
+    let study = Study::minimize(space()).seed(3).build().unwrap();
+    let first = study.ask().unwrap();
+    let second = study.ask().unwrap();
+    assert_eq!((first.number(), second.number()), (0, 1));
+    study.tell(&first, 2.5).unwrap();
+    let err = study.tell(&first, 1.0).unwrap_err();
+    assert!(
+        matches!(err, Error::TrialAlreadyFinished { number: 0, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("told exactly once"));
+    assert!(matches!(study.tell(99, 1.0), Err(Error::UnknownTrial(99))));
+    study
+        .tell(second, Outcome::Failed("out of memory".into()))
+        .unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials[0].value, Some(2.5));
+    assert_eq!(trials[1].failure.as_deref(), Some("out of memory"));
+    assert_eq!(study.best().unwrap().number, 0);
+}
+
+#[test]
+fn enqueued_configs_run_first_and_are_checked() {
+    let study = Study::minimize(space()).seed(4).build().unwrap();
+    let warm = Params::new().with("x", 0.25).with("opt", "adam");
+    study.enqueue(warm.clone()).unwrap();
+    let bad = Params::new()
+        .with("x", 0.25)
+        .with("opt", "adam")
+        .with("momentum", 0.1);
+    let err = study.enqueue(bad).unwrap_err().to_string();
+    assert!(err.contains("`momentum` is inactive"), "{err}");
+    let err = study
+        .enqueue(Params::new().with("x", 9.0).with("opt", "adam"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("outside its float domain"), "{err}");
+    study.optimize(3, quadratic).unwrap();
+    assert_eq!(study.trials().unwrap()[0].params, warm);
+}
+
+#[test]
+fn exhausted_grid_ends_optimize_cleanly_and_ask_says_so() {
+    let space = SearchSpace::builder()
+        .add("n", Domain::int(1, 3))
+        .add("opt", Domain::categorical(["adam", "sgd"]))
+        .add_when(
+            "momentum",
+            Domain::float(0.0, 0.9).step(0.3),
+            "opt",
+            ["sgd"],
+        )
+        .build()
+        .unwrap();
+    // 3 * (1 + 4) = 15 points.
+    let study = Study::minimize(space).sampler(Grid::new()).build().unwrap();
+    let stop = study.optimize(100, |_: &Params| 1.0).unwrap();
+    assert_eq!(stop, StopReason::Exhausted);
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 15);
+    let distinct: HashSet<String> = trials
+        .iter()
+        .map(|t| serde_json::to_string(&t.params).unwrap())
+        .collect();
+    assert_eq!(distinct.len(), 15);
+    assert!(matches!(study.ask(), Err(Error::Exhausted)));
+}
+
+#[test]
+fn grid_with_parallel_workers_runs_each_point_once() {
+    let space = SearchSpace::builder()
+        .add("a", Domain::int(0, 9))
+        .add("b", Domain::int(0, 9))
+        .build()
+        .unwrap();
+    let study = Study::minimize(space)
+        .sampler(Grid::shuffled())
+        .seed(5)
+        .workers(4)
+        .build()
+        .unwrap();
+    study
+        .optimize(1000, |p: &Params| -> Result<f64, Error> {
+            std::thread::sleep(Duration::from_micros(200));
+            Ok(p.get::<f64>("a")? + p.get::<f64>("b")?)
+        })
+        .unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 100);
+    let distinct: HashSet<(i64, i64)> = trials
+        .iter()
+        .map(|t| (t.params.get("a").unwrap(), t.params.get("b").unwrap()))
+        .collect();
+    assert_eq!(distinct.len(), 100);
+    assert_eq!(study.best().unwrap().value, 0.0);
+}
+
+#[test]
+fn continuous_float_in_a_grid_fails_the_build() {
+    let err = Study::minimize(space())
+        .sampler(Grid::new())
+        .build()
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("param `x`") && err.contains("step"), "{err}");
+}
+
+#[test]
+fn time_budget_stops_starting_trials() {
+    let study = Study::minimize(space()).sampler(Random).build().unwrap();
+    let stop = study
+        .optimize(Duration::from_millis(150), |p: &Params| {
+            std::thread::sleep(Duration::from_millis(20));
+            quadratic(p)
+        })
+        .unwrap();
+    assert_eq!(stop, StopReason::TimeBudget);
+    let n = study.trials().unwrap().len();
+    assert!(
+        (2..=10).contains(&n),
+        "{n} trials in 150 ms of 20 ms trials"
+    );
+    // Both limits: the trial count wins when it comes first.
+    let stop = study
+        .optimize(
+            Budget::trials(2).with_time(Duration::from_secs(60)),
+            quadratic,
+        )
+        .unwrap();
+    assert_eq!(stop, StopReason::TrialBudget);
+    assert_eq!(study.trials().unwrap().len(), n + 2);
+}
+
+#[test]
+fn context_records_intermediate_values_attrs_and_pruning() {
+    let study = Study::minimize(space()).seed(6).build().unwrap();
+    study
+        .optimize(
+            4,
+            |p: &Params,
+             trial: &mut TrialContext|
+             -> Result<f64, Box<dyn std::error::Error + Send + Sync>> {
+                let x: f64 = p.get("x")?;
+                for step in 0..3 {
+                    trial.report(step, x * x + (3 - step) as f64)?;
+                }
+                trial.set_user_attr("folds", [1.0, 2.0, 3.0])?;
+                if trial.number() == 2 {
+                    return Err(TrialPruned.into());
+                }
+                Ok(x * x)
+            },
+        )
+        .unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials[0].intermediate.len(), 3);
+    assert_eq!(
+        trials[0].user_attrs["folds"],
+        serde_json::json!([1.0, 2.0, 3.0])
+    );
+    assert_eq!(trials[2].state, TrialState::Pruned);
+    assert_eq!(trials[2].value, trials[2].intermediate.get(&2).copied());
+}
+
+#[test]
+fn trials_export_as_json_lines_and_csv() {
+    let study = Study::minimize(space()).seed(9).build().unwrap();
+    study
+        .optimize(
+            6,
+            |p: &Params, trial: &mut TrialContext| -> Result<f64, Error> {
+                trial.set_user_attr("note", "hi")?;
+                quadratic(p)
+            },
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("trials.jsonl");
+    let csv = dir.path().join("trials.csv");
+    study.write_jsonl(&jsonl).unwrap();
+    study.write_csv(&csv).unwrap();
+    let parsed: Vec<tunekit_runtime::Trial> = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(parsed, study.trials().unwrap());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "number,state,value,started_at,finished_at,duration_s,x,opt,momentum,attr.note,intermediate,failure"
+    );
+    assert_eq!(lines.count(), 6);
+}

@@ -10,8 +10,10 @@
 //!   [`Storage`] ([`InMemory`] by default).
 #![warn(missing_docs)]
 
+pub mod cv;
 mod error;
 mod pruner;
+pub mod report;
 mod sampler;
 mod space;
 mod space_def;

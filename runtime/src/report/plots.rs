@@ -1,0 +1,234 @@
+//! SVG plots via plotters' SVG backend (text is written as SVG `<text>`, so no system
+//! fonts are needed).
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::{Direction, Domain, Error, Param, Result, SearchSpace, Trial, Value};
+
+const POINT: RGBColor = RGBColor(31, 119, 180);
+const BEST: RGBColor = RGBColor(214, 39, 40);
+
+/// Plots the objective value of every trial that has one (one point per trial, by trial
+/// number) and the best value so far as a line.
+pub fn write_history_svg(path: &Path, trials: &[Trial], direction: Direction) -> Result<()> {
+    let points: Vec<(f64, f64)> = valued(trials).map(|(t, v)| (t.number as f64, v)).collect();
+    let mut best_so_far = Vec::with_capacity(2 * points.len());
+    let mut best: Option<f64> = None;
+    for trial in trials
+        .iter()
+        .filter(|t| t.state == crate::TrialState::Complete)
+    {
+        let Some(value) = trial.value.filter(|v| v.is_finite()) else {
+            continue;
+        };
+        let x = trial.number as f64;
+        match best {
+            Some(b) if !direction.better(value, b) => {}
+            // Drawn as a staircase: hold the old best up to this trial, then step.
+            Some(b) => {
+                best_so_far.push((x, b));
+                best_so_far.push((x, value));
+                best = Some(value);
+            }
+            None => {
+                best_so_far.push((x, value));
+                best = Some(value);
+            }
+        }
+    }
+    // Extend the best line to the last trial.
+    if let (Some(&(_, b)), Some(last)) = (best_so_far.last(), trials.last()) {
+        best_so_far.push((last.number as f64, b));
+    }
+    let root = SVGBackend::new(path, (900, 500)).into_drawing_area();
+    let drawn: DrawResult = (|| {
+        root.fill(&WHITE)?;
+        let x_max = trials.len().max(1) as f64;
+        let (y_low, y_high) = padded(points.iter().map(|p| p.1));
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Optimization history", ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(-0.5..x_max - 0.5, y_low..y_high)?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_desc("trial")
+            .y_desc("objective value")
+            .draw()?;
+        chart
+            .draw_series(points.iter().map(|&p| Circle::new(p, 3, POINT.filled())))?
+            .label("trial value")
+            .legend(|(x, y)| Circle::new((x, y), 3, POINT.filled()));
+        chart
+            .draw_series(LineSeries::new(
+                best_so_far.iter().copied(),
+                BEST.stroke_width(2),
+            ))?
+            .label("best so far")
+            .legend(|(x, y)| PathElement::new(vec![(x - 8, y), (x + 8, y)], BEST));
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
+    })();
+    drawn.map_err(|e| plot_error(path, e))?;
+    root.present().map_err(|e| plot_error(path, e))
+}
+
+/// Plots the objective value against each parameter, one panel per parameter: one point
+/// per trial in which the parameter was active. Log-scale parameters are drawn against
+/// `log10` of their value; categorical ones against their choices.
+pub fn write_params_svg(path: &Path, space: &SearchSpace, trials: &[Trial]) -> Result<()> {
+    let n = space.len().max(1);
+    let columns = n.min(3);
+    let rows = n.div_ceil(columns);
+    let root =
+        SVGBackend::new(path, (380 * columns as u32, 300 * rows as u32 + 40)).into_drawing_area();
+    let drawn: DrawResult = (|| {
+        root.fill(&WHITE)?;
+        let body = root.titled("Objective value per parameter", ("sans-serif", 22))?;
+        let panels = body.split_evenly((rows, columns));
+        for (param, panel) in space.params().iter().zip(panels.iter()) {
+            draw_param_panel(panel, param, trials)?;
+        }
+        Ok(())
+    })();
+    drawn.map_err(|e| plot_error(path, e))?;
+    root.present().map_err(|e| plot_error(path, e))
+}
+
+type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+fn draw_param_panel(
+    panel: &DrawingArea<SVGBackend<'_>, Shift>,
+    param: &Param,
+    trials: &[Trial],
+) -> DrawResult {
+    let axis = Axis::of(&param.domain);
+    let points: Vec<(f64, f64)> = valued(trials)
+        .filter_map(|(t, v)| Some((axis.position(t.params.value(&param.name)?)?, v)))
+        .collect();
+    let (y_low, y_high) = padded(points.iter().map(|p| p.1));
+    let mut chart = ChartBuilder::on(panel)
+        .caption(axis.title(&param.name), ("sans-serif", 16))
+        .margin(8)
+        .x_label_area_size(30)
+        .y_label_area_size(55)
+        .build_cartesian_2d(axis.low..axis.high, y_low..y_high)?;
+    let labels = axis.labels.clone();
+    let formatter = move |x: &f64| match &labels {
+        Some(labels) if (x - x.round()).abs() < 1e-9 => {
+            labels.get(x.round() as usize).cloned().unwrap_or_default()
+        }
+        Some(_) => String::new(),
+        None => super::format_number(*x),
+    };
+    let mut mesh = chart.configure_mesh();
+    mesh.x_label_formatter(&formatter).x_labels(axis.ticks);
+    mesh.draw()?;
+    chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, POINT.filled())))?;
+    Ok(())
+}
+
+/// How one parameter maps onto a panel's x axis.
+struct Axis {
+    low: f64,
+    high: f64,
+    log: bool,
+    labels: Option<Vec<String>>,
+    ticks: usize,
+}
+
+impl Axis {
+    fn of(domain: &Domain) -> Self {
+        match domain {
+            Domain::Float { low, high, log, .. } => Axis::numeric(*low, *high, *log),
+            Domain::Int { low, high, log, .. } => Axis::numeric(*low as f64, *high as f64, *log),
+            Domain::Categorical { choices } => Axis {
+                low: -0.5,
+                high: choices.len() as f64 - 0.5,
+                log: false,
+                labels: Some(
+                    choices
+                        .iter()
+                        .map(|c| match c {
+                            Value::Str(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect(),
+                ),
+                ticks: choices.len(),
+            },
+        }
+    }
+
+    fn numeric(low: f64, high: f64, log: bool) -> Self {
+        let (low, high) = if log {
+            (low.log10(), high.log10())
+        } else {
+            (low, high)
+        };
+        let pad = (high - low) * 0.03;
+        Axis {
+            low: low - pad,
+            high: high + pad,
+            log,
+            labels: None,
+            ticks: 6,
+        }
+    }
+
+    fn position(&self, value: &Value) -> Option<f64> {
+        match &self.labels {
+            Some(labels) => {
+                let shown = match value {
+                    Value::Str(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                labels.iter().position(|l| *l == shown).map(|i| i as f64)
+            }
+            None => value.as_f64().map(|x| if self.log { x.log10() } else { x }),
+        }
+    }
+
+    fn title(&self, name: &str) -> String {
+        if self.log {
+            format!("{name} (log10)")
+        } else {
+            name.to_owned()
+        }
+    }
+}
+
+/// Trials with a finite value (complete and pruned ones).
+fn valued(trials: &[Trial]) -> impl Iterator<Item = (&Trial, f64)> {
+    trials
+        .iter()
+        .filter_map(|t| Some((t, t.value.filter(|v| v.is_finite())?)))
+}
+
+/// The range of `values` with 5% headroom; a unit range around a single value.
+fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !low.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = if high > low { (high - low) * 0.05 } else { 0.5 };
+    (low - pad, high + pad)
+}
+
+fn plot_error(path: &Path, error: impl std::fmt::Display) -> Error {
+    Error::io(
+        format!("drawing {}", path.display()),
+        std::io::Error::other(error.to_string()),
+    )
+}

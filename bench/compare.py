@@ -1,0 +1,689 @@
+#!/usr/bin/env python3
+"""Quality benchmark: tunekit's samplers against Optuna and hyperopt.
+
+For every (problem, optimizer, seed) it runs one optimization of ``--budget`` trials,
+scores every trial with the *same* Python objective from problems.py, and records the
+best value found, its regret (best - known optimum) and the sampler's time per ask.
+It prints markdown tables (median regret [IQR], mean rank, ms per ask) and writes
+everything, per-trial values included, to bench/results.json.
+
+Usage (after ``bash bench/setup.sh``):
+
+    bench/.venv/bin/python bench/compare.py                      # full: 10 seeds x 100 trials
+    bench/.venv/bin/python bench/compare.py --quick              # 3 seeds x 50 trials
+    TUNEKIT_DRIVER="python3 bench/fake_driver.py" bench/.venv/bin/python bench/compare.py --quick
+
+Optuna and hyperopt are imported lazily, so this module (and its space converters) can
+be imported by the tests even where only one of them is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import selectors
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(BENCH_DIR)
+sys.path.insert(0, BENCH_DIR)
+
+import problems as P  # noqa: E402  (needs the sys.path line above when run from elsewhere)
+
+PROTOCOL_VERSION = 1
+DEFAULT_DRIVER = "cargo run --quiet --release -p tunekit-bench --"
+ALL_OPTIMIZERS = ["optuna-tpe", "optuna-random", "hyperopt-tpe", "hyperopt-random",
+                  "tunekit-tpe", "tunekit-random"]
+DEFAULT_OPTIMIZERS = ["optuna-tpe", "optuna-random", "hyperopt-tpe",
+                      "tunekit-tpe", "tunekit-random"]
+# Key under which a hyperopt branch dict records which choice it stands for.
+HYPEROPT_CHOICE_KEY = "__choice__"
+
+
+class RunError(Exception):
+    """A run could not complete (driver crashed, protocol violation, invalid params)."""
+
+
+# ============================================================================ evaluation
+
+
+@dataclass
+class RunResult:
+    problem: str
+    optimizer: str
+    seed: int
+    budget: int
+    values: list = field(default_factory=list)   # per trial; None = failed evaluation
+    ask_ms: list = field(default_factory=list)   # sampler time per trial; None = unknown
+    overhead_ms: list = field(default_factory=list)  # whole loop minus evaluation
+    eval_ms_total: float = 0.0
+    wall_s: float = 0.0
+    startup_ms: Optional[float] = None           # tunekit: spawn until first trial
+    error: Optional[str] = None
+    best_value: Optional[float] = None
+    regret: Optional[float] = None
+    ask_ms_mean: Optional[float] = None
+    overhead_ms_mean: Optional[float] = None
+
+    def finish(self, problem: P.Problem) -> None:
+        ok = [v for v in self.values if v is not None]
+        if ok and self.error is None:
+            self.best_value = min(ok)
+            regret = problem.regret(self.best_value)
+            # Rounding can put a value a hair below the analytic optimum (Branin: 2e-17);
+            # anything clearly below it means the problem's stated optimum is wrong.
+            if regret < -1e-9 * max(1.0, abs(problem.optimum)):
+                raise RunError(f"{problem.name}: found {self.best_value} below the known "
+                               f"optimum {problem.optimum}: the problem definition is wrong")
+            self.regret = max(regret, 0.0)
+        asks = [a for a in self.ask_ms if a is not None]
+        self.ask_ms_mean = statistics.fmean(asks) if asks else None
+        over = [o for o in self.overhead_ms if o is not None]
+        self.overhead_ms_mean = statistics.fmean(over) if over else None
+
+
+class Evaluator:
+    """Scores trials for one run: validates the params against the space (so an adapter
+    or driver bug is an error, never a silently mis-scored point), then calls the
+    problem's Python objective and times it."""
+
+    def __init__(self, problem: P.Problem, result: RunResult):
+        self.problem = problem
+        self.result = result
+
+    def __call__(self, params: dict) -> tuple:
+        """Returns (value, error_message); exactly one of them is None."""
+        errors = P.check_params(self.problem.space, params)
+        if errors:
+            raise RunError(f"trial {len(self.result.values)} got invalid params "
+                           f"{params!r}: {'; '.join(errors)}")
+        t0 = time.perf_counter()
+        try:
+            value = float(self.problem.evaluate(params))
+            err = None if math.isfinite(value) else f"non-finite value {value!r}"
+        except Exception as exc:  # an objective failure is a failed trial, not a crash
+            value, err = None, f"{type(exc).__name__}: {exc}"
+        self.result.eval_ms_total += (time.perf_counter() - t0) * 1e3
+        if err is not None:
+            value = None
+        self.result.values.append(value)
+        return value, err
+
+
+# ============================================================================ Optuna
+
+
+def optuna_suggest(trial, space: list) -> dict:
+    """Suggest every *active* param of ``space`` on an Optuna trial, in space order.
+
+    A conditional param is suggested only when its parent was suggested and took one of
+    the condition's values, which is Optuna's define-by-run way of expressing a tree.
+    """
+    params: dict = {}
+    for p in space:
+        if not P.is_active(p, params):
+            continue
+        name = p["name"]
+        if p["type"] == "float":
+            params[name] = trial.suggest_float(name, p["low"], p["high"],
+                                               step=p.get("step"), log=bool(p.get("log")))
+        elif p["type"] == "int":
+            params[name] = trial.suggest_int(name, p["low"], p["high"],
+                                             step=p.get("step") or 1, log=bool(p.get("log")))
+        elif p["type"] == "categorical":
+            params[name] = trial.suggest_categorical(name, p["choices"])
+        else:
+            raise ValueError(f"unknown param type {p['type']!r}")
+    return params
+
+
+def run_optuna(problem: P.Problem, seed: int, budget: int, sampler: str) -> RunResult:
+    import optuna
+    from optuna.trial import TrialState
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    res = RunResult(problem.name, f"optuna-{sampler}", seed, budget)
+    if sampler == "tpe":
+        smp = optuna.samplers.TPESampler(seed=seed)  # default args, only seeded
+    else:
+        smp = optuna.samplers.RandomSampler(seed=seed)
+    study = optuna.create_study(direction=problem.direction, sampler=smp)
+    evaluate = Evaluator(problem, res)
+    t_run = time.perf_counter()
+    with warnings.catch_warnings():
+        # ExperimentalWarning (multivariate TPE) and similar noise, once per run.
+        warnings.simplefilter("ignore")
+        for _ in range(budget):
+            t0 = time.perf_counter()
+            trial = study.ask()
+            # The sampling work happens in ask() (relative/multivariate sampling) and in
+            # the suggest_* calls (independent sampling), so "ask" times both.
+            params = optuna_suggest(trial, problem.space)
+            t1 = time.perf_counter()
+            value, err = evaluate(params)
+            t2 = time.perf_counter()
+            if err is None:
+                study.tell(trial, value)
+            else:
+                study.tell(trial, state=TrialState.FAIL)
+            t3 = time.perf_counter()
+            res.ask_ms.append((t1 - t0) * 1e3)
+            res.overhead_ms.append((t1 - t0 + t3 - t2) * 1e3)
+    res.wall_s = time.perf_counter() - t_run
+    return res
+
+
+# ============================================================================ hyperopt
+
+
+def _hp_log_bounds(low: float, high: float) -> tuple:
+    return math.log(low), math.log(high)
+
+
+def hyperopt_space(space: list) -> dict:
+    """Translate a tunekit space into a hyperopt search space (a dict of top-level
+    nodes). Conditional params become nested ``hp.choice`` branches.
+
+    * float: ``hp.uniform`` / ``hp.loguniform``; a stepped float samples its grid index k
+      with ``hp.quniform(-0.5, n-0.5, 1)`` (so every grid point, ends included, gets the
+      same prior mass and the grid stays anchored at ``low``), decoded as low + k*step;
+    * int: the same grid-index ``quniform`` (ordinal, so TPE can exploit neighbourhoods,
+      unlike ``randint``); a log int uses ``qloguniform(ln(low-.5), ln(high+.5), 1)``,
+      the same rounding rule as Optuna's log ints;
+    * categorical without children: ``hp.choice(name, choices)``;
+    * categorical with children: ``hp.choice(name, [branch_0, ...])`` where branch_i is
+      a dict ``{"__choice__": choice_i, child: node, ...}`` holding the children active
+      for that choice. A child active under several choices is the *same* node object in
+      each of those branches, i.e. one hyperopt parameter (one label), like Optuna's
+      single distribution per name.
+
+    Decode sampled values with :func:`hyperopt_decode`.
+    """
+    from hyperopt import hp
+
+    children: dict = {p["name"]: [] for p in space}
+    for p in space:
+        if p["name"] == HYPEROPT_CHOICE_KEY:
+            raise ValueError(f"param name {HYPEROPT_CHOICE_KEY!r} is reserved")
+        if "condition" in p:
+            children[p["condition"]["parent"]].append(p)
+    nodes: dict = {}
+
+    def node(p):
+        name = p["name"]
+        if name in nodes:  # shared by several branches: reuse the one node
+            return nodes[name]
+        kind, step, log = p["type"], p.get("step"), bool(p.get("log"))
+        if kind == "categorical":
+            kids = children[name]
+            if not kids:
+                n = hp.choice(name, list(p["choices"]))
+            else:
+                branches = []
+                for c in p["choices"]:
+                    branch = {HYPEROPT_CHOICE_KEY: c}
+                    for k in kids:
+                        if any(P.same_value(c, v) for v in k["condition"]["values"]):
+                            branch[k["name"]] = node(k)
+                    branches.append(branch)
+                n = hp.choice(name, branches)
+        elif kind == "int" and log:
+            n = hp.qloguniform(name, math.log(p["low"] - 0.5), math.log(p["high"] + 0.5), 1)
+        elif kind == "int" or step is not None:
+            count = P.grid_count(p["low"], p["high"], step or 1)
+            n = hp.quniform(name, -0.5, count - 0.5, 1)
+        elif log:
+            n = hp.loguniform(name, *_hp_log_bounds(p["low"], p["high"]))
+        else:
+            n = hp.uniform(name, p["low"], p["high"])
+        nodes[name] = n
+        return n
+
+    return {p["name"]: node(p) for p in space if "condition" not in p}
+
+
+def _hp_decode_value(p: dict, raw) -> Any:
+    """A raw hyperopt draw -> the param's value in tunekit terms (see hyperopt_space)."""
+    kind, step, log = p["type"], p.get("step"), bool(p.get("log"))
+    if kind == "categorical":
+        return raw  # hp.choice hands back the choice object itself
+    if kind == "int" and log:
+        # round(exp(u)) can land one past an end only at the measure-zero edges.
+        return min(max(int(round(float(raw))), p["low"]), p["high"])
+    if kind == "int" or step is not None:
+        count = P.grid_count(p["low"], p["high"], step or 1)
+        k = min(max(int(round(float(raw))), 0), count - 1)
+        if kind == "int":
+            return p["low"] + k * (step or 1)
+        return min(p["low"] + k * step, p["high"])
+    # exp(log(high)) may exceed high by an ulp; keep the value inside the space.
+    return min(max(float(raw), p["low"]), p["high"])
+
+
+def hyperopt_decode(space: list, sample: dict) -> dict:
+    """Flatten a hyperopt sample (nested branch dicts) into a tunekit params dict."""
+    by_name = {p["name"]: p for p in space}
+    out: dict = {}
+
+    def walk(d: dict) -> None:
+        for key, raw in d.items():
+            if key == HYPEROPT_CHOICE_KEY:
+                continue
+            if isinstance(raw, dict):
+                out[key] = raw[HYPEROPT_CHOICE_KEY]
+                walk(raw)
+            else:
+                out[key] = _hp_decode_value(by_name[key], raw)
+
+    walk(sample)
+    return out
+
+
+def run_hyperopt(problem: P.Problem, seed: int, budget: int, sampler: str) -> RunResult:
+    import numpy as np
+    from hyperopt import STATUS_FAIL, STATUS_OK, Trials, fmin, rand, tpe
+
+    res = RunResult(problem.name, f"hyperopt-{sampler}", seed, budget)
+    suggest = tpe.suggest if sampler == "tpe" else rand.suggest
+    evaluate = Evaluator(problem, res)
+    hspace = hyperopt_space(problem.space)
+    last_end = [0.0]
+
+    def algo(new_ids, domain, trials, algo_seed):
+        # fmin calls this once per trial (max_queue_len=1): this is hyperopt's "ask".
+        t0 = time.perf_counter()
+        out = suggest(new_ids, domain, trials, algo_seed)
+        res.ask_ms.append((time.perf_counter() - t0) * 1e3)
+        return out
+
+    def objective(sample):
+        t_start = time.perf_counter()
+        # Everything fmin did since the previous evaluation ended (bookkeeping, suggest,
+        # building the sample) is optimizer overhead.
+        res.overhead_ms.append((t_start - last_end[0]) * 1e3)
+        value, err = evaluate(hyperopt_decode(problem.space, sample))
+        last_end[0] = time.perf_counter()
+        if err is None:
+            return {"loss": value, "status": STATUS_OK}
+        return {"status": STATUS_FAIL, "error": err}
+
+    t_run = last_end[0] = time.perf_counter()
+    fmin(objective, hspace, algo=algo, max_evals=budget, trials=Trials(),
+         rstate=np.random.default_rng(seed), show_progressbar=False, verbose=False)
+    res.wall_s = time.perf_counter() - t_run
+    return res
+
+
+# ============================================================================ tunekit driver
+
+
+def driver_command() -> list:
+    return shlex.split(os.environ.get("TUNEKIT_DRIVER", DEFAULT_DRIVER))
+
+
+class LineChannel:
+    """JSON lines over a child's stdin/stdout, with a timeout on every read (a hung
+    driver fails the run instead of hanging the benchmark)."""
+
+    def __init__(self, proc: subprocess.Popen, timeout_s: float):
+        self.proc = proc
+        self.timeout_s = timeout_s
+        self.buf = b""
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(proc.stdout, selectors.EVENT_READ)
+
+    def send(self, obj: dict) -> None:
+        data = (json.dumps(obj, allow_nan=False, separators=(",", ":")) + "\n").encode()
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise RunError("driver closed its stdin (exited?)") from None
+
+    def recv(self) -> dict:
+        deadline = time.monotonic() + self.timeout_s
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.sel.select(timeout=left):
+                raise RunError(f"no message from the driver within {self.timeout_s:g}s")
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise RunError(f"driver closed stdout (exit code {self.proc.wait()})")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        try:
+            msg = json.loads(line)
+        except json.JSONDecodeError:
+            raise RunError(f"driver wrote a non-JSON line on stdout: {line[:200]!r}") from None
+        if not isinstance(msg, dict):
+            raise RunError(f"driver message is not a JSON object: {line[:200]!r}")
+        return msg
+
+    def close(self) -> None:
+        self.sel.close()
+
+
+def run_tunekit(problem: P.Problem, seed: int, budget: int, sampler: str,
+                timeout_s: float = 600.0) -> RunResult:
+    """One run through the tunekit driver; the protocol is specified in PROTOCOL.md."""
+    res = RunResult(problem.name, f"tunekit-{sampler}", seed, budget)
+    evaluate = Evaluator(problem, res)
+    cmd = driver_command()
+    # The driver's stderr (cargo output, logs) goes to a file, shown when a run fails.
+    with tempfile.TemporaryFile() as errf:
+        t_run = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=errf)
+        chan = LineChannel(proc, timeout_s)
+        try:
+            chan.send({"protocol": PROTOCOL_VERSION, "space": problem.space,
+                       "direction": problem.direction, "sampler": sampler,
+                       "seed": seed, "budget": budget})
+            t_sent = time.perf_counter()
+            while True:
+                msg = chan.recv()
+                t_got = time.perf_counter()
+                if "fatal" in msg:
+                    raise RunError(f"driver reported: {msg['fatal']}")
+                if msg.get("done") is True:
+                    break
+                n = len(res.values)
+                if msg.get("trial") != n:
+                    raise RunError(f"expected trial {n}, got message {msg!r}")
+                if n >= budget:
+                    raise RunError(f"driver asked trial {n} beyond the budget {budget}")
+                params = msg.get("params")
+                if not isinstance(params, dict):
+                    raise RunError(f"trial {n}: 'params' is not an object: {msg!r}")
+                ask = msg.get("ask_ms")
+                ask = float(ask) if isinstance(ask, (int, float)) and not isinstance(ask, bool) else None
+                res.ask_ms.append(ask)
+                if n == 0:
+                    # The first round trip includes spawning (and, for cargo, checking
+                    # the build); keep it apart from per-trial overhead.
+                    res.startup_ms = (t_got - t_sent) * 1e3
+                    res.overhead_ms.append(ask)
+                else:
+                    res.overhead_ms.append((t_got - t_sent) * 1e3)
+                value, err = evaluate(params)
+                chan.send({"value": value} if err is None else {"error": err})
+                t_sent = time.perf_counter()
+            if len(res.values) != budget:
+                raise RunError(f"driver said done after {len(res.values)} of {budget} trials")
+            try:
+                code = proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                raise RunError("driver did not exit after 'done'") from None
+            if code != 0:
+                raise RunError(f"driver exited with code {code} after 'done'")
+        except RunError as exc:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            errf.seek(0)
+            tail = errf.read().decode(errors="replace")[-2000:]
+            raise RunError(f"{exc}\n  driver: {shlex.join(cmd)}\n  stderr tail:\n{tail}") from None
+        finally:
+            chan.close()
+            if proc.poll() is None:  # only on an unexpected exception (e.g. Ctrl-C)
+                proc.kill()
+                proc.wait()
+            for f in (proc.stdin, proc.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+        res.wall_s = time.perf_counter() - t_run
+    return res
+
+
+def prebuild_driver() -> None:
+    """With the default cargo driver, build once up front: a compile error then shows
+    once, clearly, instead of as a timeout in every tunekit run."""
+    if "TUNEKIT_DRIVER" in os.environ:
+        return
+    print("building tunekit-bench (cargo build --release -p tunekit-bench) ...", file=sys.stderr)
+    try:
+        subprocess.run(["cargo", "build", "--release", "-p", "tunekit-bench"], cwd=REPO_ROOT,
+                       check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        sys.exit(f"could not build the tunekit driver ({exc}). Set TUNEKIT_DRIVER to another "
+                 "driver command (see bench/PROTOCOL.md), or leave out the tunekit-* optimizers.")
+
+
+# ============================================================================ driver of runs
+
+
+def run_one(problem: P.Problem, optimizer: str, seed: int, budget: int,
+            driver_timeout: float) -> RunResult:
+    family, sampler = optimizer.split("-", 1)
+    if family == "optuna":
+        res = run_optuna(problem, seed, budget, sampler)
+    elif family == "hyperopt":
+        res = run_hyperopt(problem, seed, budget, sampler)
+    elif family == "tunekit":
+        res = run_tunekit(problem, seed, budget, sampler, driver_timeout)
+    else:
+        raise ValueError(optimizer)
+    if len(res.values) != budget:
+        raise RunError(f"{optimizer} ran {len(res.values)} trials, budget {budget}")
+    res.finish(problem)
+    return res
+
+
+def quartiles(xs: list) -> tuple:
+    """(q1, median, q3); the inclusive method so that 3 seeds still give an IQR."""
+    if len(xs) == 1:
+        return xs[0], xs[0], xs[0]
+    q1, q2, q3 = statistics.quantiles(xs, n=4, method="inclusive")
+    return q1, q2, q3
+
+
+def average_ranks(scores: dict) -> dict:
+    """Rank keys by ascending score (1 = best), ties sharing their average rank."""
+    order = sorted(scores, key=lambda k: scores[k])
+    ranks: dict = {}
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
+            j += 1
+        for k in order[i:j + 1]:
+            ranks[k] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def summarize(runs: list, problem_names: list, optimizers: list) -> dict:
+    summary: dict = {"regret": {}, "ask_ms": {}, "overhead_ms": {}, "ranks": {},
+                     "mean_rank": {}, "failed_runs": {}}
+    for pname in problem_names:
+        medians = {}
+        for opt in optimizers:
+            mine = [r for r in runs if r.problem == pname and r.optimizer == opt]
+            good = [r for r in mine if r.error is None and r.regret is not None]
+            if len(good) != len(mine):
+                summary["failed_runs"].setdefault(pname, {})[opt] = len(mine) - len(good)
+            if not good:
+                continue
+            q1, med, q3 = quartiles([r.regret for r in good])
+            summary["regret"].setdefault(pname, {})[opt] = {"median": med, "q1": q1, "q3": q3,
+                                                           "n": len(good)}
+            medians[opt] = med
+            for key in ("ask_ms", "overhead_ms"):
+                xs = [getattr(r, key + "_mean") for r in good]
+                xs = [x for x in xs if x is not None]
+                if xs:
+                    summary[key].setdefault(pname, {})[opt] = statistics.median(xs)
+        if medians:
+            summary["ranks"][pname] = average_ranks(medians)
+    for opt in optimizers:
+        rs = [summary["ranks"][p][opt] for p in summary["ranks"] if opt in summary["ranks"][p]]
+        if rs:
+            summary["mean_rank"][opt] = statistics.fmean(rs)
+    return summary
+
+
+def _fmt(x: Optional[float]) -> str:
+    if x is None:
+        return "n/a"
+    if x == 0:
+        return "0"
+    return f"{x:.3g}"
+
+
+def markdown_tables(summary: dict, problem_names: list, optimizers: list,
+                    budget: int, n_seeds: int) -> str:
+    out = []
+    head = "| problem | " + " | ".join(optimizers) + " |"
+    rule = "|---|" + "---|" * len(optimizers)
+
+    out.append(f"### Regret after {budget} trials: median [IQR] over {n_seeds} seeds "
+               "(lower is better)\n")
+    out += [head, rule]
+    for pname in problem_names:
+        cells = []
+        for opt in optimizers:
+            r = summary["regret"].get(pname, {}).get(opt)
+            failed = summary["failed_runs"].get(pname, {}).get(opt, 0)
+            cell = "n/a" if r is None else f"{_fmt(r['median'])} [{_fmt(r['q1'])}, {_fmt(r['q3'])}]"
+            if failed:
+                cell += f" ({failed} failed)"
+            cells.append(cell)
+        out.append(f"| {pname} | " + " | ".join(cells) + " |")
+    out.append("| **mean rank** | " + " | ".join(
+        f"**{summary['mean_rank'][o]:.2f}**" if o in summary["mean_rank"] else "n/a"
+        for o in optimizers) + " |")
+
+    for key, title in (("ask_ms", "Sampler time per ask, ms (median over seeds of the "
+                        "per-run mean; evaluation excluded)"),
+                       ("overhead_ms", "Whole optimizer overhead per trial, ms (ask + tell + "
+                        "bookkeeping + IPC for tunekit; evaluation excluded)")):
+        out.append(f"\n### {title}\n")
+        out += [head, rule]
+        for pname in problem_names:
+            row = summary[key].get(pname, {})
+            out.append(f"| {pname} | " + " | ".join(_fmt(row.get(o)) for o in optimizers) + " |")
+        overall = []
+        for o in optimizers:
+            xs = [summary[key][p][o] for p in summary[key] if o in summary[key][p]]
+            overall.append(_fmt(statistics.median(xs)) if xs else "n/a")
+        out.append("| **all problems (median)** | " + " | ".join(overall) + " |")
+    return "\n".join(out)
+
+
+def package_versions() -> dict:
+    versions = {"python": platform.python_version()}
+    for mod in ("optuna", "hyperopt", "numpy"):
+        try:
+            versions[mod] = __import__(mod).__version__
+        except Exception:
+            versions[mod] = None
+    return versions
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--problems", default=",".join(P.PROBLEMS),
+                    help="comma-separated problem names (default: all): " + ", ".join(P.PROBLEMS))
+    ap.add_argument("--optimizers", default=",".join(DEFAULT_OPTIMIZERS),
+                    help="comma-separated, from: " + ", ".join(ALL_OPTIMIZERS)
+                    + " (default: all but hyperopt-random)")
+    ap.add_argument("--seeds", type=int, default=None,
+                    help="run seeds 0..N-1 (default 10; 3 with --quick)")
+    ap.add_argument("--budget", type=int, default=None,
+                    help="trials per run (default 100; 50 with --quick)")
+    ap.add_argument("--quick", action="store_true", help="smaller defaults: 3 seeds, 50 trials")
+    ap.add_argument("--out", default=os.path.join(BENCH_DIR, "results.json"),
+                    help="where to write the JSON results (default bench/results.json)")
+    ap.add_argument("--driver-timeout", type=float, default=600.0,
+                    help="seconds to wait for any one driver message (default 600)")
+    args = ap.parse_args(argv)
+    args.seeds = args.seeds if args.seeds is not None else (3 if args.quick else 10)
+    args.budget = args.budget if args.budget is not None else (50 if args.quick else 100)
+    args.problems = [s for s in args.problems.split(",") if s]
+    args.optimizers = [s for s in args.optimizers.split(",") if s]
+    for name in args.problems:
+        if name not in P.PROBLEMS:
+            ap.error(f"unknown problem {name!r}; choose from {', '.join(P.PROBLEMS)}")
+    for opt in args.optimizers:
+        if opt not in ALL_OPTIMIZERS:
+            ap.error(f"unknown optimizer {opt!r}; choose from {', '.join(ALL_OPTIMIZERS)}")
+    if args.seeds < 1 or args.budget < 1:
+        ap.error("--seeds and --budget must be >= 1")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    # Fail fast on a missing library rather than after minutes of other runs.
+    for family in ("optuna", "hyperopt"):
+        if any(o.startswith(family + "-") for o in args.optimizers):
+            try:
+                __import__(family)
+            except ImportError:
+                sys.exit(f"{family} is not installed here: run `bash bench/setup.sh` and use "
+                         "bench/.venv/bin/python")
+    uses_tunekit = any(o.startswith("tunekit-") for o in args.optimizers)
+    if uses_tunekit:
+        prebuild_driver()
+    total = len(args.problems) * len(args.optimizers) * args.seeds
+    runs: list = []
+    t_all = time.perf_counter()
+    i = 0
+    for pname in args.problems:
+        problem = P.get(pname)
+        for opt in args.optimizers:
+            for seed in range(args.seeds):
+                i += 1
+                try:
+                    res = run_one(problem, opt, seed, args.budget, args.driver_timeout)
+                    msg = (f"regret={_fmt(res.regret)} ask={_fmt(res.ask_ms_mean)}ms "
+                           f"({res.wall_s:.1f}s)")
+                except RunError as exc:
+                    res = RunResult(pname, opt, seed, args.budget, error=str(exc))
+                    msg = f"FAILED: {exc}"
+                runs.append(res)
+                print(f"[{i}/{total}] {pname} {opt} seed={seed}: {msg}", file=sys.stderr,
+                      flush=True)
+
+    summary = summarize(runs, args.problems, args.optimizers)
+    tables = markdown_tables(summary, args.problems, args.optimizers, args.budget, args.seeds)
+    meta = {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "budget": args.budget, "seeds": args.seeds,
+        "problems": {p: {"optimum": P.get(p).optimum, "dims": len(P.get(p).space),
+                         "description": P.get(p).description} for p in args.problems},
+        "optimizers": args.optimizers,
+        "tunekit_driver": shlex.join(driver_command()) if uses_tunekit else None,
+        "versions": package_versions(),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+        "total_wall_s": time.perf_counter() - t_all,
+    }
+    tmp = args.out + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump({"meta": meta, "summary": summary, "runs": [asdict(r) for r in runs]},
+                  f, indent=1)
+    os.replace(tmp, args.out)
+
+    print(tables)
+    if uses_tunekit:
+        print(f"\ntunekit driver: `{meta['tunekit_driver']}`")
+    print(f"\nresults: {os.path.relpath(args.out)}; {meta['total_wall_s']:.0f}s total")
+    return 1 if any(r.error for r in runs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

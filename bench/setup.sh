@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Creates bench/.venv (if missing) with the pinned optuna / hyperopt / numpy / scipy from
+# bench/requirements.txt. Idempotent: re-running only reinstalls when requirements.txt
+# changed (or the venv is broken). PYTHON=/path/to/python3.11 picks the interpreter.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+venv="$here/.venv"
+req="$here/requirements.txt"
+stamp="$venv/.requirements.sha256"
+python="${PYTHON:-python3}"
+
+if [ -d "$venv" ] && ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    echo "setup.sh: $venv is broken, recreating it" >&2
+    rm -rf "$venv"
+fi
+if [ ! -d "$venv" ]; then
+    echo "setup.sh: creating $venv with $("$python" --version 2>&1)" >&2
+    "$python" -m venv "$venv"
+fi
+
+want="$(sha256sum "$req" | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "setup.sh: $venv is up to date" >&2
+else
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    echo "$want" > "$stamp"
+fi
+"$venv/bin/python" -c 'import optuna, hyperopt, numpy; print("setup.sh: optuna", optuna.__version__, "| hyperopt", hyperopt.__version__, "| numpy", numpy.__version__)'

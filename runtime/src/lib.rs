@@ -17,6 +17,7 @@ mod space;
 mod space_def;
 mod storage;
 mod study;
+mod tunable;
 
 pub use error::{Error, Result};
 pub use pruner::{MedianPruner, Pruner};
@@ -33,3 +34,6 @@ pub use study::{
 };
 #[doc(hidden)]
 pub use study::{ConfigOnly, WithContext};
+pub use tunable::{FieldOverrides, FloatNumber, Override, TuneNumber, Tunable, TypedSpace};
+#[doc(hidden)]
+pub use tunable::private as __private;

@@ -58,7 +58,10 @@ fn narrowed_fields_keep_their_place_and_pinned_ones_leave() {
     assert_eq!(names(&space), ["layers", "lr", "batch"]);
     let dynamic = space.search_space().unwrap();
     assert_eq!(dynamic.get("layers").unwrap().domain, Domain::int(2, 3));
-    assert_eq!(dynamic.get("batch").unwrap().domain, Domain::categorical([8, 16]));
+    assert_eq!(
+        dynamic.get("batch").unwrap().domain,
+        Domain::categorical([8, 16])
+    );
     assert_eq!(
         dynamic.get("lr").unwrap().domain,
         Domain::float(1e-3, 1e-2).log()
@@ -93,7 +96,10 @@ fn narrowed_fields_keep_their_place_and_pinned_ones_leave() {
 #[test]
 fn pins_take_run_time_values_and_encode_skips_them() {
     let epochs = std::env::args().count() as u32 + 40;
-    let space = space!(Net { epochs: epochs, layers: 1..=2 });
+    let space = space!(Net {
+        epochs: epochs,
+        layers: 1..=2
+    });
     let study = Study::minimize(space.clone()).seed(5).build().unwrap();
     let trial = study.ask().unwrap();
     assert_eq!(trial.config.epochs, epochs);

@@ -106,9 +106,15 @@ fn paths_and_conditions_follow_the_nesting() {
     let get = |name: &str| space.get(name).unwrap().clone();
     assert_eq!(get("lr").domain, Domain::float(1e-5, 1e-1).log());
     assert_eq!(get("model.hidden").domain, Domain::int(8, 64).step(8.0));
-    assert_eq!(get("optimizer").domain, Domain::categorical(["Sgd", "Adam", "Lbfgs"]));
+    assert_eq!(
+        get("optimizer").domain,
+        Domain::categorical(["Sgd", "Adam", "Lbfgs"])
+    );
     assert_eq!(get("act").domain, Domain::categorical(["Relu", "Gelu"]));
-    assert_eq!(get("model.residual").domain, Domain::categorical([false, true]));
+    assert_eq!(
+        get("model.residual").domain,
+        Domain::categorical([false, true])
+    );
     assert_eq!(
         get("shift").domain,
         Domain::categorical([Value::Float(-1.5), Value::Float(0.0), Value::Float(2.5)])
@@ -128,15 +134,18 @@ fn paths_and_conditions_follow_the_nesting() {
 /// (an f32 field holds the sampled f64 rounded to the nearest f32).
 fn same_params(encoded: &Params, params: &Params, f32_paths: &[&str]) -> bool {
     encoded.len() == params.len()
-        && encoded.iter().zip(params.iter()).all(|((ka, va), (kb, vb))| {
-            ka == kb
-                && if f32_paths.contains(&ka) {
-                    let (a, b) = (va.as_f64().unwrap(), vb.as_f64().unwrap());
-                    (a - b).abs() <= f64::from(f32::EPSILON) * b.abs()
-                } else {
-                    va == vb
-                }
-        })
+        && encoded
+            .iter()
+            .zip(params.iter())
+            .all(|((ka, va), (kb, vb))| {
+                ka == kb
+                    && if f32_paths.contains(&ka) {
+                        let (a, b) = (va.as_f64().unwrap(), vb.as_f64().unwrap());
+                        (a - b).abs() <= f64::from(f32::EPSILON) * b.abs()
+                    } else {
+                        va == vb
+                    }
+            })
 }
 
 #[test]
@@ -165,7 +174,10 @@ fn random_params_decode_then_encode_to_the_same_params() {
         if let Optimizer::Adam { beta1, note, .. } = &decoded.optimizer {
             assert_eq!((*beta1, note.as_str()), (0.9, ""));
         }
-        variants.insert(format!("optimizer {:?}", std::mem::discriminant(&decoded.optimizer)));
+        variants.insert(format!(
+            "optimizer {:?}",
+            std::mem::discriminant(&decoded.optimizer)
+        ));
         if let Optimizer::Sgd { schedule, .. } = &decoded.optimizer {
             variants.insert(format!("schedule {:?}", std::mem::discriminant(schedule)));
         }
@@ -177,7 +189,14 @@ fn random_params_decode_then_encode_to_the_same_params() {
 #[test]
 fn decoding_reports_missing_and_unknown_values() {
     let space = Train::search_space().unwrap();
-    let mut params = Study::minimize(space!(Train)).seed(1).build().unwrap().ask().unwrap().params().clone();
+    let mut params = Study::minimize(space!(Train))
+        .seed(1)
+        .build()
+        .unwrap()
+        .ask()
+        .unwrap()
+        .params()
+        .clone();
     space.check(&params).unwrap();
     params.insert("optimizer", "Rmsprop");
     let err = Train::from_params(&params).unwrap_err().to_string();
@@ -185,7 +204,10 @@ fn decoding_reports_missing_and_unknown_values() {
     params.insert("act", "Swish");
     params.insert("optimizer", "Lbfgs");
     let err = Train::from_params(&params).unwrap_err().to_string();
-    assert!(err.contains("param `act`") && err.contains("not one of the field's choices"), "{err}");
+    assert!(
+        err.contains("param `act`") && err.contains("not one of the field's choices"),
+        "{err}"
+    );
     params.remove("lr");
     let err = Train::from_params(&params).unwrap_err().to_string();
     assert!(err.contains("param `lr`"), "{err}");
@@ -195,8 +217,14 @@ fn decoding_reports_missing_and_unknown_values() {
 fn a_top_level_enum_names_its_variant_param_variant() {
     let space = Schedule::search_space().unwrap();
     let names: Vec<&str> = space.params().iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["variant", "Cosine.warmup", "Step.gamma", "Step.every"]);
-    let value = Schedule::Step { gamma: 0.5, every: 20 };
+    assert_eq!(
+        names,
+        ["variant", "Cosine.warmup", "Step.gamma", "Step.every"]
+    );
+    let value = Schedule::Step {
+        gamma: 0.5,
+        every: 20,
+    };
     let params = value.to_params().unwrap();
     assert_eq!(
         params,

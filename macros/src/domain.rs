@@ -10,7 +10,7 @@
 //!              | "fixed" "=" expr   pin the value
 //! ```
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -36,7 +36,10 @@ pub struct RangeSpec {
     pub high: Expr,
     pub log: Option<Span>,
     pub step: Option<Expr>,
+    /// Where generated code for this range points rustc (its first token).
     pub span: Span,
+    /// The whole range, for errors that underline all of it.
+    pub tokens: TokenStream,
 }
 
 pub struct ChoiceSpec {
@@ -116,8 +119,9 @@ fn is_key(input: ParseStream) -> bool {
 }
 
 /// Parses `tune-args` (the tokens inside `#[tune(...)]` or `tune(...)`) into a spec,
-/// recording every mistake in `cx`. `None` when nothing usable was found.
-pub fn parse_spec(cx: &Ctxt, input: ParseStream, whole: Span) -> Option<Spec> {
+/// recording every mistake in `cx`. `None` when nothing usable was found. In an
+/// attribute the field's type is known and checked more precisely, by the caller.
+pub fn parse_spec(cx: &Ctxt, input: ParseStream, whole: Span, in_attribute: bool) -> Option<Spec> {
     let items = match Punctuated::<Item, Token![,]>::parse_terminated(input) {
         Ok(items) => items,
         Err(error) => {
@@ -128,10 +132,10 @@ pub fn parse_spec(cx: &Ctxt, input: ParseStream, whole: Span) -> Option<Spec> {
     let mut domain: Option<Spec> = None;
     let mut log: Option<Ident> = None;
     let mut step: Option<(Ident, Expr)> = None;
-    let mut set_domain = |cx: &Ctxt, spec: Spec, span: Span| {
+    let mut set_domain = |cx: &Ctxt, spec: Spec, tokens: TokenStream| {
         if domain.is_some() {
-            cx.error_at(
-                span,
+            cx.error_spanned_by(
+                tokens,
                 "a field has one domain; keep either the range, the `choice(...)` or `fixed = ...`",
             );
         } else {
@@ -141,13 +145,14 @@ pub fn parse_spec(cx: &Ctxt, input: ParseStream, whole: Span) -> Option<Spec> {
     for item in items {
         match item {
             Item::Range(range) => {
-                let span = range.span();
+                let tokens = range.to_token_stream();
                 if let Some(spec) = range_spec(cx, range) {
-                    set_domain(cx, Spec::Range(spec), span);
+                    set_domain(cx, Spec::Range(spec), tokens);
                 }
             }
             Item::Choice(key, list) => {
-                let span = key.span().join(list.span()).unwrap_or(key.span());
+                let span = key.span();
+                let tokens = quote::quote!(#key(#list));
                 let items: Vec<Expr> = list.into_iter().collect();
                 if items.is_empty() {
                     cx.error_at(
@@ -157,9 +162,15 @@ pub fn parse_spec(cx: &Ctxt, input: ParseStream, whole: Span) -> Option<Spec> {
                     continue;
                 }
                 check_duplicates(cx, &items);
-                set_domain(cx, Spec::Choice(ChoiceSpec { items, span }), span);
+                if !in_attribute {
+                    check_mixed_kinds(cx, &items);
+                }
+                set_domain(cx, Spec::Choice(ChoiceSpec { items, span }), tokens);
             }
-            Item::Fixed(key, value) => set_domain(cx, Spec::Fixed(value), key.span()),
+            Item::Fixed(key, value) => {
+                let tokens = quote::quote!(#key = #value);
+                set_domain(cx, Spec::Fixed(value), tokens);
+            }
             Item::Log(key) => {
                 if log.replace(key.clone()).is_some() {
                     cx.error_spanned_by(&key, "`log` is given twice; keep one");
@@ -201,10 +212,16 @@ pub fn parse_spec(cx: &Ctxt, input: ParseStream, whole: Span) -> Option<Spec> {
                 _ => "a fixed value is not searched",
             };
             if let Some(key) = log {
-                cx.error_spanned_by(&key, format!("`log` only applies to ranges: {what}; remove `log`"));
+                cx.error_spanned_by(
+                    &key,
+                    format!("`log` only applies to ranges: {what}; remove `log`"),
+                );
             }
             if let Some((key, _)) = step {
-                cx.error_spanned_by(&key, format!("`step` only applies to ranges: {what}; remove `step`"));
+                cx.error_spanned_by(
+                    &key,
+                    format!("`step` only applies to ranges: {what}; remove `step`"),
+                );
             }
             Some(other)
         }
@@ -215,8 +232,8 @@ pub fn unknown_key_message(key: &Ident) -> String {
     let name = key.to_string();
     let best = KEYS
         .iter()
-        .map(|k| (strsim::jaro_winkler(&name, k), *k))
-        .filter(|(score, _)| *score > 0.7)
+        .map(|k| (strsim::normalized_damerau_levenshtein(&name, k), *k))
+        .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0));
     match best {
         Some((_, suggestion)) => format!(
@@ -231,19 +248,19 @@ pub fn unknown_key_message(key: &Ident) -> String {
 /// A closed range `lo..=hi` into a spec; half-open and open ranges are errors.
 pub fn range_spec(cx: &Ctxt, range: ExprRange) -> Option<RangeSpec> {
     let span = range.span();
+    let tokens = range.to_token_stream();
     let (Some(low), Some(high)) = (range.start, range.end) else {
-        cx.error_at(span, "a range needs both bounds, such as `1..=8`");
+        cx.error_spanned_by(tokens, "a range needs both bounds, such as `1..=8`");
         return None;
     };
     if let RangeLimits::HalfOpen(dots) = range.limits {
-        let suggestion = format!(
-            "{}..={}",
-            low.to_token_stream(),
-            high.to_token_stream()
-        );
+        let suggestion = format!("{}..={}", low.to_token_stream(), high.to_token_stream());
         cx.error_spanned_by(
             dots,
-            format!("ranges are inclusive here: write `{}`", suggestion.replace(' ', "")),
+            format!(
+                "ranges are inclusive here: write `{}`",
+                suggestion.replace(' ', "")
+            ),
         );
         return None;
     }
@@ -253,6 +270,7 @@ pub fn range_spec(cx: &Ctxt, range: ExprRange) -> Option<RangeSpec> {
         log: None,
         step: None,
         span,
+        tokens,
     })
 }
 
@@ -310,15 +328,17 @@ pub fn check_range_literals(cx: &Ctxt, range: &RangeSpec) {
     let high = number(&range.high);
     if let (Some(lo), Some(hi)) = (low, high) {
         if lo.as_f64() > hi.as_f64() {
-            cx.error_at(
-                range.span,
-                format!("this range is reversed (low {lo} is above high {hi}); write `{hi}..={lo}`"),
+            cx.error_spanned_by(
+                &range.tokens,
+                format!(
+                    "this range is reversed (low {lo} is above high {hi}); write `{hi}..={lo}`"
+                ),
             );
             return;
         }
         if lo.as_f64() == hi.as_f64() {
-            cx.error_at(
-                range.span,
+            cx.error_spanned_by(
+                &range.tokens,
                 format!("this range is empty (low = high = {lo}); widen it, or pin the value with `fixed = {lo}`"),
             );
             return;
@@ -330,10 +350,16 @@ pub fn check_range_literals(cx: &Ctxt, range: &RangeSpec) {
             Number::Float(f) => f > 0.0,
         };
         if !positive {
-            let need = if matches!(lo, Number::Int(_)) { ">= 1" } else { "> 0" };
+            let need = if matches!(lo, Number::Int(_)) {
+                ">= 1"
+            } else {
+                "> 0"
+            };
             cx.error_spanned_by(
                 &range.low,
-                format!("`log` needs a lower bound {need}, got {lo}; raise the bound or drop `log`"),
+                format!(
+                    "`log` needs a lower bound {need}, got {lo}; raise the bound or drop `log`"
+                ),
             );
             let _ = log;
         }
@@ -344,7 +370,10 @@ pub fn check_range_literals(cx: &Ctxt, range: &RangeSpec) {
         }
         if let Some(s) = number(step) {
             if s.as_f64() <= 0.0 {
-                cx.error_spanned_by(step, format!("`step` must be > 0, got {s}; use a positive step"));
+                cx.error_spanned_by(
+                    step,
+                    format!("`step` must be > 0, got {s}; use a positive step"),
+                );
             } else if let (Some(lo), Some(hi)) = (low, high) {
                 let width = hi.as_f64() - lo.as_f64();
                 if s.as_f64() > width {
@@ -405,8 +434,12 @@ pub fn labels(items: &[Expr]) -> Vec<Label> {
                 };
             }
             match expr {
-                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Label::Str(s.value()),
-                Expr::Lit(ExprLit { lit: Lit::Bool(b), .. }) => Label::Bool(b.value),
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Label::Str(s.value()),
+                Expr::Lit(ExprLit {
+                    lit: Lit::Bool(b), ..
+                }) => Label::Bool(b.value),
                 _ => match last {
                     Some(last) if use_last => Label::Text(last),
                     _ => Label::Text(expr.to_token_stream().to_string().replace(' ', "")),
@@ -416,10 +449,48 @@ pub fn labels(items: &[Expr]) -> Vec<Label> {
         .collect()
 }
 
+/// What kind of literal a label is, for "the choices mix kinds"; `None` for expressions.
+fn literal_group(label: &Label) -> Option<&'static str> {
+    match label {
+        Label::Int(_) | Label::Float(_) => Some("a number"),
+        Label::Bool(_) => Some("a bool"),
+        Label::Str(_) => Some("a string"),
+        Label::Text(_) => None,
+    }
+}
+
+/// Literal choices of different kinds cannot all have the field's type.
+fn check_mixed_kinds(cx: &Ctxt, items: &[Expr]) {
+    let labels = labels(items);
+    let mut first: Option<(&Expr, &'static str)> = None;
+    for (item, label) in items.iter().zip(&labels) {
+        let Some(group) = literal_group(label) else {
+            continue;
+        };
+        match first {
+            None => first = Some((item, group)),
+            Some((earlier, earlier_group)) if earlier_group != group => {
+                cx.error_spanned_by(
+                    item,
+                    format!(
+                        "this choice is {group}, but `{}` is {earlier_group}; list values of the field's one type",
+                        earlier.to_token_stream().to_string().replace(' ', "")
+                    ),
+                );
+                return;
+            }
+            Some(_) => {}
+        }
+    }
+}
+
 fn check_duplicates(cx: &Ctxt, items: &[Expr]) {
     let labels = labels(items);
     for (i, label) in labels.iter().enumerate() {
-        if labels[..i].iter().any(|earlier| earlier.key() == label.key()) {
+        if labels[..i]
+            .iter()
+            .any(|earlier| earlier.key() == label.key())
+        {
             cx.error_spanned_by(
                 &items[i],
                 format!(

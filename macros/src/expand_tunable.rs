@@ -6,10 +6,13 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Ident, Lit, LitFloat, LitInt};
 
-use crate::domain::{self, ChoiceSpec, Label, Number, RangeSpec, Spec};
+use crate::codegen::{self, RangeForm};
+use crate::domain::{self, ChoiceSpec, Label, RangeSpec, Spec};
 use crate::item::{Field, Kind, Shape, Variant};
 
-/// The identifiers of generated locals: mixed-site, so user code cannot see or shadow them.
+/// The identifiers of generated locals: mixed-site, so user code cannot see them, and
+/// prefixed, because a user const of the same name would still turn a binding into a
+/// pattern.
 struct Locals {
     builder: Ident,
     prefix: Ident,
@@ -23,12 +26,12 @@ impl Locals {
     fn new() -> Self {
         let at = Span::mixed_site();
         Locals {
-            builder: Ident::new("builder", at),
-            prefix: Ident::new("prefix", at),
-            condition: Ident::new("condition", at),
-            params: Ident::new("params", at),
-            overrides: Ident::new("overrides", at),
-            tag: Ident::new("tag", at),
+            builder: Ident::new("__tunekit_builder", at),
+            prefix: Ident::new("__tunekit_prefix", at),
+            condition: Ident::new("__tunekit_condition", at),
+            params: Ident::new("__tunekit_params", at),
+            overrides: Ident::new("__tunekit_overrides", at),
+            tag: Ident::new("__tunekit_tag", at),
         }
     }
 }
@@ -59,7 +62,7 @@ impl FieldsCode<'_> {
             Some(Spec::Choice(choice)) => {
                 let name = self.choices_fn(field);
                 let n = choice.items.len();
-                let entries = choice_entries(p, choice, field.kind);
+                let entries = choice_entries(p, choice, field);
                 quote! {
                     fn #name() -> [(#p::Value, #ty); #n] {
                         [#(#entries),*]
@@ -101,7 +104,10 @@ impl FieldsCode<'_> {
         let path = self.path(field);
         match &field.spec {
             None => quote_spanned!(ty.span()=> #p::untuned_default::<#ty>()),
-            Some(Spec::Fixed(value)) => value.to_token_stream(),
+            Some(Spec::Fixed(value)) => {
+                let v = Ident::new("__tunekit_value", Span::mixed_site());
+                quote!({ let #v: #ty = #value; #v })
+            }
             Some(Spec::Nested) => quote!(<#ty as #p::Tunable>::decode(#params, #path)?),
             Some(Spec::Range(_)) => quote!(#p::decode_number::<#ty>(#params, #path)?),
             Some(Spec::Choice(_)) => {
@@ -139,32 +145,29 @@ impl FieldsCode<'_> {
 /// The domain expression of a range field.
 fn range_domain(p: &TokenStream, field: &Field, range: &RangeSpec) -> TokenStream {
     let ty = &field.ty;
-    let low = bound(&range.low, field.kind);
-    let high = bound(&range.high, field.kind);
-    let log = range.log.is_some();
-    let step = match &range.step {
-        Some(step) => {
-            let step = bound(step, field.kind);
-            quote!(::core::option::Option::Some(#step))
-        }
-        None => quote!(::core::option::Option::None),
+    // A field the macro knows is a number gets its bounds as written (rustc then checks
+    // literals against the exact type); other types go through one trait bound.
+    let form = match field.kind {
+        Kind::Int | Kind::Float => RangeForm::Typed,
+        _ => codegen::range_form(range),
     };
-    let float_bounds = [&range.low, &range.high]
-        .iter()
-        .any(|b| matches!(domain::number(b), Some(Number::Float(_))));
-    let function = if float_bounds && field.kind != Kind::Float {
-        quote_spanned!(range.span=> #p::float_range::<#ty>)
-    } else {
-        quote_spanned!(range.span=> #p::range::<#ty>)
+    let function = match form {
+        RangeForm::Typed => quote!(#p::range::<#ty>),
+        RangeForm::FloatLiterals => quote!(#p::float_range::<#ty>),
+        RangeForm::IntLiterals => quote!(#p::int_range::<#ty>),
     };
-    quote!(#function(#low, #high, #log, #step))
+    let args = codegen::range_args(range, &form, |e| bound(e, field.kind));
+    quote!(#function(#args))
 }
 
 /// A bound as written, except that integer literals become float literals on float
 /// fields (`0..=1` on an `f64` means `0.0..=1.0`).
 fn bound(expr: &Expr, kind: Kind) -> TokenStream {
     if kind == Kind::Float {
-        if let Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) = expr {
+        if let Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) = expr
+        {
             if int.suffix().is_empty() {
                 let float = LitFloat::new(&format!("{}.0", int.base10_digits()), int.span());
                 return float.into_token_stream();
@@ -182,7 +185,8 @@ fn bound(expr: &Expr, kind: Kind) -> TokenStream {
 }
 
 /// `(label, value)` pairs of a choice list.
-fn choice_entries(p: &TokenStream, choice: &ChoiceSpec, kind: Kind) -> Vec<TokenStream> {
+fn choice_entries(p: &TokenStream, choice: &ChoiceSpec, field: &Field) -> Vec<TokenStream> {
+    let (kind, ty) = (field.kind, &field.ty);
     choice
         .items
         .iter()
@@ -190,8 +194,11 @@ fn choice_entries(p: &TokenStream, choice: &ChoiceSpec, kind: Kind) -> Vec<Token
         .map(|(item, label)| {
             let label = label_tokens(p, &label, item.span());
             let value = match item {
-                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
-                    quote_spanned!(s.span()=> #p::from_str_literal(#s))
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => {
+                    let call = codegen::respan(quote!(#p::from_str_literal::<#ty>), s.span());
+                    quote!(#call(#s))
                 }
                 other => bound(other, kind),
             };
@@ -235,14 +242,18 @@ fn const_checks(field: &Field, range: &RangeSpec) -> TokenStream {
     )
     .replace(' ', "");
     let name = &field.name;
-    let reversed = format!("#[tune({text})] on `{name}`: the range is reversed (low > high); swap the bounds");
+    let reversed =
+        format!("#[tune({text})] on `{name}`: the range is reversed (low > high); swap the bounds");
     let empty = format!("#[tune({text})] on `{name}`: the range is empty (low == high); widen it, or pin the value with `fixed = ...`");
     let at = range.span;
+    let lo = Ident::new("__tunekit_low", Span::mixed_site());
+    let hi = Ident::new("__tunekit_high", Span::mixed_site());
+    let st = Ident::new("__tunekit_step", Span::mixed_site());
     let mut checks = quote_spanned! {at=>
-        let low: #ty = #low;
-        let high: #ty = #high;
-        if low > high { ::core::panic!(#reversed) }
-        if low == high { ::core::panic!(#empty) }
+        let #lo: #ty = #low;
+        let #hi: #ty = #high;
+        if #lo > #hi { ::core::panic!(#reversed) }
+        if #lo == #hi { ::core::panic!(#empty) }
     };
     if range.log.is_some() {
         let (floor, need) = match field.kind {
@@ -250,19 +261,25 @@ fn const_checks(field: &Field, range: &RangeSpec) -> TokenStream {
             _ => (quote!(0.0), "> 0"),
         };
         let message = format!("#[tune({text}, log)] on `{name}`: `log` needs a lower bound {need}; raise the bound or drop `log`");
-        let compare = if field.kind == Kind::Int { quote!(<) } else { quote!(<=) };
+        let compare = if field.kind == Kind::Int {
+            quote!(<)
+        } else {
+            quote!(<=)
+        };
         checks.extend(quote_spanned! {at=>
-            if low #compare (#floor as #ty) { ::core::panic!(#message) }
+            if #lo #compare (#floor as #ty) { ::core::panic!(#message) }
         });
     }
     if let Some(step) = &range.step {
         let step = bound(step, field.kind);
         let not_positive = format!("#[tune({text})] on `{name}`: `step` must be > 0");
-        let too_wide = format!("#[tune({text})] on `{name}`: `step` is wider than the range; use a smaller step");
+        let too_wide = format!(
+            "#[tune({text})] on `{name}`: `step` is wider than the range; use a smaller step"
+        );
         checks.extend(quote_spanned! {at=>
-            let step: #ty = #step;
-            if step <= (0 as #ty) { ::core::panic!(#not_positive) }
-            if (step as f64) > (high as f64) - (low as f64) { ::core::panic!(#too_wide) }
+            let #st: #ty = #step;
+            if #st <= (0 as #ty) { ::core::panic!(#not_positive) }
+            if (#st as f64) > (#hi as f64) - (#lo as f64) { ::core::panic!(#too_wide) }
         });
     }
     quote_spanned! {at=>
@@ -346,7 +363,7 @@ fn struct_bodies(p: &TokenStream, l: &Locals, fields: &[Field]) -> Bodies {
         let name = &f.name;
         let path = code.path(f);
         let plain = code.decode(f);
-        let v = Ident::new("value", Span::mixed_site());
+        let v = Ident::new("__tunekit_value", Span::mixed_site());
         quote! {
             #member: match #overrides.decode::<#ty>(#name, #params, #path)? {
                 ::core::option::Option::Some(#v) => #v,
@@ -354,19 +371,22 @@ fn struct_bodies(p: &TokenStream, l: &Locals, fields: &[Field]) -> Bodies {
             }
         }
     });
-    let encode = fields.iter().filter(|f| FieldsCode::is_encoded(f)).map(|f| {
-        let member = &f.member;
-        let ty = &f.ty;
-        let name = &f.name;
-        let path = code.path(f);
-        let value = quote!(&self.#member);
-        let plain = code.encode(f, &value);
-        quote! {
-            if !#overrides.encode::<#ty>(#name, #value, #params, #path)? {
-                #plain
+    let encode = fields
+        .iter()
+        .filter(|f| FieldsCode::is_encoded(f))
+        .map(|f| {
+            let member = &f.member;
+            let ty = &f.ty;
+            let name = &f.name;
+            let path = code.path(f);
+            let value = quote!(&self.#member);
+            let plain = code.encode(f, &value);
+            quote! {
+                if !#overrides.encode::<#ty>(#name, #value, #params, #path)? {
+                    #plain
+                }
             }
-        }
-    });
+        });
     let _ = prefix;
     (
         items,
@@ -392,6 +412,8 @@ fn enum_bodies(p: &TokenStream, l: &Locals, variants: &[Variant]) -> Bodies {
         ..
     } = l;
     let names: Vec<String> = variants.iter().map(|v| v.ident.to_string()).collect();
+    let chosen = Ident::new("__tunekit_chosen", Span::mixed_site());
+    let other = Ident::new("__tunekit_other", Span::mixed_site());
     let mut items = TokenStream::new();
     let mut describe = TokenStream::new();
     let mut decode_arms = Vec::new();
@@ -429,9 +451,13 @@ fn enum_bodies(p: &TokenStream, l: &Locals, variants: &[Variant]) -> Bodies {
                 ::core::result::Result::Ok(Self::#ident { #(#members: #decoded,)* })
             }
         });
-        let encoded: Vec<&Field> = variant.fields.iter().filter(|f| FieldsCode::is_encoded(f)).collect();
+        let encoded: Vec<&Field> = variant
+            .fields
+            .iter()
+            .filter(|f| FieldsCode::is_encoded(f))
+            .collect();
         let bindings: Vec<Ident> = (0..encoded.len())
-            .map(|i| Ident::new(&format!("field{i}"), Span::mixed_site()))
+            .map(|i| Ident::new(&format!("__tunekit_field{i}"), Span::mixed_site()))
             .collect();
         let bound_members = encoded.iter().map(|f| &f.member);
         let writes = encoded
@@ -461,10 +487,10 @@ fn enum_bodies(p: &TokenStream, l: &Locals, variants: &[Variant]) -> Bodies {
         },
         quote! {
             let #tag = #p::enum_tag_path(#prefix);
-            let chosen: ::std::string::String = #params.get(&#tag)?;
-            match chosen.as_str() {
+            let #chosen: ::std::string::String = #params.get(&#tag)?;
+            match #chosen.as_str() {
                 #(#decode_arms,)*
-                other => ::core::result::Result::Err(#p::unknown_variant(&#tag, other, &[#(#names),*])),
+                #other => ::core::result::Result::Err(#p::unknown_variant(&#tag, #other, &[#(#names),*])),
             }
         },
         quote! {

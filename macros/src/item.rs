@@ -76,6 +76,9 @@ pub fn parse_fields(cx: &Ctxt, fields: &mut Fields, owner: &str) -> Vec<Field> {
         Fields::Named(named) => named,
         Fields::Unit => return Vec::new(),
         Fields::Unnamed(unnamed) => {
+            for field in &mut unnamed.unnamed {
+                field.attrs.retain(|a| !a.path().is_ident("tune"));
+            }
             cx.error_spanned_by(
                 &*unnamed,
                 format!("#[tunable] needs named fields, so each parameter has a name; write {owner} {{ name: Type, .. }}"),
@@ -102,7 +105,13 @@ pub fn parse_fields(cx: &Ctxt, fields: &mut Fields, owner: &str) -> Vec<Field> {
 }
 
 /// Removes every `#[tune]` from `attrs` and parses the one that should be there.
-fn take_tune(cx: &Ctxt, attrs: &mut Vec<Attribute>, ident: &Ident, ty: &Type, kind: Kind) -> Option<Spec> {
+fn take_tune(
+    cx: &Ctxt,
+    attrs: &mut Vec<Attribute>,
+    ident: &Ident,
+    ty: &Type,
+    kind: Kind,
+) -> Option<Spec> {
     let mut spec = None;
     let mut seen = false;
     let mut kept = Vec::with_capacity(attrs.len());
@@ -120,12 +129,15 @@ fn take_tune(cx: &Ctxt, attrs: &mut Vec<Attribute>, ident: &Ident, ty: &Type, ki
             syn::Meta::Path(_) => Some(Spec::Nested),
             syn::Meta::List(list) => {
                 let span = list.span();
-                (|input: syn::parse::ParseStream| Ok(domain::parse_spec(cx, input, span)))
+                (|input: syn::parse::ParseStream| Ok(domain::parse_spec(cx, input, span, true)))
                     .parse2(list.tokens.clone())
                     .unwrap_or(None)
             }
             syn::Meta::NameValue(nv) => {
-                cx.error_spanned_by(nv, "write #[tune(...)] with parentheses, such as #[tune(1..=8)]");
+                cx.error_spanned_by(
+                    nv,
+                    "write #[tune(...)] with parentheses, such as #[tune(1..=8)]",
+                );
                 None
             }
         };
@@ -157,8 +169,8 @@ fn check_against_type(cx: &Ctxt, spec: &Spec, ident: &Ident, ty: &Type, kind: Ki
         },
         Spec::Range(range) => {
             match kind {
-                Kind::Bool => cx.error_at(range.span, format!("`{ident}` is a bool, which has no range; write a bare #[tune] to search false and true")),
-                Kind::Str => cx.error_at(range.span, format!("`{ident}` is a `{ty_name}`, which has no range; list the values: #[tune(choice(\"a\", \"b\"))]")),
+                Kind::Bool => cx.error_spanned_by(&range.tokens, format!("`{ident}` is a bool, which has no range; write a bare #[tune] to search false and true")),
+                Kind::Str => cx.error_spanned_by(&range.tokens, format!("`{ident}` is a `{ty_name}`, which has no range; list the values: #[tune(choice(\"a\", \"b\"))]")),
                 Kind::Int => {
                     let bounds = [&range.low, &range.high];
                     let floats: Vec<_> = bounds.iter().filter(|b| matches!(domain::number(b), Some(Number::Float(_)))).collect();
@@ -167,8 +179,8 @@ fn check_against_type(cx: &Ctxt, spec: &Spec, ident: &Ident, ty: &Type, kind: Ki
                             Some(n) => format!("{}", n.as_f64().round() as i128),
                             None => e.to_token_stream().to_string(),
                         };
-                        cx.error_at(
-                            range.span,
+                        cx.error_spanned_by(
+                            &range.tokens,
                             format!(
                                 "`{ident}` is a `{ty_name}`, so its range needs integer bounds: write `{}..={}`, or make the field a float",
                                 whole(&range.low),
@@ -217,7 +229,7 @@ pub fn parse_tunable_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> syn::Pat
             Ok(())
         } else {
             let key = meta.path.to_token_stream().to_string();
-            let hint = if strsim::jaro_winkler(&key, "crate") > 0.7 {
+            let hint = if strsim::normalized_damerau_levenshtein(&key, "crate") >= 0.5 {
                 "did you mean `crate`?".to_owned()
             } else {
                 "the only option is `crate = \"path\"`".to_owned()

@@ -40,6 +40,7 @@
 
 use proc_macro::TokenStream;
 
+mod codegen;
 mod ctxt;
 mod domain;
 mod expand_tunable;

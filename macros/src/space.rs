@@ -15,13 +15,14 @@
 //! inferred and checked against the value or domain given after it.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, ToTokens};
 use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Ident, Lit, Token};
 
+use crate::codegen::{self, RangeForm};
 use crate::ctxt::Ctxt;
-use crate::domain::{self, Number, Spec};
+use crate::domain::{self, Spec};
 use crate::expand_tunable::label_tokens;
 
 struct Entry {
@@ -61,7 +62,9 @@ fn parse(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Parsed>> {
     }
     input.parse::<Token![;]>()?;
     if input.is_empty() {
-        return Err(input.error("expected a #[tunable] type: `space!(Train)` or `space!(Train { epochs: 5 })`"));
+        return Err(input.error(
+            "expected a #[tunable] type: `space!(Train)` or `space!(Train { epochs: 5 })`",
+        ));
     }
     let ty: syn::Path = input.parse()?;
     let mut entries: Vec<Entry> = Vec::new();
@@ -84,7 +87,9 @@ fn parse(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Parsed>> {
         }
     }
     if !input.is_empty() {
-        return Err(input.error("unexpected tokens after the type; write `space!(Train { field: value, .. })`"));
+        return Err(input.error(
+            "unexpected tokens after the type; write `space!(Train { field: value, .. })`",
+        ));
     }
     Ok(Some((krate, ty, entries)))
 }
@@ -98,7 +103,7 @@ fn parse_value(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Spec>> {
             input.parse::<Ident>()?;
             let content;
             let parens = syn::parenthesized!(content in input);
-            let spec = domain::parse_spec(cx, &content, parens.span.join());
+            let spec = domain::parse_spec(cx, &content, parens.span.join(), false);
             if let Some(Spec::Nested) = spec {
                 cx.error_spanned_by(&key, "`tune()` needs a domain here");
                 return Ok(None);
@@ -114,7 +119,7 @@ fn parse_value(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Spec>> {
     };
     if is_domain {
         let span = expr.span();
-        let spec = (|input: ParseStream| Ok(domain::parse_spec(cx, input, span)))
+        let spec = (|input: ParseStream| Ok(domain::parse_spec(cx, input, span, false)))
             .parse2(expr.to_token_stream())?;
         Ok(spec)
     } else {
@@ -123,52 +128,84 @@ fn parse_value(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Spec>> {
 }
 
 fn generate(krate: &TokenStream, ty: &syn::Path, entries: &[Entry]) -> TokenStream {
-    let p = quote!(#krate::__private);
-    let space = Ident::new("space", Span::mixed_site());
-    let config = Ident::new("config", Span::mixed_site());
-    let overrides = entries.iter().map(|entry| {
-        let field = &entry.field;
-        let name = field.to_string();
-        let field_ref = quote! {
-            #p::field::<#ty, _>(#name, |#config: &#ty| &#config.#field)
-        };
-        match &entry.spec {
-            Spec::Fixed(value) => quote_spanned!(value.span()=> #p::pin(#field_ref, #value)),
-            Spec::Range(range) => {
-                let float_bounds = [&range.low, &range.high]
-                    .iter()
-                    .any(|b| matches!(domain::number(b), Some(Number::Float(_))));
-                let function = if float_bounds {
-                    quote_spanned!(range.span=> #p::narrow_float_range)
-                } else {
-                    quote_spanned!(range.span=> #p::narrow_range)
-                };
-                let (low, high, log) = (&range.low, &range.high, range.log.is_some());
-                let step = match &range.step {
-                    Some(step) => quote!(::core::option::Option::Some(#step)),
-                    None => quote!(::core::option::Option::None),
-                };
-                quote!(#function(#field_ref, #low, #high, #log, #step))
-            }
-            Spec::Choice(choice) => {
-                let entries = choice.items.iter().zip(domain::labels(&choice.items)).map(|(item, label)| {
-                    let label = label_tokens(&p, &label, item.span());
-                    let value = match item {
-                        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
-                            quote_spanned!(s.span()=> #p::from_str_literal(#s))
-                        }
-                        other => other.to_token_stream(),
+    // `$crate` resolves only at its own span, so a path starting with it cannot be
+    // re-spanned onto the user's tokens; an alias in scope can, which makes rustc put
+    // trait-bound errors on the domain instead of on the whole `space!(..)`.
+    let alias = Ident::new("__tunekit_private", Span::call_site());
+    let p = quote!(#alias);
+    let space = Ident::new("__tunekit_space", Span::mixed_site());
+    let config = Ident::new("__tunekit_config", Span::mixed_site());
+    let bound = Ident::new("__tunekit_field", Span::mixed_site());
+    let typed_space = codegen::respan(quote!(#p::typed_space), ty.span());
+    let overrides =
+        entries.iter().map(|entry| {
+            let field = &entry.field;
+            let name = field.to_string();
+            // The accessor call sits at the domain's first token, so that an unmet bound on
+            // the field's type (inferred from this call) is reported there; the field name
+            // inside keeps its own span for rustc's "no field" error.
+            let at = match &entry.spec {
+                Spec::Range(range) => range.span,
+                Spec::Choice(choice) => choice.span,
+                _ => field.span(),
+            };
+            let callee = codegen::respan(quote!(#p::field::<#ty, _>), at);
+            let mut args = proc_macro2::Group::new(
+                proc_macro2::Delimiter::Parenthesis,
+                quote!(#name, |#config: &#ty| &#config.#field),
+            );
+            args.set_span(at);
+            let field_ref = quote!(#callee #args);
+            match &entry.spec {
+                Spec::Fixed(value) => quote!(#p::pin(#field_ref, #value)),
+                Spec::Range(range) => {
+                    let form = codegen::range_form(range);
+                    let function = match form {
+                        RangeForm::Typed => quote!(#p::narrow_range),
+                        RangeForm::FloatLiterals => quote!(#p::narrow_float_range),
+                        RangeForm::IntLiterals => quote!(#p::narrow_int_range),
                     };
-                    quote!((#label, #value))
-                });
-                quote_spanned!(choice.span=> #p::narrow_choice(#field_ref, [#(#entries),*]))
+                    let function = codegen::respan(function, range.span);
+                    let args = codegen::range_args(range, &form, |e| e.to_token_stream());
+                    quote!(#function(#field_ref, #args))
+                }
+                Spec::Choice(choice) => {
+                    let entries = choice.items.iter().zip(domain::labels(&choice.items)).map(
+                        |(item, label)| {
+                            let label = label_tokens(&p, &label, item.span());
+                            let value = match item {
+                                Expr::Lit(ExprLit {
+                                    lit: Lit::Str(s), ..
+                                }) => {
+                                    // Typed by the field, at the literal: a field that is not
+                                    // string-like is reported on this choice.
+                                    let method = Ident::new("str_choice", s.span());
+                                    let mut receiver = proc_macro2::Group::new(
+                                        proc_macro2::Delimiter::Parenthesis,
+                                        bound.to_token_stream(),
+                                    );
+                                    receiver.set_span(s.span());
+                                    quote!(#receiver.#method(#s))
+                                }
+                                other => other.to_token_stream(),
+                            };
+                            quote!((#label, #value))
+                        },
+                    );
+                    let function = codegen::respan(quote!(#p::narrow_choice), choice.span);
+                    quote!({
+                        let #bound = #field_ref;
+                        #function(#bound, [#(#entries),*])
+                    })
+                }
+                Spec::Nested => unreachable!("rejected while parsing"),
             }
-            Spec::Nested => unreachable!("rejected while parsing"),
-        }
-    });
+        });
     quote! {
         {
-            let #space = #p::TypedSpace::<#ty>::new();
+            #[allow(unused_imports)]
+            use #krate::__private as #alias;
+            let #space = #typed_space::<#ty>();
             #(let #space = #space.with_override(#overrides);)*
             #space
         }

@@ -38,7 +38,11 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
                     format!("`{ident}` has no fields to tune; add named fields, such as `struct {ident} {{ #[tune(1..=8)] layers: u32 }}`"),
                 );
             }
-            Some(Shape::Struct(item::parse_fields(&cx, &mut data.fields, &format!("struct {ident}"))))
+            Some(Shape::Struct(item::parse_fields(
+                &cx,
+                &mut data.fields,
+                &format!("struct {ident}"),
+            )))
         }
         Data::Enum(data) => {
             if data.variants.is_empty() {
@@ -91,8 +95,6 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             };
             quote!(#item #errors #fallback)
         }
-        (Ok(()), None) => {
-            syn::Error::new(input.span(), "unsupported item").to_compile_error()
-        }
+        (Ok(()), None) => syn::Error::new(input.span(), "unsupported item").to_compile_error(),
     }
 }

@@ -34,6 +34,6 @@ pub use study::{
 };
 #[doc(hidden)]
 pub use study::{ConfigOnly, WithContext};
-pub use tunable::{FieldOverrides, FloatNumber, Override, TuneNumber, Tunable, TypedSpace};
 #[doc(hidden)]
 pub use tunable::private as __private;
+pub use tunable::{FieldOverrides, FloatNumber, Override, Tunable, TuneNumber, TypedSpace};

@@ -24,8 +24,8 @@ use crate::{Condition, Params, Result, SearchSpace, SearchSpaceBuilder};
 /// tunable type is described, decoded and encoded under `prefix.field`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not tunable",
-    label = "a bare `#[tune]` needs a `#[tunable]` type (or `bool`)",
-    note = "add `#[tunable]` to the definition of `{Self}`, or give the field a domain: `#[tune(lo..=hi)]`, `#[tune(choice(a, b))]` or `#[tune(fixed = value)]`"
+    label = "`{Self}` has no `#[tunable]` on its definition",
+    note = "add `#[tunable]` to the definition of `{Self}`; or, for a field of this type, give it a domain instead of a bare `#[tune]`: `#[tune(choice(a, b))]` or `#[tune(fixed = value)]`"
 )]
 pub trait Tunable: Sized + 'static {
     /// Adds this type's parameters to `builder`, named under `prefix`; every parameter

@@ -11,19 +11,26 @@ use crate::{Domain, FromValue, Value};
 )]
 pub trait TuneNumber: Copy + FromValue + Send + Sync + 'static {
     /// The domain `[low, high]` of this type, or why it cannot be one.
-    fn range_domain(low: Self, high: Self, log: bool, step: Option<Self>) -> Result<Domain, String>;
+    fn range_domain(low: Self, high: Self, log: bool, step: Option<Self>)
+        -> Result<Domain, String>;
 
     /// The parameter value of `self`.
     fn to_value(self) -> Result<Value, String>;
+
+    /// An integer literal bound as this type, or why it does not fit.
+    fn from_int_literal(value: i128) -> Result<Self, String>;
 }
 
 /// The float types (`f32`, `f64`): what a range with float bounds needs.
 #[diagnostic::on_unimplemented(
     message = "a float range does not fit a `{Self}` field",
-    label = "float bounds here, but the field is a `{Self}`",
+    label = "float bounds need an `f32` or `f64` field",
     note = "write integer bounds for an integer field, such as `1..=10`"
 )]
-pub trait FloatNumber: TuneNumber {}
+pub trait FloatNumber: TuneNumber {
+    /// A float literal bound as this type (rounded to the nearest `f32` for `f32`).
+    fn from_float_literal(value: f64) -> Self;
+}
 
 macro_rules! float_number {
     ($($t:ty),*) => {$(
@@ -40,9 +47,17 @@ macro_rules! float_number {
             fn to_value(self) -> Result<Value, String> {
                 Ok(Value::Float(f64::from(self)))
             }
+
+            fn from_int_literal(value: i128) -> Result<Self, String> {
+                Ok(value as $t)
+            }
         }
 
-        impl FloatNumber for $t {}
+        impl FloatNumber for $t {
+            fn from_float_literal(value: f64) -> Self {
+                value as $t
+            }
+        }
     )*};
 }
 float_number!(f32, f64);
@@ -61,6 +76,12 @@ macro_rules! int_number {
 
             fn to_value(self) -> Result<Value, String> {
                 to_i64(self).map(Value::Int)
+            }
+
+            fn from_int_literal(value: i128) -> Result<Self, String> {
+                <$t>::try_from(value).map_err(|_| {
+                    format!("{value} does not fit in {}; use a bound in its range", stringify!($t))
+                })
             }
         }
     )*};

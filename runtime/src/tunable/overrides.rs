@@ -86,7 +86,12 @@ impl<'a> FieldOverrides<'a> {
     }
 
     /// The value of `field` when it is overridden, read from `params` at `path`.
-    pub fn decode<F: 'static>(&self, field: &str, params: &Params, path: &str) -> Result<Option<F>> {
+    pub fn decode<F: 'static>(
+        &self,
+        field: &str,
+        params: &Params,
+        path: &str,
+    ) -> Result<Option<F>> {
         let Some(found) = self.find(field) else {
             return Ok(None);
         };

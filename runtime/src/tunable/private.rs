@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-pub use super::{FieldOverrides, FloatNumber, Override, TuneNumber, Tunable, TypedSpace};
+pub use super::{FieldOverrides, FloatNumber, Override, Tunable, TuneNumber, TypedSpace};
 pub use crate::{Condition, Domain, Error, Params, Result, SearchSpaceBuilder, Value};
 
 /// `prefix.name`, or `name` at the top.
@@ -46,14 +46,43 @@ pub fn range<F: TuneNumber>(
     F::range_domain(low, high, log, step)
 }
 
-/// [`range`] for float bounds, which only fit float fields.
+/// [`range`] with float literal bounds, which only fit float fields. The bounds arrive
+/// as `f64` so that a field of another type fails on the one `F: FloatNumber` bound,
+/// not on every literal.
 pub fn float_range<F: FloatNumber>(
-    low: F,
-    high: F,
+    low: f64,
+    high: f64,
     log: bool,
-    step: Option<F>,
+    step: Option<f64>,
 ) -> std::result::Result<Domain, String> {
-    F::range_domain(low, high, log, step)
+    F::range_domain(
+        F::from_float_literal(low),
+        F::from_float_literal(high),
+        log,
+        step.map(F::from_float_literal),
+    )
+}
+
+/// [`range`] with integer literal bounds, for fields whose type the macro cannot name
+/// (aliases, `space!`): fits any numeric field, and a string field fails on the one
+/// `F: TuneNumber` bound.
+pub fn int_range<F: TuneNumber>(
+    low: i128,
+    high: i128,
+    log: bool,
+    step: Option<i128>,
+) -> std::result::Result<Domain, String> {
+    F::range_domain(
+        F::from_int_literal(low)?,
+        F::from_int_literal(high)?,
+        log,
+        step.map(F::from_int_literal).transpose()?,
+    )
+}
+
+/// `space!(T)`: the declared space of `T`.
+pub fn typed_space<T: Tunable>() -> TypedSpace<T> {
+    TypedSpace::new()
 }
 
 /// Reads a range field.
@@ -194,6 +223,24 @@ pub struct FieldRef<T, F> {
     types: PhantomData<fn(&T) -> &F>,
 }
 
+impl<T, F> Clone for FieldRef<T, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, F> Copy for FieldRef<T, F> {}
+
+impl<T, F> FieldRef<T, F> {
+    /// A string literal choice of `space!` as a value of the field's type.
+    pub fn str_choice(&self, text: &'static str) -> F
+    where
+        F: FromStrLiteral,
+    {
+        F::from_str_literal(text)
+    }
+}
+
 /// Names the field `name` of `T` (the accessor is never called).
 pub fn field<T, F>(name: &'static str, _access: fn(&T) -> &F) -> FieldRef<T, F> {
     FieldRef {
@@ -215,23 +262,41 @@ pub fn narrow_range<T, F: TuneNumber>(
     log: bool,
     step: Option<F>,
 ) -> Override {
+    narrowed_number(field, F::range_domain(low, high, log, step))
+}
+
+/// [`narrow_range`] with float literal bounds, which only fit float fields.
+pub fn narrow_float_range<T, F: FloatNumber>(
+    field: FieldRef<T, F>,
+    low: f64,
+    high: f64,
+    log: bool,
+    step: Option<f64>,
+) -> Override {
+    narrowed_number(field, float_range::<F>(low, high, log, step))
+}
+
+/// [`narrow_range`] with integer literal bounds.
+pub fn narrow_int_range<T, F: TuneNumber>(
+    field: FieldRef<T, F>,
+    low: i128,
+    high: i128,
+    log: bool,
+    step: Option<i128>,
+) -> Override {
+    narrowed_number(field, int_range::<F>(low, high, log, step))
+}
+
+fn narrowed_number<T, F: TuneNumber>(
+    field: FieldRef<T, F>,
+    domain: std::result::Result<Domain, String>,
+) -> Override {
     Override::searched(
         field.name,
-        F::range_domain(low, high, log, step),
+        domain,
         |params: &Params, path: &str| decode_number::<F>(params, path),
         |value: &F, params: &mut Params, path: &str| encode_number(params, path, *value),
     )
-}
-
-/// [`narrow_range`] with float bounds, which only fit float fields.
-pub fn narrow_float_range<T, F: FloatNumber>(
-    field: FieldRef<T, F>,
-    low: F,
-    high: F,
-    log: bool,
-    step: Option<F>,
-) -> Override {
-    narrow_range(field, low, high, log, step)
 }
 
 /// `space!(T { field: choice(a, b) })`.
@@ -273,7 +338,12 @@ mod tests {
 
     #[test]
     fn domain_errors_name_the_param() {
-        let err = add(SearchSpaceBuilder::default(), "a.b", None, Err("bad".into()));
+        let err = add(
+            SearchSpaceBuilder::default(),
+            "a.b",
+            None,
+            Err("bad".into()),
+        );
         assert_eq!(
             err.unwrap_err().to_string(),
             "invalid search space: param `a.b`: bad"

@@ -26,7 +26,7 @@ pub const KEYS: &[&str] = &["choice", "log", "step", "fixed"];
 pub enum Spec {
     /// A bare `#[tune]`: the field's type is itself tunable.
     Nested,
-    Range(RangeSpec),
+    Range(Box<RangeSpec>),
     Choice(ChoiceSpec),
     Fixed(Expr),
 }
@@ -147,7 +147,7 @@ pub fn parse_spec(cx: &Ctxt, input: ParseStream, whole: Span, in_attribute: bool
             Item::Range(range) => {
                 let tokens = range.to_token_stream();
                 if let Some(spec) = range_spec(cx, range) {
-                    set_domain(cx, Spec::Range(spec), tokens);
+                    set_domain(cx, Spec::Range(Box::new(spec)), tokens);
                 }
             }
             Item::Choice(key, list) => {

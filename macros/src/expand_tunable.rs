@@ -226,9 +226,8 @@ pub fn label_tokens(p: &TokenStream, label: &Label, span: Span) -> TokenStream {
 /// a const item that fails the build, at the range, when the bounds are invalid.
 fn const_checks(field: &Field, range: &RangeSpec) -> TokenStream {
     let literal = |e: &Expr| domain::number(e).is_some();
-    let all_literal = literal(&range.low)
-        && literal(&range.high)
-        && range.step.as_ref().is_none_or(|s| literal(s));
+    let all_literal =
+        literal(&range.low) && literal(&range.high) && range.step.as_ref().is_none_or(literal);
     if all_literal || !matches!(field.kind, Kind::Int | Kind::Float) {
         return TokenStream::new();
     }

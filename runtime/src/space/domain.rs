@@ -284,6 +284,8 @@ fn check_step<T>(step: T, width: T) -> Result<(), String>
 where
     T: PartialOrd + Default + std::fmt::Display + Copy,
 {
+    // Negated on purpose: a NaN step is not > 0 either.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     if !(step > T::default()) {
         return Err(format!("step must be > 0, got {step}"));
     }

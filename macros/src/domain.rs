@@ -50,7 +50,7 @@ pub struct ChoiceSpec {
 /// One item between the commas of `tune(...)`.
 enum Item {
     Range(ExprRange),
-    Choice(Ident, Punctuated<Expr, Token![,]>),
+    Choice(Ident, Punctuated<Expr, Token![,]>, Span),
     Log(Ident),
     Step(Ident, Expr),
     Fixed(Ident, Expr),
@@ -64,10 +64,10 @@ impl Parse for Item {
             let name = key.to_string();
             if input.peek(syn::token::Paren) {
                 let content;
-                syn::parenthesized!(content in input);
+                let parens = syn::parenthesized!(content in input);
                 let list = Punctuated::parse_terminated(&content)?;
                 return Ok(if name == "choice" {
-                    Item::Choice(key, list)
+                    Item::Choice(key, list, parens.span.join())
                 } else {
                     Item::Unknown(key)
                 });
@@ -150,9 +150,14 @@ pub fn parse_spec(cx: &Ctxt, input: ParseStream, whole: Span, in_attribute: bool
                     set_domain(cx, Spec::Range(Box::new(spec)), tokens);
                 }
             }
-            Item::Choice(key, list) => {
+            Item::Choice(key, list, parens) => {
                 let span = key.span();
-                let tokens = quote::quote!(#key(#list));
+                let mut group = proc_macro2::Group::new(
+                    proc_macro2::Delimiter::Parenthesis,
+                    list.to_token_stream(),
+                );
+                group.set_span(parens);
+                let tokens = quote::quote!(#key #group);
                 let items: Vec<Expr> = list.into_iter().collect();
                 if items.is_empty() {
                     cx.error_at(

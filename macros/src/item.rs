@@ -81,7 +81,7 @@ pub fn parse_fields(cx: &Ctxt, fields: &mut Fields, owner: &str) -> Vec<Field> {
             }
             cx.error_spanned_by(
                 &*unnamed,
-                format!("#[tunable] needs named fields, so each parameter has a name; write {owner} {{ name: Type, .. }}"),
+                format!("#[tunable] needs named fields, so each parameter has a name; write `{owner} {{ name: Type }}`"),
             );
             return Vec::new();
         }

@@ -27,7 +27,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     if generic {
         cx.error_spanned_by(
             &input.generics,
-            format!("#[tunable] does not support generic types: every field needs a concrete type to get a domain; make `{ident}` concrete (a type alias of a concrete instance will not work either)"),
+            format!("#[tunable] does not support generic types: each field needs a concrete type for its domain; make `{ident}` concrete"),
         );
     }
     let shape = match &mut input.data {

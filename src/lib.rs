@@ -48,6 +48,8 @@
 //!     };
 //!     cfg.learning_rate + f64::from(cfg.layers) + f64::from(cfg.dropout) + penalty
 //! })?;
+//! // A panic in the objective fails its trial; here every trial completed.
+//! assert!(study.trials()?.iter().all(|t| t.state == TrialState::Complete));
 //! let best: Train = study.best().unwrap().config;
 //! assert_eq!(best.layers, 1);
 //! assert_eq!(best.optimizer, Optimizer::Sgd { momentum: 0.9 });

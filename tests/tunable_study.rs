@@ -104,6 +104,9 @@ fn grid_visits_every_valid_config_once_then_stops() {
     let visited = visited.into_inner().unwrap();
     let distinct: HashSet<Config> = visited.iter().cloned().collect();
     assert_eq!(visited.len(), 22);
+    // A failed assert in the objective only fails its trial: check that none did.
+    let trials = study.trials().unwrap();
+    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
     assert_eq!(distinct, all_configs());
     let best = study.best().unwrap();
     let expected = Config {

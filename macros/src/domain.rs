@@ -506,3 +506,99 @@ fn check_duplicates(cx: &Ctxt, items: &[Expr]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse::Parser;
+
+    fn spec(tokens: &str) -> (Option<Spec>, Vec<String>) {
+        let cx = Ctxt::new();
+        let stream: proc_macro2::TokenStream = tokens.parse().unwrap();
+        let spec = (|input: ParseStream| Ok(parse_spec(&cx, input, Span::call_site(), false)))
+            .parse2(stream)
+            .unwrap();
+        let errors = match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (spec, errors)
+    }
+
+    #[test]
+    fn suggestions_catch_typos_and_transpositions() {
+        let message = |key: &str| unknown_key_message(&Ident::new(key, Span::call_site()));
+        assert!(message("lgo").ends_with("did you mean `log`?"));
+        assert!(message("steps").ends_with("did you mean `step`?"));
+        assert!(message("choise").ends_with("did you mean `choice`?"));
+        assert!(message("fix").ends_with("did you mean `fixed`?"));
+        assert!(!message("distribution").contains("did you mean"));
+    }
+
+    #[test]
+    fn ranges_parse_with_their_modifiers() {
+        let (parsed, errors) = spec("MIN..=MAX, log");
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(Spec::Range(range)) = parsed else {
+            panic!("not a range")
+        };
+        assert!(range.log.is_some() && range.step.is_none());
+        assert_eq!(range.low.to_token_stream().to_string(), "MIN");
+        let (parsed, errors) = spec("-1.5..=2, step = 0.5");
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(Spec::Range(range)) = parsed else {
+            panic!("not a range")
+        };
+        assert!(matches!(number(&range.low), Some(Number::Float(f)) if f == -1.5));
+        assert!(matches!(number(range.step.as_ref().unwrap()), Some(Number::Float(f)) if f == 0.5));
+    }
+
+    #[test]
+    fn every_mistake_is_collected_not_just_the_first() {
+        let (_, errors) = spec("choice(1, 1), log, stpe = 2");
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].contains("listed twice"));
+        assert!(errors[1].contains("did you mean `step`"));
+        assert!(errors[2].contains("`log` only applies to ranges"));
+    }
+
+    #[test]
+    fn literal_checks_cover_order_width_log_and_step() {
+        let cases = [
+            ("3..=1", "reversed"),
+            ("2..=2", "empty"),
+            ("0.0..=1.0, log", "`log` needs a lower bound > 0"),
+            ("0..=9, log", "`log` needs a lower bound >= 1"),
+            ("0..=9, step = 0", "`step` must be > 0"),
+            ("0..=9, step = 10", "wider than the range"),
+            ("1.0..=9.0, log, step = 1.0", "cannot be combined"),
+            ("1..", "both bounds"),
+            ("1..9", "write `1..=9`"),
+            ("choice()", "empty"),
+            ("choice(1, \"a\")", "this choice is a string"),
+            ("log", "needs a range"),
+            ("1..=2, choice(1)", "one domain"),
+        ];
+        for (tokens, expected) in cases {
+            let (_, errors) = spec(tokens);
+            assert!(
+                errors.iter().any(|e| e.contains(expected)),
+                "{tokens}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn paths_are_labeled_by_their_last_segment_when_distinct() {
+        let items: Vec<Expr> = vec![
+            syn::parse_quote!(Act::Relu),
+            syn::parse_quote!(Act::Gelu),
+            syn::parse_quote!(16),
+        ];
+        let labels = labels(&items);
+        assert!(matches!(&labels[0], Label::Text(t) if t == "Relu"));
+        assert!(matches!(&labels[2], Label::Int(16)));
+        let clash: Vec<Expr> = vec![syn::parse_quote!(a::X), syn::parse_quote!(b::X)];
+        assert!(matches!(&labels(&clash)[0], Label::Text(t) if t == "a::X"));
+    }
+}

@@ -1,9 +1,9 @@
 //! Procedural macros of [tunekit](https://docs.rs/tunekit): `#[tunable]` and `space!`.
 //! Use them through the `tunekit` crate, which documents the grammar with examples.
 //!
-//! The pipeline, one file per stage (as in serde_derive): [`item`] and [`domain`] parse
-//! the attributes into a model and check it, collecting every error in a [`ctxt::Ctxt`];
-//! [`expand_tunable`] and [`space`] generate code. Generated code names the runtime only
+//! The pipeline, one file per stage (as in serde_derive): `item.rs` and `domain.rs` parse
+//! the attributes into a model and check it, collecting every error in a `Ctxt`
+//! (`ctxt.rs`); `expand_tunable.rs` and `space.rs` generate code. Generated code names the runtime only
 //! through `::tunekit::__private` (or `#[tunable(crate = "path")]`), inside
 //! `const _: () = { .. };`.
 //!

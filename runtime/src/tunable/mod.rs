@@ -4,7 +4,12 @@
 //! Path names: a field `hidden` of a nested struct field `model` is the param
 //! `model.hidden`; an enum field `optimizer` is the categorical param `optimizer` over its
 //! variant names, and the tuned fields of its variant `Sgd` are `optimizer.Sgd.momentum`,
-//! active only when `optimizer` = `"Sgd"`.
+//! active only when `optimizer` = `"Sgd"`. A top-level enum names its own variant
+//! parameter `variant`, a top-level `bool` names its parameter `value`.
+//!
+//! Parameter values are `i64`, `f64`, `bool` or strings: an `f32` field holds the sampled
+//! `f64` rounded to the nearest `f32` (its range bounds are `f32` values, so it stays in
+//! range), and encodes back to that rounded value. Every other type round-trips exactly.
 
 mod number;
 mod overrides;

@@ -12,6 +12,12 @@ use crate::{Error, Param, Params, Result, SearchSpace, Space};
 ///
 /// Build it with `space!(T)` or `space!(T { field: domain_or_value, .. })`; the macro
 /// checks the overrides at compile time.
+///
+/// A pinned field has no parameter: every decoded config gets the pinned value, so a
+/// config given to `Study::enqueue` runs with the pin in place of its own value for
+/// that field. A narrowed field replaces the parameters of that field (for a nested
+/// type, every `field.*` parameter) with one parameter named `field`, in the same
+/// position.
 pub struct TypedSpace<T> {
     overrides: Vec<Override>,
     config: PhantomData<fn() -> T>,

@@ -192,6 +192,15 @@ fn choice_entries(p: &TokenStream, choice: &ChoiceSpec, field: &Field) -> Vec<To
         .iter()
         .zip(domain::labels(&choice.items))
         .map(|(item, label)| {
+            // A number that is not a literal (a const) is labeled by its value, so the
+            // dynamic space and exports show `0.001`, not `MIN_LR`.
+            if let (Label::Text(text), Kind::Int | Kind::Float) = (&label, kind) {
+                let v = Ident::new("__tunekit_value", Span::mixed_site());
+                return quote! {{
+                    let #v: #ty = #item;
+                    (#p::number_label::<#ty>(#v, #text), #v)
+                }};
+            }
             let label = label_tokens(p, &label, item.span());
             let value = match item {
                 Expr::Lit(ExprLit {

@@ -145,6 +145,12 @@ pub fn label(text: &str) -> Value {
     Value::Str(text.to_owned())
 }
 
+/// The label of a numeric choice that is not a literal (a const): its value, or its
+/// source text if the value does not fit a parameter.
+pub fn number_label<F: TuneNumber>(value: F, text: &str) -> Value {
+    value.to_value().unwrap_or_else(|_| label(text))
+}
+
 /// String-like field types a string literal choice can become.
 #[diagnostic::on_unimplemented(
     message = "a string choice does not fit a `{Self}` field",

@@ -22,6 +22,8 @@ fn main() {
     let space = Train::search_space().unwrap();
     assert_eq!(space.get("layers").unwrap().domain, Domain::int(1, 4).step(1.0));
     assert_eq!(space.get("width").unwrap().domain, Domain::int(8, 1024).log());
+    // Const choices are labeled by their values.
+    assert_eq!(space.get("warmup_lr").unwrap().domain, Domain::categorical([MIN_LR, MAX_LR]));
     let study = Study::minimize(space!(Train)).seed(1).build().unwrap();
     let trial = study.ask().unwrap();
     assert!(trial.config.lr >= MIN_LR && trial.config.layers <= 4 && trial.config.width >= 8);

@@ -599,6 +599,6 @@ mod tests {
         assert!(matches!(&labels[0], Label::Text(t) if t == "Relu"));
         assert!(matches!(&labels[2], Label::Int(16)));
         let clash: Vec<Expr> = vec![syn::parse_quote!(a::X), syn::parse_quote!(b::X)];
-        assert!(matches!(&labels(&clash)[0], Label::Text(t) if t == "a::X"));
+        assert!(matches!(&super::labels(&clash)[0], Label::Text(t) if t == "a::X"));
     }
 }

@@ -71,7 +71,10 @@
 //! | `#[tune(fixed = expr)]` | pinned to `expr`, not searched |
 //! | no `#[tune]` | not searched: `Default::default()` |
 //!
-//! `#[tunable]` also goes on enums (unit variants and struct variants) and keeps the
+//! `#[tunable]` also goes on enums: unit variants, struct variants (their tuned fields
+//! at `field.Variant.x`) and newtype variants, whose one field sits at the variant's own
+//! path (`Adam(#[tune] AdamConfig)` gives `field.Adam.lr`; `Lbfgs(#[tune(1..=5)] u8)`
+//! gives `field.Lbfgs`). It keeps the
 //! item's other attributes (serde derives included). `#[tunable(crate = "path")]` names
 //! the facade when the dependency is renamed. Generic types, tuple structs and unions are
 //! rejected with a message that says what to write instead.

@@ -248,3 +248,54 @@ fn encoding_a_value_outside_the_choices_is_an_error() {
     let err = model.to_params().unwrap_err().to_string();
     assert!(err.contains("param `activation`"), "{err}");
 }
+
+#[tunable]
+#[derive(Debug, Clone, PartialEq)]
+struct AdamConfig {
+    #[tune(1e-4..=1e-2, log)]
+    lr: f64,
+    #[tune(choice(0.9, 0.99))]
+    beta2: f64,
+}
+
+/// Newtype variants: the payload's params sit at the variant's own path.
+#[tunable]
+#[derive(Debug, Clone, PartialEq)]
+enum Solver {
+    Adam(#[tune] AdamConfig),
+    Lbfgs(#[tune(1..=5)] u8),
+    Exact,
+}
+
+#[test]
+fn newtype_variants_flatten_under_the_variant_path() {
+    let space = Solver::search_space().unwrap();
+    let names: Vec<&str> = space.params().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["variant", "Adam.lr", "Adam.beta2", "Lbfgs"]);
+    assert_eq!(
+        space.get("Lbfgs").unwrap().condition,
+        Some(Condition::equals("variant", "Lbfgs"))
+    );
+    let value = Solver::Adam(AdamConfig {
+        lr: 1e-3,
+        beta2: 0.99,
+    });
+    let params = value.to_params().unwrap();
+    assert_eq!(
+        params,
+        Params::new()
+            .with("variant", "Adam")
+            .with("Adam.lr", 1e-3)
+            .with("Adam.beta2", 0.99)
+    );
+    assert_eq!(Solver::from_params(&params).unwrap(), value);
+    let study = Study::minimize(space!(Solver)).seed(2).build().unwrap();
+    for _ in 0..200 {
+        let trial = study.ask().unwrap();
+        assert_eq!(trial.config.to_params().unwrap(), *trial.params());
+        if let Solver::Lbfgs(memory) = trial.config {
+            assert!((1..=5).contains(&memory));
+        }
+        study.tell(&trial, 0.0).unwrap();
+    }
+}

@@ -47,6 +47,10 @@ struct FieldsCode<'a> {
 impl FieldsCode<'_> {
     fn path(&self, field: &Field) -> TokenStream {
         let (p, prefix, name) = (self.p, &self.l.prefix, &field.name);
+        if name.is_empty() {
+            // The one field of a newtype variant lives at the variant's own path.
+            return quote!(#prefix);
+        }
         quote!(&#p::join(#prefix, #name))
     }
 

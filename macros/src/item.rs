@@ -70,19 +70,35 @@ pub enum Shape {
     Enum(Vec<Variant>),
 }
 
-/// Reads the fields, taking their `#[tune]` attributes off.
-pub fn parse_fields(cx: &Ctxt, fields: &mut Fields, owner: &str) -> Vec<Field> {
+/// Reads the fields, taking their `#[tune]` attributes off. A variant with one unnamed
+/// field (`Adam(AdamConfig)`, `Sgd(#[tune(0.0..=0.9)] f64)`) is a newtype variant: its
+/// field's parameters take the variant's own path (`optimizer.Adam.lr`, `optimizer.Sgd`).
+pub fn parse_fields(cx: &Ctxt, fields: &mut Fields, owner: &Ident, is_variant: bool) -> Vec<Field> {
     let named = match fields {
         Fields::Named(named) => named,
         Fields::Unit => return Vec::new(),
+        Fields::Unnamed(unnamed) if is_variant && unnamed.unnamed.len() == 1 => {
+            let field = &mut unnamed.unnamed[0];
+            let kind = kind_of(&field.ty);
+            let spec = take_tune(cx, &mut field.attrs, owner, &field.ty, kind);
+            return vec![Field {
+                name: String::new(),
+                member: Member::Unnamed(0.into()),
+                ty: field.ty.clone(),
+                kind,
+                spec,
+            }];
+        }
         Fields::Unnamed(unnamed) => {
             for field in &mut unnamed.unnamed {
                 field.attrs.retain(|a| !a.path().is_ident("tune"));
             }
-            cx.error_spanned_by(
-                &*unnamed,
-                format!("#[tunable] needs named fields, so each parameter has a name; write `{owner} {{ name: Type }}`"),
-            );
+            let message = if is_variant {
+                format!("#[tunable] takes a variant with one unnamed field (its path is the variant's) or named fields; write `{owner} {{ name: Type }}`")
+            } else {
+                format!("#[tunable] needs named fields, so each parameter has a name; write `struct {owner} {{ name: Type }}`")
+            };
+            cx.error_spanned_by(&*unnamed, message);
             return Vec::new();
         }
     };

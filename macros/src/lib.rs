@@ -22,6 +22,10 @@
 //! (no #[tune])                     not searched: Default::default()
 //! ```
 //!
+//! On an enum: unit variants, struct variants (tuned fields at `Variant.x` under the
+//! enum's path) and newtype variants `V(#[tune..] T)`, whose one field takes the path
+//! `V` itself.
+//!
 //! Integer literal bounds on a float field read as floats (`0..=1` is `0.0..=1.0`).
 //! Literal bounds are checked by the macro; bounds that are consts or expressions are
 //! checked by const evaluation on primitive numeric fields, and otherwise when the space

@@ -41,7 +41,8 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             Some(Shape::Struct(item::parse_fields(
                 &cx,
                 &mut data.fields,
-                &format!("struct {ident}"),
+                &ident,
+                false,
             )))
         }
         Data::Enum(data) => {
@@ -62,11 +63,10 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
                     }
                     variant.attrs.retain(|a| !a.path().is_ident("tune"));
                     let unit = matches!(variant.fields, Fields::Unit);
-                    let owner = format!("{}", variant.ident);
                     Variant {
                         ident: variant.ident.clone(),
                         unit,
-                        fields: item::parse_fields(&cx, &mut variant.fields, &owner),
+                        fields: item::parse_fields(&cx, &mut variant.fields, &variant.ident, true),
                     }
                 })
                 .collect();

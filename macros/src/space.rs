@@ -73,6 +73,11 @@ fn parse(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Parsed>> {
         syn::braced!(content in input);
         while !content.is_empty() {
             let field: Ident = content.parse()?;
+            if content.peek(Token![.]) {
+                return Err(content.error(format!(
+                    "only top-level fields can be overridden; pin `{field}` to a whole value instead, such as `{field}: value`, or narrow the field in its own type's #[tune]"
+                )));
+            }
             content.parse::<Token![:]>()?;
             let spec = parse_value(cx, &content)?;
             if entries.iter().any(|e| e.field == field) {

@@ -364,7 +364,6 @@ fn struct_bodies(p: &TokenStream, l: &Locals, fields: &[Field]) -> Bodies {
         builder,
         params,
         overrides,
-        prefix,
         ..
     } = l;
     let items: TokenStream = fields.iter().map(|f| code.items(f)).collect();
@@ -399,7 +398,6 @@ fn struct_bodies(p: &TokenStream, l: &Locals, fields: &[Field]) -> Bodies {
                 }
             }
         });
-    let _ = prefix;
     (
         items,
         quote! {

@@ -2,16 +2,136 @@
 //!
 //! Typed hyperparameter search for Rust. This crate only re-exports: the runtime
 //! (`tunekit-runtime`: spaces, samplers, studies, storage) and the macros
-//! (`tunekit-macros`).
+//! (`tunekit-macros`: `#[tunable]` and `space!`).
+//!
+//! # Declaring a search space on the config type
+//!
+//! ```
+//! use tunekit::prelude::*;
+//!
+//! #[tunable]
+//! #[derive(Debug, Clone, PartialEq)]
+//! struct Train {
+//!     #[tune(1e-5..=1e-1, log)]
+//!     learning_rate: f64,
+//!     #[tune(choice(16, 32, 64))]
+//!     batch_size: usize,
+//!     #[tune(1..=4)]
+//!     layers: u32,
+//!     #[tune(0.0..=0.5, step = 0.25)]
+//!     dropout: f32,
+//!     #[tune]
+//!     optimizer: Optimizer,
+//!     epochs: u32, // not searched: Default::default(), or pin it with #[tune(fixed = 20)]
+//! }
+//!
+//! #[tunable]
+//! #[derive(Debug, Clone, PartialEq)]
+//! enum Optimizer {
+//!     Sgd {
+//!         #[tune(choice(0.0, 0.9))]
+//!         momentum: f64,
+//!     },
+//!     Adam,
+//! }
+//!
+//! // A quick sweep: fewer epochs, a narrower learning rate.
+//! let study = Study::minimize(space!(Train { epochs: 2, learning_rate: choice(0.01, 0.1) }))
+//!     .sampler(Grid::new())
+//!     .seed(7)
+//!     .build()?;
+//! study.optimize(1000, |cfg: &Train| {
+//!     assert_eq!(cfg.epochs, 2);
+//!     let penalty = match cfg.optimizer {
+//!         Optimizer::Sgd { momentum } => 1.0 - momentum,
+//!         Optimizer::Adam => 0.5,
+//!     };
+//!     cfg.learning_rate + f64::from(cfg.layers) + f64::from(cfg.dropout) + penalty
+//! })?;
+//! // A panic in the objective fails its trial; here every trial completed.
+//! assert!(study.trials()?.iter().all(|t| t.state == TrialState::Complete));
+//! let best: Train = study.best().unwrap().config;
+//! assert_eq!(best.layers, 1);
+//! assert_eq!(best.optimizer, Optimizer::Sgd { momentum: 0.9 });
+//! # Ok::<(), tunekit::Error>(())
+//! ```
+//!
+//! Parameter names are paths: `layers`, `optimizer` (a categorical over `"Sgd"`,
+//! `"Adam"`), and `optimizer.Sgd.momentum`, active only when `optimizer` is `"Sgd"`.
+//!
+//! ## `#[tune(...)]` on a field
+//!
+//! | attribute | domain |
+//! | --- | --- |
+//! | `#[tune(lo..=hi)]` | uniform over an inclusive range; int or float by the field's type (integer literals on a float field read as floats) |
+//! | `#[tune(lo..=hi, log)]` | on a log scale; needs `lo > 0` (`lo >= 1` for integers) |
+//! | `#[tune(lo..=hi, step = s)]` | on the grid `lo, lo + s, ..`; not combined with `log` |
+//! | `#[tune(choice(a, b, c))]` | one of these values: numbers, strings (`String`, `&'static str` fields), bools, enum variants or any expression of the field's type (`PartialEq` for encoding) |
+//! | `#[tune]` | a `bool` (false or true) or a `#[tunable]` type: a struct nests its params under `field.`; an enum is a categorical over its variant names whose struct variants add conditional params |
+//! | `#[tune(fixed = expr)]` | pinned to `expr`, not searched |
+//! | no `#[tune]` | not searched: `Default::default()` |
+//!
+//! `#[tunable]` also goes on enums: unit variants, struct variants (their tuned fields
+//! at `field.Variant.x`) and newtype variants, whose one field sits at the variant's own
+//! path (`Adam(#[tune] AdamConfig)` gives `field.Adam.lr`; `Lbfgs(#[tune(1..=5)] u8)`
+//! gives `field.Lbfgs`). It keeps the
+//! item's other attributes (serde derives included). `#[tunable(crate = "path")]` names
+//! the facade when the dependency is renamed. Generic types, tuple structs and unions are
+//! rejected with a message that says what to write instead.
+//!
+//! Mistakes are compile errors at the offending tokens: a domain that does not fit the
+//! field's type, an empty or reversed range, `log` with a bound <= 0, a `step` <= 0 or
+//! wider than the range, an empty or duplicated `choice`, an unknown key (with a
+//! suggestion), `#[tune]` on a type that is not tunable, an untuned field with no
+//! `Default`. Bounds that are consts or expressions are checked by const evaluation on
+//! primitive numeric fields; anything left is checked when the study is built.
+//!
+//! ## `space!`
+//!
+//! `space!(T)` is the [`TypedSpace`] of a tunable type: a [`Study`] over it hands the
+//! objective `&T`, [`Study::best`] returns a `T`, [`Study::enqueue`] takes a `T`, and
+//! [`Study::ask`] hands out trials whose `config` is a `T`.
+//! `space!(T { field: spec, .. })` overrides top-level fields at the call site:
+//!
+//! | entry | effect |
+//! | --- | --- |
+//! | `field: lo..=hi` | searched over this range instead |
+//! | `field: choice(a, b)` | searched over these values instead |
+//! | `field: tune(lo..=hi, log)` | any `#[tune(...)]` domain |
+//! | `field: expr` | pinned to this value (any `Clone` value of the field's type, run-time values too) |
+//!
+//! An unknown field, a value of the wrong type or an invalid literal domain is a compile
+//! error; domains with run-time bounds are checked when the study is built.
 #![warn(missing_docs)]
 
+pub use tunekit_macros::tunable;
 pub use tunekit_runtime::*;
+
+/// The typed search space of a `#[tunable]` type, with call-site overrides:
+/// `space!(Train)`, `space!(Train { epochs: 5, lr: tune(1e-4..=1e-2, log) })`.
+///
+/// See the [crate docs](crate#space) for the grammar.
+#[macro_export]
+macro_rules! space {
+    ($($input:tt)*) => {
+        $crate::__private::space_impl! { $crate; $($input)* }
+    };
+}
+
+/// What generated code names; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use tunekit_macros::space as space_impl;
+    pub use tunekit_runtime::__private::*;
+}
 
 /// Everything a typical sweep needs, in one import: `use tunekit::prelude::*;`.
 pub mod prelude {
+    pub use crate::space;
+    pub use tunekit_macros::tunable;
     pub use tunekit_runtime::{
         Budget, Direction, Domain, Grid, MedianPruner, Outcome, Params, Random, SearchSpace,
-        StopReason, Study, TrialContext, TrialPruned, TrialState,
+        StopReason, Study, TrialContext, TrialPruned, TrialState, Tunable, TypedSpace,
     };
 }
 

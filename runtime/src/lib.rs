@@ -19,6 +19,7 @@ mod space;
 mod space_def;
 mod storage;
 mod study;
+mod tunable;
 
 pub use error::{Error, Result};
 pub use pruner::{MedianPruner, Pruner};
@@ -35,3 +36,6 @@ pub use study::{
 };
 #[doc(hidden)]
 pub use study::{ConfigOnly, WithContext};
+#[doc(hidden)]
+pub use tunable::private as __private;
+pub use tunable::{FieldOverrides, FloatNumber, Override, Tunable, TuneNumber, TypedSpace};

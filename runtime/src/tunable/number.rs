@@ -1,0 +1,126 @@
+//! The numeric field types a range domain can describe.
+
+use crate::{Domain, FromValue, Value};
+
+/// A field type that can take a range domain (`#[tune(lo..=hi)]`): every integer type,
+/// `f32` and `f64`.
+#[diagnostic::on_unimplemented(
+    message = "a range does not fit a `{Self}` field",
+    label = "ranges need an integer or float field",
+    note = "for a `{Self}` field, list the values instead: `choice(a, b, c)`"
+)]
+pub trait TuneNumber: Copy + FromValue + Send + Sync + 'static {
+    /// The domain `[low, high]` of this type, or why it cannot be one.
+    fn range_domain(low: Self, high: Self, log: bool, step: Option<Self>)
+        -> Result<Domain, String>;
+
+    /// The parameter value of `self`.
+    fn to_value(self) -> Result<Value, String>;
+
+    /// An integer literal bound as this type, or why it does not fit.
+    fn from_int_literal(value: i128) -> Result<Self, String>;
+}
+
+/// The float types (`f32`, `f64`): what a range with float bounds needs.
+#[diagnostic::on_unimplemented(
+    message = "a float range does not fit a `{Self}` field",
+    label = "float bounds need an `f32` or `f64` field",
+    note = "write integer bounds for an integer field, such as `1..=10`"
+)]
+pub trait FloatNumber: TuneNumber {
+    /// A float literal bound as this type (rounded to the nearest `f32` for `f32`).
+    fn from_float_literal(value: f64) -> Self;
+}
+
+macro_rules! float_number {
+    ($($t:ty),*) => {$(
+        impl TuneNumber for $t {
+            fn range_domain(low: Self, high: Self, log: bool, step: Option<Self>) -> Result<Domain, String> {
+                Ok(Domain::Float {
+                    low: f64::from(low),
+                    high: f64::from(high),
+                    log,
+                    step: step.map(f64::from),
+                })
+            }
+
+            fn to_value(self) -> Result<Value, String> {
+                Ok(Value::Float(f64::from(self)))
+            }
+
+            fn from_int_literal(value: i128) -> Result<Self, String> {
+                Ok(value as $t)
+            }
+        }
+
+        impl FloatNumber for $t {
+            fn from_float_literal(value: f64) -> Self {
+                value as $t
+            }
+        }
+    )*};
+}
+float_number!(f32, f64);
+
+macro_rules! int_number {
+    ($($t:ty),*) => {$(
+        impl TuneNumber for $t {
+            fn range_domain(low: Self, high: Self, log: bool, step: Option<Self>) -> Result<Domain, String> {
+                Ok(Domain::Int {
+                    low: to_i64(low)?,
+                    high: to_i64(high)?,
+                    log,
+                    step: step.map(to_i64).transpose()?,
+                })
+            }
+
+            fn to_value(self) -> Result<Value, String> {
+                to_i64(self).map(Value::Int)
+            }
+
+            fn from_int_literal(value: i128) -> Result<Self, String> {
+                <$t>::try_from(value).map_err(|_| {
+                    format!("{value} does not fit in {}; use a bound in its range", stringify!($t))
+                })
+            }
+        }
+    )*};
+}
+int_number!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+/// Parameter values are `i64`: a wider value (a huge `u64`) is an error, not a wrap.
+fn to_i64<T: TryInto<i64> + Copy + std::fmt::Display>(value: T) -> Result<i64, String> {
+    value
+        .try_into()
+        .map_err(|_| format!("{value} does not fit in an i64 parameter; use a smaller bound"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ints_become_int_domains_and_floats_float_domains() {
+        assert_eq!(
+            u8::range_domain(1, 4, false, Some(1)),
+            Ok(Domain::Int {
+                low: 1,
+                high: 4,
+                log: false,
+                step: Some(1)
+            })
+        );
+        assert_eq!(
+            f32::range_domain(0.5, 1.0, true, None),
+            Ok(Domain::float(0.5, 1.0).log())
+        );
+    }
+
+    #[test]
+    fn values_too_wide_for_i64_are_errors() {
+        let err = u64::range_domain(0, u64::MAX, false, None).unwrap_err();
+        assert!(err.contains("does not fit in an i64"), "{err}");
+        assert!(u64::MAX.to_value().is_err());
+        assert_eq!(7_usize.to_value(), Ok(Value::Int(7)));
+    }
+}

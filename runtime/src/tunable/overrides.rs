@@ -1,0 +1,126 @@
+//! Call-site changes to a typed space: a field pinned to a value, or searched over a
+//! narrower domain (what `space!(T { field: ... })` builds).
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::{Domain, Error, Params, Result};
+
+type DecodeField = dyn Fn(&Params, &str) -> Result<Box<dyn Any>> + Send + Sync;
+type EncodeField = dyn Fn(&dyn Any, &mut Params, &str) -> Result<()> + Send + Sync;
+
+/// One top-level field of a typed space, pinned or given a new domain.
+///
+/// Built by the `space!` macro, which checks at compile time that the field exists and
+/// that the value or domain fits its type.
+#[derive(Clone)]
+pub struct Override {
+    pub(crate) field: &'static str,
+    /// `None` when the field is pinned (it has no parameter at all).
+    pub(crate) domain: Option<Result<Domain, String>>,
+    decode: Arc<DecodeField>,
+    encode: Arc<EncodeField>,
+}
+
+impl fmt::Debug for Override {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Override")
+            .field("field", &self.field)
+            .field("domain", &self.domain)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Override {
+    /// The field always takes `value`; it is no longer searched.
+    pub fn pinned<F: Clone + Send + Sync + 'static>(field: &'static str, value: F) -> Self {
+        Override {
+            field,
+            domain: None,
+            decode: Arc::new(move |_, _| Ok(Box::new(value.clone()))),
+            encode: Arc::new(|_, _, _| Ok(())),
+        }
+    }
+
+    /// The field is searched over `domain`, read back with `decode` and written with
+    /// `encode` (both given the field's parameter path).
+    pub fn searched<F: 'static>(
+        field: &'static str,
+        domain: Result<Domain, String>,
+        decode: impl Fn(&Params, &str) -> Result<F> + Send + Sync + 'static,
+        encode: impl Fn(&F, &mut Params, &str) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        Override {
+            field,
+            domain: Some(domain),
+            decode: Arc::new(move |params, path| Ok(Box::new(decode(params, path)?))),
+            encode: Arc::new(move |value, params, path| match value.downcast_ref::<F>() {
+                Some(value) => encode(value, params, path),
+                None => Err(type_mismatch(path)),
+            }),
+        }
+    }
+
+    /// The field's name.
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+}
+
+/// The overrides that apply to one level of a typed config (its top-level fields).
+#[derive(Debug, Clone, Copy)]
+pub struct FieldOverrides<'a>(&'a [Override]);
+
+impl<'a> FieldOverrides<'a> {
+    /// No field overridden.
+    pub const NONE: FieldOverrides<'static> = FieldOverrides(&[]);
+
+    /// Wraps a list of overrides.
+    pub fn new(overrides: &'a [Override]) -> Self {
+        FieldOverrides(overrides)
+    }
+
+    fn find(&self, field: &str) -> Option<&'a Override> {
+        self.0.iter().find(|o| o.field == field)
+    }
+
+    /// The value of `field` when it is overridden, read from `params` at `path`.
+    pub fn decode<F: 'static>(
+        &self,
+        field: &str,
+        params: &Params,
+        path: &str,
+    ) -> Result<Option<F>> {
+        let Some(found) = self.find(field) else {
+            return Ok(None);
+        };
+        let value = (found.decode)(params, path)?;
+        value
+            .downcast::<F>()
+            .map(|boxed| Some(*boxed))
+            .map_err(|_| type_mismatch(path))
+    }
+
+    /// Writes `value` at `path` when `field` is overridden; `false` when it is not, so
+    /// the caller writes it the usual way.
+    pub fn encode<F: 'static>(
+        &self,
+        field: &str,
+        value: &F,
+        params: &mut Params,
+        path: &str,
+    ) -> Result<bool> {
+        match self.find(field) {
+            Some(found) => (found.encode)(value, params, path).map(|()| true),
+            None => Ok(false),
+        }
+    }
+}
+
+fn type_mismatch(path: &str) -> Error {
+    Error::decode(
+        path,
+        "the override of this field has another type than the field; build overrides with space!",
+    )
+}

@@ -1,0 +1,358 @@
+//! Helpers for the code `#[tunable]` and `space!` generate. Not a public API: the facade
+//! re-exports this module as `tunekit::__private`, the one path generated code names.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+pub use super::{FieldOverrides, FloatNumber, Override, Tunable, TuneNumber, TypedSpace};
+pub use crate::{Condition, Domain, Error, Params, Result, SearchSpaceBuilder, Value};
+
+/// `prefix.name`, or `name` at the top.
+pub fn join(prefix: &str, name: &str) -> String {
+    crate::space::join_path(prefix, name)
+}
+
+/// The name of an enum's variant parameter: its path, or `variant` at the top.
+pub fn enum_tag_path(prefix: &str) -> String {
+    if prefix.is_empty() {
+        "variant".to_owned()
+    } else {
+        prefix.to_owned()
+    }
+}
+
+/// Adds the parameter `path` (under `condition`), or the error of its domain.
+pub fn add(
+    builder: SearchSpaceBuilder,
+    path: &str,
+    condition: Option<&Condition>,
+    domain: std::result::Result<Domain, String>,
+) -> Result<SearchSpaceBuilder> {
+    let domain = domain.map_err(|message| Error::space(path, message))?;
+    Ok(builder.param(crate::Param {
+        name: path.to_owned(),
+        domain,
+        condition: condition.cloned(),
+    }))
+}
+
+/// The domain of `#[tune(low..=high, log, step = s)]` on a numeric field.
+pub fn range<F: TuneNumber>(
+    low: F,
+    high: F,
+    log: bool,
+    step: Option<F>,
+) -> std::result::Result<Domain, String> {
+    F::range_domain(low, high, log, step)
+}
+
+/// [`range`] with float literal bounds, which only fit float fields. The bounds arrive
+/// as `f64` so that a field of another type fails on the one `F: FloatNumber` bound,
+/// not on every literal.
+pub fn float_range<F: FloatNumber>(
+    low: f64,
+    high: f64,
+    log: bool,
+    step: Option<f64>,
+) -> std::result::Result<Domain, String> {
+    F::range_domain(
+        F::from_float_literal(low),
+        F::from_float_literal(high),
+        log,
+        step.map(F::from_float_literal),
+    )
+}
+
+/// [`range`] with integer literal bounds, for fields whose type the macro cannot name
+/// (aliases, `space!`): fits any numeric field, and a string field fails on the one
+/// `F: TuneNumber` bound.
+pub fn int_range<F: TuneNumber>(
+    low: i128,
+    high: i128,
+    log: bool,
+    step: Option<i128>,
+) -> std::result::Result<Domain, String> {
+    F::range_domain(
+        F::from_int_literal(low)?,
+        F::from_int_literal(high)?,
+        log,
+        step.map(F::from_int_literal).transpose()?,
+    )
+}
+
+/// `space!(T)`: the declared space of `T`.
+pub fn typed_space<T: Tunable>() -> TypedSpace<T> {
+    TypedSpace::new()
+}
+
+/// Reads a range field.
+pub fn decode_number<F: TuneNumber>(params: &Params, path: &str) -> Result<F> {
+    params.get(path)
+}
+
+/// Writes a range field.
+pub fn encode_number<F: TuneNumber>(params: &mut Params, path: &str, value: F) -> Result<()> {
+    let value = value
+        .to_value()
+        .map_err(|message| Error::decode(path, message))?;
+    params.insert(path, value);
+    Ok(())
+}
+
+/// The categorical domain of a choice field: its labels.
+pub fn choice_domain<F>(choices: &[(Value, F)]) -> std::result::Result<Domain, String> {
+    Ok(Domain::Categorical {
+        choices: choices.iter().map(|(label, _)| label.clone()).collect(),
+    })
+}
+
+/// Reads a choice field: the value whose label the parameter holds.
+pub fn decode_choice<F, const N: usize>(
+    params: &Params,
+    path: &str,
+    choices: [(Value, F); N],
+) -> Result<F> {
+    let found: Value = params.get(path)?;
+    choices
+        .into_iter()
+        .find(|(label, _)| label.same(&found))
+        .map(|(_, value)| value)
+        .ok_or_else(|| Error::decode(path, format!("{found} is not one of the field's choices")))
+}
+
+/// Writes a choice field: the label of the choice equal to `value`.
+pub fn encode_choice<F: PartialEq>(
+    params: &mut Params,
+    path: &str,
+    value: &F,
+    choices: &[(Value, F)],
+) -> Result<()> {
+    let (label, _) = choices
+        .iter()
+        .find(|(_, choice)| choice == value)
+        .ok_or_else(|| {
+            Error::decode(
+                path,
+                "the value is none of the field's choices, so it is not a point of the space",
+            )
+        })?;
+    params.insert(path, label.clone());
+    Ok(())
+}
+
+/// The label of a choice that is not a plain literal (its source text).
+pub fn label(text: &str) -> Value {
+    Value::Str(text.to_owned())
+}
+
+/// The label of a numeric choice that is not a literal (a const): its value, or its
+/// source text if the value does not fit a parameter.
+pub fn number_label<F: TuneNumber>(value: F, text: &str) -> Value {
+    value.to_value().unwrap_or_else(|_| label(text))
+}
+
+/// String-like field types a string literal choice can become.
+#[diagnostic::on_unimplemented(
+    message = "a string choice does not fit a `{Self}` field",
+    label = "this choice is a string",
+    note = "list values of the field's type `{Self}` in `choice(...)`"
+)]
+pub trait FromStrLiteral {
+    /// Converts the literal.
+    fn from_str_literal(text: &'static str) -> Self;
+}
+
+impl FromStrLiteral for &'static str {
+    fn from_str_literal(text: &'static str) -> Self {
+        text
+    }
+}
+
+impl FromStrLiteral for String {
+    fn from_str_literal(text: &'static str) -> Self {
+        text.to_owned()
+    }
+}
+
+impl FromStrLiteral for Box<str> {
+    fn from_str_literal(text: &'static str) -> Self {
+        text.into()
+    }
+}
+
+impl FromStrLiteral for Cow<'static, str> {
+    fn from_str_literal(text: &'static str) -> Self {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A string literal choice as a value of the field's type.
+pub fn from_str_literal<F: FromStrLiteral>(text: &'static str) -> F {
+    F::from_str_literal(text)
+}
+
+/// What a field without `#[tune]` needs: a default value.
+#[diagnostic::on_unimplemented(
+    message = "the field of type `{Self}` has no `#[tune]` and `{Self}` has no `Default`",
+    label = "this field needs a value",
+    note = "pin it with `#[tune(fixed = value)]`, search it with `#[tune(...)]`, or implement `Default` for `{Self}`"
+)]
+pub trait UntunedDefault {
+    /// The value an untuned field takes.
+    fn untuned_default() -> Self;
+}
+
+impl<F: Default> UntunedDefault for F {
+    fn untuned_default() -> Self {
+        F::default()
+    }
+}
+
+/// The value of a field without `#[tune]`.
+pub fn untuned_default<F: UntunedDefault>() -> F {
+    F::untuned_default()
+}
+
+/// The error for a variant parameter naming no variant.
+pub fn unknown_variant(path: &str, found: &str, expected: &[&str]) -> Error {
+    Error::decode(
+        path,
+        format!("`{found}` is not a variant; expected one of {expected:?}"),
+    )
+}
+
+/// A top-level field of `T` of type `F`, named by `space!`; the accessor makes rustc
+/// check that the field exists and fixes `F`, so the value or domain after it is checked
+/// against the field's own type.
+pub struct FieldRef<T, F> {
+    name: &'static str,
+    types: PhantomData<fn(&T) -> &F>,
+}
+
+impl<T, F> Clone for FieldRef<T, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, F> Copy for FieldRef<T, F> {}
+
+impl<T, F> FieldRef<T, F> {
+    /// A string literal choice of `space!` as a value of the field's type.
+    pub fn str_choice(&self, text: &'static str) -> F
+    where
+        F: FromStrLiteral,
+    {
+        F::from_str_literal(text)
+    }
+}
+
+/// Names the field `name` of `T` (the accessor is never called).
+pub fn field<T, F>(name: &'static str, _access: fn(&T) -> &F) -> FieldRef<T, F> {
+    FieldRef {
+        name,
+        types: PhantomData,
+    }
+}
+
+/// `space!(T { field: value })`: the field always takes `value`.
+pub fn pin<T, F: Clone + Send + Sync + 'static>(field: FieldRef<T, F>, value: F) -> Override {
+    Override::pinned(field.name, value)
+}
+
+/// `space!(T { field: low..=high })` on a numeric field.
+pub fn narrow_range<T, F: TuneNumber>(
+    field: FieldRef<T, F>,
+    low: F,
+    high: F,
+    log: bool,
+    step: Option<F>,
+) -> Override {
+    narrowed_number(field, F::range_domain(low, high, log, step))
+}
+
+/// [`narrow_range`] with float literal bounds, which only fit float fields.
+pub fn narrow_float_range<T, F: FloatNumber>(
+    field: FieldRef<T, F>,
+    low: f64,
+    high: f64,
+    log: bool,
+    step: Option<f64>,
+) -> Override {
+    narrowed_number(field, float_range::<F>(low, high, log, step))
+}
+
+/// [`narrow_range`] with integer literal bounds.
+pub fn narrow_int_range<T, F: TuneNumber>(
+    field: FieldRef<T, F>,
+    low: i128,
+    high: i128,
+    log: bool,
+    step: Option<i128>,
+) -> Override {
+    narrowed_number(field, int_range::<F>(low, high, log, step))
+}
+
+fn narrowed_number<T, F: TuneNumber>(
+    field: FieldRef<T, F>,
+    domain: std::result::Result<Domain, String>,
+) -> Override {
+    Override::searched(
+        field.name,
+        domain,
+        |params: &Params, path: &str| decode_number::<F>(params, path),
+        |value: &F, params: &mut Params, path: &str| encode_number(params, path, *value),
+    )
+}
+
+/// `space!(T { field: choice(a, b) })`.
+pub fn narrow_choice<T, F, const N: usize>(
+    field: FieldRef<T, F>,
+    choices: [(Value, F); N],
+) -> Override
+where
+    F: Clone + PartialEq + Send + Sync + 'static,
+{
+    let domain = choice_domain(&choices);
+    let for_decode = choices.clone();
+    Override::searched(
+        field.name,
+        domain,
+        move |params: &Params, path: &str| decode_choice(params, path, for_decode.clone()),
+        move |value: &F, params: &mut Params, path: &str| {
+            encode_choice(params, path, value, &choices)
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_decode_by_label_and_encode_by_equality() {
+        let choices = || [(Value::Int(16), 16_usize), (Value::Int(32), 32)];
+        let params = Params::new().with("batch", 32);
+        assert_eq!(decode_choice(&params, "batch", choices()).unwrap(), 32);
+        let err = decode_choice(&Params::new().with("batch", 8), "batch", choices());
+        assert!(err.unwrap_err().to_string().contains("not one of"));
+        let mut out = Params::new();
+        encode_choice(&mut out, "batch", &16, &choices()).unwrap();
+        assert_eq!(out, Params::new().with("batch", 16));
+        assert!(encode_choice(&mut out, "batch", &8, &choices()).is_err());
+    }
+
+    #[test]
+    fn domain_errors_name_the_param() {
+        let err = add(
+            SearchSpaceBuilder::default(),
+            "a.b",
+            None,
+            Err("bad".into()),
+        );
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "invalid search space: param `a.b`: bad"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+use tunekit::tunable;
+
+#[tunable]
+struct Train {
+    #[tune(choice())]
+    batch_size: usize,
+}
+
+fn main() {}

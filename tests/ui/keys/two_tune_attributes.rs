@@ -1,0 +1,10 @@
+use tunekit::tunable;
+
+#[tunable]
+struct Train {
+    #[tune(1..=8)]
+    #[tune(step = 2)]
+    layers: u32,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use tunekit::tunable;
+
+#[tunable]
+struct Train {
+    #[tune(4..=4)]
+    layers: u32,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use tunekit::prelude::*;
+
+#[tunable]
+struct Train {
+    #[tune(1..=8)]
+    layers: u32,
+}
+
+fn main() {
+    let _ = space!(Train { layers: 2, layers: 3 });
+}

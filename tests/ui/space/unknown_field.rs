@@ -1,0 +1,12 @@
+use tunekit::prelude::*;
+
+#[tunable]
+struct Train {
+    #[tune(1..=8)]
+    layers: u32,
+    epochs: u32,
+}
+
+fn main() {
+    let _ = space!(Train { epoch: 5 });
+}

@@ -1,0 +1,9 @@
+use tunekit::tunable;
+
+#[tunable]
+struct Train {
+    #[tune]
+    layers: u32,
+}
+
+fn main() {}

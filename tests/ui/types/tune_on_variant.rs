@@ -1,0 +1,10 @@
+use tunekit::tunable;
+
+#[tunable]
+enum Optimizer {
+    #[tune]
+    Sgd,
+    Adam,
+}
+
+fn main() {}

@@ -25,7 +25,7 @@ pub use space::{
     Condition, Domain, FromValue, Param, Params, SearchSpace, SearchSpaceBuilder, Value,
 };
 pub use space_def::Space;
-pub use storage::{InMemory, Propose, Storage, StudyInfo};
+pub use storage::{FsyncPolicy, InMemory, Journal, Propose, Storage, StudyInfo};
 pub use study::{
     apply_event, write_csv, write_jsonl, AskedTrial, Best, BoxError, Budget, Direction, Objective,
     ObjectiveOutput, Outcome, StopReason, Study, StudyBuilder, Trial, TrialContext, TrialEvent,

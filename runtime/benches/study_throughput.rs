@@ -1,1 +1,155 @@
-fn main() {}
+//! Trials per second of `optimize`, and what the journal costs per trial.
+//!
+//! `cargo bench -p tunekit-runtime --bench study_throughput`
+//!
+//! 1. A CPU-bound objective (about a millisecond of arithmetic) on 1 and 2 worker threads:
+//!    the ratio shows how well workers use the cores (2.0 is perfect on 2 idle cores).
+//! 2. An objective that returns at once, in memory and in a journal under each fsync
+//!    policy: the difference per trial is the journal's overhead (lock, catch up, two
+//!    appended lines, and the syncs the policy asks for).
+//!
+//! Each figure is the best of several repetitions, which filters out noise from other
+//! processes on a shared machine. Journals are written under Cargo's target directory,
+//! on the same disk as the build, not on a RAM disk.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tunekit_runtime::{
+    Domain, FsyncPolicy, InMemory, Journal, Params, SearchSpace, Storage, Study,
+};
+
+const REPEATS: usize = 3;
+
+fn space() -> SearchSpace {
+    SearchSpace::builder()
+        .add("x", Domain::float(-5.0, 5.0))
+        .add("lr", Domain::float(1e-5, 1e-1).log())
+        .add("depth", Domain::int(1, 8))
+        .add("kind", Domain::categorical(["a", "b", "c"]))
+        .build()
+        .expect("a valid space")
+}
+
+/// Work that keeps one core busy for `rounds` iterations and depends on the params.
+fn burn(params: &Params, rounds: u64) -> f64 {
+    let x: f64 = params.get("x").unwrap_or(0.0);
+    let mut acc = x;
+    for i in 0..rounds {
+        acc = (acc + i as f64 * 1e-9).sin() * 0.999 + x;
+    }
+    black_box(acc).abs()
+}
+
+/// Rounds of `burn` that take about `target` on this machine.
+fn calibrate(target: Duration) -> u64 {
+    let params = Params::new().with("x", 0.5);
+    let mut rounds = 1_000;
+    loop {
+        let start = Instant::now();
+        burn(&params, rounds);
+        let took = start.elapsed();
+        if took >= Duration::from_millis(20) {
+            return (rounds as f64 * target.as_secs_f64() / took.as_secs_f64()) as u64;
+        }
+        rounds *= 2;
+    }
+}
+
+/// Seconds per `optimize(trials)` call, best of `REPEATS`.
+fn time_optimize(
+    trials: usize,
+    storage: impl Fn(usize) -> Box<dyn FnOnce() -> Study<SearchSpace>>,
+    objective: impl Fn(&Params) -> f64 + Sync,
+) -> Duration {
+    (0..REPEATS)
+        .map(|repeat| {
+            let study = storage(repeat)();
+            let start = Instant::now();
+            study.optimize(trials, &objective).expect("optimize");
+            let took = start.elapsed();
+            assert_eq!(study.trials().expect("trials").len(), trials);
+            took
+        })
+        .min()
+        .expect("at least one repeat")
+}
+
+fn in_memory(workers: usize) -> impl Fn(usize) -> Box<dyn FnOnce() -> Study<SearchSpace>> {
+    move |_| Box::new(move || build(workers, InMemory::new()))
+}
+
+fn in_journal(
+    dir: &Path,
+    name: &'static str,
+    policy: FsyncPolicy,
+) -> impl Fn(usize) -> Box<dyn FnOnce() -> Study<SearchSpace>> {
+    let dir = dir.to_path_buf();
+    move |repeat| {
+        let path: PathBuf = dir.join(format!("{name}-{repeat}.jsonl"));
+        let _ = std::fs::remove_file(&path);
+        Box::new(move || build(1, Journal::open(&path).expect("journal").fsync(policy)))
+    }
+}
+
+fn build(workers: usize, storage: impl Storage + 'static) -> Study<SearchSpace> {
+    Study::minimize(space())
+        .workers(workers)
+        .seed(1)
+        .storage(storage)
+        .catch_interrupts(false)
+        .build()
+        .expect("study")
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs this too, quickly.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let scale = if quick { 10 } else { 1 };
+
+    // The speed-up is only meaningful on idle cores: show how busy the machine was.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        println!("load average {} on {cores} cores", load.trim());
+    }
+    let rounds = calibrate(Duration::from_millis(1));
+    let cpu_trials = 400 / scale;
+    println!(
+        "CPU-bound objective: {rounds} rounds (~1 ms), {cpu_trials} trials, best of {REPEATS}"
+    );
+    let mut per_second = Vec::new();
+    for workers in [1, 2] {
+        let took = time_optimize(cpu_trials, in_memory(workers), |p| burn(p, rounds));
+        let rate = cpu_trials as f64 / took.as_secs_f64();
+        per_second.push(rate);
+        println!("  {workers} worker(s): {rate:8.1} trials/s");
+    }
+    println!(
+        "  speed-up with 2 workers: {:.2}x",
+        per_second[1] / per_second[0]
+    );
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("study_throughput");
+    std::fs::create_dir_all(&dir).expect("bench directory");
+    let quick_trials = 2_000 / scale;
+    println!("\nInstant objective, 1 worker, {quick_trials} trials, best of {REPEATS}");
+    let base = time_optimize(quick_trials, in_memory(1), |p| burn(p, 0));
+    let per_trial = |took: Duration| took.as_secs_f64() * 1e6 / quick_trials as f64;
+    println!(
+        "  in memory:               {:8.1} us/trial",
+        per_trial(base)
+    );
+    for (name, policy) in [
+        ("never", FsyncPolicy::Never),
+        ("on-finish", FsyncPolicy::OnFinish),
+        ("every-event", FsyncPolicy::EveryEvent),
+    ] {
+        let took = time_optimize(quick_trials, in_journal(&dir, name, policy), |p| burn(p, 0));
+        println!(
+            "  journal, fsync {name:<12} {:8.1} us/trial (overhead {:7.1} us/trial)",
+            per_trial(took),
+            per_trial(took) - per_trial(base)
+        );
+    }
+}

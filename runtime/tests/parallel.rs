@@ -452,3 +452,29 @@ fn optimize_sends_heartbeats_for_its_running_trials_and_stops_with_them() {
         "heartbeats went on after optimize"
     );
 }
+
+#[test]
+fn the_progress_bar_changes_nothing_but_the_screen() {
+    let run = |bar: bool, budget: Budget| {
+        let study = Study::minimize(space())
+            .seed(21)
+            .progress_bar(bar)
+            .build()
+            .unwrap();
+        let stop = study.optimize(budget, value_of).unwrap();
+        let params: Vec<Params> = study
+            .trials()
+            .unwrap()
+            .into_iter()
+            .map(|t| t.params)
+            .collect();
+        (stop, params)
+    };
+    assert_eq!(
+        run(true, Budget::trials(15)),
+        run(false, Budget::trials(15))
+    );
+    let (stop, trials) = run(true, Budget::time(Duration::from_millis(50)));
+    assert_eq!(stop, StopReason::TimeBudget);
+    assert!(!trials.is_empty());
+}

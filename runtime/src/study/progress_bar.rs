@@ -41,8 +41,14 @@ impl Bar {
         self.0.set_message(message(progress));
     }
 
-    pub(super) fn note(&self, note: &str) {
+    /// Prints `note` above the bar; `false` when the bar is hidden (not a terminal) and
+    /// the note must go elsewhere.
+    pub(super) fn note(&self, note: &str) -> bool {
+        if self.0.is_hidden() {
+            return false;
+        }
         self.0.println(note);
+        true
     }
 
     pub(super) fn finish(&self) {

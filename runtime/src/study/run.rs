@@ -248,9 +248,8 @@ impl Run {
             let note = format!(
                 "interrupted: waiting for {running} running trial(s) to finish; press Ctrl-C again to quit at once"
             );
-            match &self.bar {
-                Some(bar) => bar.note(&note),
-                None => tracing::warn!("{note}"),
+            if !self.bar.as_ref().is_some_and(|bar| bar.note(&note)) {
+                tracing::warn!("{note}");
             }
         }
     }

@@ -476,3 +476,50 @@ fn a_finished_trial_cannot_be_finished_again_and_the_file_does_not_change() {
     assert!(matches!(study.tell(99, 2.0), Err(Error::UnknownTrial(99))));
     assert_eq!(fs::metadata(&path).unwrap().len(), size);
 }
+
+#[test]
+fn two_journals_on_one_file_share_a_grid_without_repeating_a_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared-grid.jsonl");
+    // Two journals are two file descriptions, locked against each other exactly like two
+    // processes; each study also runs two worker threads.
+    let studies: Vec<_> = (0..2)
+        .map(|_| {
+            Study::minimize(space())
+                .sampler(Grid::new())
+                .workers(2)
+                .storage(Journal::open(&path).unwrap())
+                .build()
+                .unwrap()
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        for study in &studies {
+            scope.spawn(|| {
+                let stop = study
+                    .optimize(1000, |p: &Params| {
+                        std::thread::sleep(std::time::Duration::from_millis(3));
+                        value_of(p)
+                    })
+                    .unwrap();
+                assert_eq!(stop, tunekit_runtime::StopReason::Exhausted);
+            });
+        }
+    });
+    let trials = studies[0].trials().unwrap();
+    assert_eq!(trials.len(), 20);
+    for (i, a) in trials.iter().enumerate() {
+        assert_eq!(a.number, i as u64);
+        assert_eq!(a.state, TrialState::Complete);
+        assert!(
+            trials[..i].iter().all(|b| b.params != a.params),
+            "trial {i} repeats a point"
+        );
+    }
+    let owners: std::collections::BTreeSet<String> = lines(&path)
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("owner").map(|o| o.to_string()))
+        .collect();
+    assert_eq!(owners.len(), 2, "both journals took part");
+}

@@ -115,14 +115,25 @@ fn main() {
     }
     let rounds = calibrate(Duration::from_millis(1));
     let cpu_trials = 400 / scale;
+    const ROUNDS_OF_REPEATS: usize = 3;
     println!(
-        "CPU-bound objective: {rounds} rounds (~1 ms), {cpu_trials} trials, best of {REPEATS}"
+        "CPU-bound objective: {rounds} rounds (~1 ms), {cpu_trials} trials, best of {}",
+        ROUNDS_OF_REPEATS * REPEATS
     );
-    let mut per_second = Vec::new();
-    for workers in [1, 2] {
-        let took = time_optimize(cpu_trials, in_memory(workers), |p| burn(p, rounds));
-        let rate = cpu_trials as f64 / took.as_secs_f64();
-        per_second.push(rate);
+    // Alternate 1 and 2 workers so both see the same background load, and keep the best
+    // of each: on a shared machine the best run is the one with the cores free.
+    let mut best = [Duration::MAX; 2];
+    for _ in 0..ROUNDS_OF_REPEATS {
+        for (slot, workers) in [1, 2].into_iter().enumerate() {
+            let took = time_optimize(cpu_trials, in_memory(workers), |p| burn(p, rounds));
+            best[slot] = best[slot].min(took);
+        }
+    }
+    let per_second: Vec<f64> = best
+        .iter()
+        .map(|took| cpu_trials as f64 / took.as_secs_f64())
+        .collect();
+    for (workers, rate) in [1, 2].iter().zip(&per_second) {
         println!("  {workers} worker(s): {rate:8.1} trials/s");
     }
     println!(

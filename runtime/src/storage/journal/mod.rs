@@ -1,78 +1,4 @@
-//! A study in an append-only file: survives crashes, and can be shared by processes.
-//!
-//! ```
-//! use tunekit_runtime::{Domain, FsyncPolicy, Journal, Params, SearchSpace, Study};
-//!
-//! let dir = tempfile::tempdir()?;
-//! let path = dir.path().join("sweep.jsonl");
-//! let space = SearchSpace::builder().add("x", Domain::float(-1.0, 1.0)).build()?;
-//! let objective = |p: &Params| -> Result<f64, tunekit_runtime::Error> { Ok(p.get::<f64>("x")?.powi(2)) };
-//!
-//! let study = Study::minimize(space.clone()).storage(Journal::open(&path)?).build()?;
-//! study.optimize(5, objective)?;
-//! drop(study);
-//!
-//! // Later, or in another process: the same file resumes the study.
-//! let journal = Journal::open(&path)?.fsync(FsyncPolicy::EveryEvent);
-//! let study = Study::minimize(space).storage(journal).build()?;
-//! study.optimize(5, objective)?;
-//! assert_eq!(study.trials()?.len(), 10);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # The file
-//!
-//! One JSON object per line, each tagged by `"record"`:
-//!
-//! ```text
-//! {"record":"study","format":1,"name":"study","direction":"minimize","space":[...],"created_at":"..."}
-//! {"record":"started","number":0,"owner":"pid4242-9f..","started_at":"...","params":{"x":0.3}}
-//! {"record":"intermediate","number":0,"step":1,"value":0.5}
-//! {"record":"user_attr","number":0,"key":"folds","value":[0.9,0.8]}
-//! {"record":"finished","number":0,"outcome":{"complete":0.09},"finished_at":"..."}
-//! {"record":"space","space":[...]}
-//! ```
-//!
-//! The first line names the study, its direction and space, and the format version. A
-//! `space` line appears only when a study was reopened with a changed space and
-//! [`Journal::allow_space_change`]. Non-finite intermediate values are written as the
-//! strings `"NaN"`, `"inf"`, `"-inf"`. One file holds one study.
-//!
-//! # Guarantees
-//!
-//! - **Atomic appends, shared by processes.** Every operation takes an exclusive advisory
-//!   lock on the file (`flock` on Unix, `LockFileEx` on Windows), reads what other
-//!   processes appended since its last visit, then appends its one line with a single
-//!   write and releases the lock. Creating a trial is one such step (lock, catch up,
-//!   propose, append, unlock), so trial numbers are unique and dense across processes, and
-//!   every proposal sees every trial started before it, running ones included.
-//! - **Durability.** Each line is written to the operating system before the call returns,
-//!   so it survives the process being killed. Whether it also survives a power loss
-//!   depends on the [`FsyncPolicy`]: by default the file is synced after each finished
-//!   trial (and the header), so a machine crash can lose at most the starts and
-//!   intermediate values of trials that were still running.
-//! - **Torn lines.** A crash in the middle of a write leaves a partial last line. The next
-//!   process to take the lock logs a warning and cuts it off (it held nothing that was
-//!   ever acknowledged); a complete record that only lost its newline is kept. Any other
-//!   unreadable line, a line that does not fit the lines before it, or a file whose first
-//!   line is not a study header is an error naming the file and line: the journal is never
-//!   "repaired" by dropping data silently.
-//! - **Reopening.** The header must match the study: same name and direction, and the
-//!   same space (params compared by name, order aside) unless
-//!   [`allow_space_change`](Journal::allow_space_change) was called; the error names the
-//!   first param that differs.
-//! - **Stale trials.** Each open journal holds a lock on its own file in the
-//!   `<journal>.owners/` directory beside the journal, and every trial records the id of
-//!   that file. The operating system releases the lock when the process ends, however it
-//!   ends, so a running trial whose owner's lock can be taken belongs to a dead process:
-//!   [`fail_stale_trials`](Storage::fail_stale_trials) (run when a journal is opened, when
-//!   `optimize` starts, and by [`create_trial`](Storage::create_trial) at most every
-//!   [`stale_check_interval`](Journal::stale_check_interval)) marks it failed with a
-//!   reason starting with `stale`, exactly once since the check runs under the file lock.
-//!   This needs no heartbeat and never fails a slow trial of a live process.
-//!
-//! Advisory locks must work on the file system holding the journal: local disks do; for
-//! network file systems, check that `flock` is supported (NFSv4 is fine).
+//! Journal storage: a study in an append-only JSON-lines file (see [`Journal`]).
 
 mod owner;
 mod record;
@@ -122,8 +48,82 @@ pub enum FsyncPolicy {
     Never,
 }
 
-/// Storage in an append-only JSON-lines file, safe across crashes and shared by processes.
-/// See the [module docs](self) for the file format and the guarantees.
+/// Storage in an append-only JSON-lines file: a study that survives crashes and can be
+/// shared by processes.
+///
+/// ```
+/// use tunekit_runtime::{Domain, FsyncPolicy, Journal, Params, SearchSpace, Study};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("sweep.jsonl");
+/// let space = SearchSpace::builder().add("x", Domain::float(-1.0, 1.0)).build()?;
+/// let objective = |p: &Params| -> Result<f64, tunekit_runtime::Error> { Ok(p.get::<f64>("x")?.powi(2)) };
+///
+/// let study = Study::minimize(space.clone()).storage(Journal::open(&path)?).build()?;
+/// study.optimize(5, objective)?;
+/// drop(study);
+///
+/// // Later, or in another process: the same file resumes the study.
+/// let journal = Journal::open(&path)?.fsync(FsyncPolicy::EveryEvent);
+/// let study = Study::minimize(space).storage(journal).build()?;
+/// study.optimize(5, objective)?;
+/// assert_eq!(study.trials()?.len(), 10);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # The file
+///
+/// One JSON object per line, each tagged by `"record"`:
+///
+/// ```text
+/// {"record":"study","format":1,"name":"study","direction":"minimize","space":[...],"created_at":"..."}
+/// {"record":"started","number":0,"owner":"pid4242-9f..","started_at":"...","params":{"x":0.3}}
+/// {"record":"intermediate","number":0,"step":1,"value":0.5}
+/// {"record":"user_attr","number":0,"key":"folds","value":[0.9,0.8]}
+/// {"record":"finished","number":0,"outcome":{"complete":0.09},"finished_at":"..."}
+/// {"record":"space","space":[...]}
+/// ```
+///
+/// The first line names the study, its direction and space, and the format version. A
+/// `space` line appears only when a study was reopened with a changed space and
+/// [`Journal::allow_space_change`]. Non-finite intermediate values are written as the
+/// strings `"NaN"`, `"inf"`, `"-inf"`. One file holds one study.
+///
+/// # Guarantees
+///
+/// - **Atomic appends, shared by processes.** Every operation takes an exclusive advisory
+///   lock on the file (`flock` on Unix, `LockFileEx` on Windows), reads what other
+///   processes appended since its last visit, then appends its one line with a single
+///   write and releases the lock. Creating a trial is one such step (lock, catch up,
+///   propose, append, unlock), so trial numbers are unique and dense across processes, and
+///   every proposal sees every trial started before it, running ones included.
+/// - **Durability.** Each line is written to the operating system before the call returns,
+///   so it survives the process being killed. Whether it also survives a power loss
+///   depends on the [`FsyncPolicy`]: by default the file is synced after each finished
+///   trial (and the header), so a machine crash can lose at most the starts and
+///   intermediate values of trials that were still running.
+/// - **Torn lines.** A crash in the middle of a write leaves a partial last line. The next
+///   process to take the lock logs a warning and cuts it off (it held nothing that was
+///   ever acknowledged); a complete record that only lost its newline is kept. Any other
+///   unreadable line, a line that does not fit the lines before it, or a file whose first
+///   line is not a study header is an error naming the file and line: the journal is never
+///   "repaired" by dropping data silently.
+/// - **Reopening.** The header must match the study: same name and direction, and the
+///   same space (params compared by name, order aside) unless
+///   [`allow_space_change`](Journal::allow_space_change) was called; the error names the
+///   first param that differs.
+/// - **Stale trials.** Each open journal holds a lock on its own file in the
+///   `<journal>.owners/` directory beside the journal, and every trial records the id of
+///   that file. The operating system releases the lock when the process ends, however it
+///   ends, so a running trial whose owner's lock can be taken belongs to a dead process:
+///   [`fail_stale_trials`](Storage::fail_stale_trials) (run when a journal is opened, when
+///   `optimize` starts, and by [`create_trial`](Storage::create_trial) at most every
+///   [`stale_check_interval`](Journal::stale_check_interval)) marks it failed with a
+///   reason starting with `stale`, exactly once since the check runs under the file lock.
+///   This needs no heartbeat and never fails a slow trial of a live process.
+///
+/// Advisory locks must work on the file system holding the journal: local disks do; for
+/// network file systems, check that `flock` is supported (NFSv4 is fine).
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,

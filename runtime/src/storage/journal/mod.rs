@@ -412,11 +412,12 @@ impl Session<'_> {
 }
 
 /// Whether an unparsable last line is what a crash mid-write leaves: the start of a
-/// record, or the zeros some file systems show after a power loss.
+/// record, or the zeros some file systems show after a power loss (or blanks, which hold
+/// nothing either).
 fn is_torn(line: &[u8]) -> bool {
     line.starts_with(RECORD_PREFIX)
         || RECORD_PREFIX.starts_with(line)
-        || line.iter().all(|&b| b == 0)
+        || line.iter().all(|&b| b == 0 || b.is_ascii_whitespace())
 }
 
 fn verb(direction: Direction) -> &'static str {

@@ -96,6 +96,8 @@ mod unix {
         let budget: usize = env("TUNEKIT_TRIALS").parse().unwrap();
         let seed: u64 = env("TUNEKIT_SEED").parse().unwrap();
         if let Ok(go) = std::env::var("TUNEKIT_GO") {
+            println!("ready");
+            std::io::stdout().flush().unwrap();
             while !Path::new(&go).exists() {
                 std::thread::sleep(Duration::from_millis(1));
             }
@@ -300,15 +302,24 @@ mod unix {
         let go_str = go.to_str().unwrap().to_owned();
         const PER_CHILD: usize = 40;
         let mut children: Vec<Child> = (0..3)
-            .map(|seed| spawn(&path, PER_CHILD, seed, 300, &[("TUNEKIT_GO", &go_str)]))
+            .map(|seed| spawn(&path, PER_CHILD, seed, 500, &[("TUNEKIT_GO", &go_str)]))
+            .collect();
+        // Start them together, once all three are up, so that they really overlap.
+        let mut outputs: Vec<_> = children
+            .iter_mut()
+            .map(|child| {
+                let mut lines = lines(child.stdout.take().unwrap());
+                let ready = read_until_other(&mut lines, &mut BTreeMap::new(), None);
+                assert_eq!(ready.as_deref(), Some("ready"));
+                lines
+            })
             .collect();
         std::fs::write(&go, b"").unwrap();
         let mut by_child = Vec::new();
-        for child in &mut children {
+        for (child, lines) in children.iter_mut().zip(&mut outputs) {
             let mut reported = BTreeMap::new();
-            let mut lines = lines(child.stdout.take().unwrap());
-            let foreign = read_until_other(&mut lines, &mut reported, None).unwrap();
-            let stopped = read_until_other(&mut lines, &mut reported, None).unwrap();
+            let foreign = read_until_other(lines, &mut reported, None).unwrap();
+            let stopped = read_until_other(lines, &mut reported, None).unwrap();
             assert_eq!(stopped, "stopped TrialBudget");
             assert!(child.wait().unwrap().success());
             let counts: Vec<usize> = foreign

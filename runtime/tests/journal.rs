@@ -4,6 +4,8 @@
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use tunekit_runtime::{
     Direction, Domain, Error, FsyncPolicy, Grid, Journal, Outcome, Params, Random, SearchSpace,
@@ -493,12 +495,21 @@ fn two_journals_on_one_file_share_a_grid_without_repeating_a_point() {
                 .unwrap()
         })
         .collect();
+    // Each study's first trials wait (up to 5 s) until the other study has started one,
+    // so both take part even if the scheduler starts one thread late.
+    let started = [AtomicBool::new(false), AtomicBool::new(false)];
     std::thread::scope(|scope| {
-        for study in &studies {
-            scope.spawn(|| {
+        for (me, study) in studies.iter().enumerate() {
+            let started = &started;
+            scope.spawn(move || {
                 let stop = study
                     .optimize(1000, |p: &Params| {
-                        std::thread::sleep(std::time::Duration::from_millis(3));
+                        started[me].store(true, Ordering::SeqCst);
+                        let deadline = Instant::now() + Duration::from_secs(5);
+                        while !started[1 - me].load(Ordering::SeqCst) && Instant::now() < deadline {
+                            std::thread::sleep(Duration::from_millis(1));
+                        }
+                        std::thread::sleep(Duration::from_millis(1));
                         value_of(p)
                     })
                     .unwrap();

@@ -28,11 +28,11 @@ pub use space::{
     Condition, Domain, FromValue, Param, Params, SearchSpace, SearchSpaceBuilder, Value,
 };
 pub use space_def::Space;
-pub use storage::{InMemory, Propose, Storage, StudyInfo};
+pub use storage::{FsyncPolicy, InMemory, Journal, Propose, Storage, StudyInfo};
 pub use study::{
-    apply_event, write_csv, write_jsonl, AskedTrial, Best, BoxError, Budget, Direction, Objective,
-    ObjectiveOutput, Outcome, StopReason, Study, StudyBuilder, Trial, TrialContext, TrialEvent,
-    TrialNumber, TrialPruned, TrialState,
+    apply_event, write_csv, write_jsonl, AskedTrial, Best, BoxError, Budget, Callback, Direction,
+    Objective, ObjectiveOutput, Outcome, Progress, StopAtValue, StopReason, StopWithoutImprovement,
+    Study, StudyBuilder, Trial, TrialContext, TrialEvent, TrialNumber, TrialPruned, TrialState,
 };
 #[doc(hidden)]
 pub use study::{ConfigOnly, WithContext};

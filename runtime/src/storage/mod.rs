@@ -9,8 +9,10 @@
 //!   every trial started before it (running ones too, for the constant-liar strategy);
 //! - a finished trial is never changed again, and a second finish is an error.
 
+mod journal;
 mod memory;
 
+pub use journal::{FsyncPolicy, Journal};
 pub use memory::InMemory;
 
 use crate::{Direction, Params, Result, SearchSpace, Trial, TrialEvent};

@@ -5,13 +5,14 @@ use std::sync::{Arc, Mutex};
 
 use super::{Shared, Study};
 use crate::{
-    Direction, Error, InMemory, Pruner, Random, Result, Sampler, Space, Storage, StudyInfo,
+    Callback, Direction, Error, InMemory, Pruner, Random, Result, Sampler, Space, Storage,
+    StudyInfo,
 };
 
 /// Builds a [`Study`]; start with [`Study::minimize`] or [`Study::maximize`].
 ///
 /// Defaults: random sampler, in-memory storage, a random seed, one worker, no pruner,
-/// study name `"study"`.
+/// study name `"study"`, no callbacks, no progress bar, Ctrl-C caught during `optimize`.
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct StudyBuilder<S> {
     space: S,
@@ -22,6 +23,9 @@ pub struct StudyBuilder<S> {
     seed: Option<u64>,
     name: String,
     workers: usize,
+    callbacks: Vec<Box<dyn Callback>>,
+    progress_bar: bool,
+    catch_interrupts: bool,
 }
 
 impl<S: Space> StudyBuilder<S> {
@@ -35,6 +39,9 @@ impl<S: Space> StudyBuilder<S> {
             seed: None,
             name: "study".into(),
             workers: 1,
+            callbacks: Vec::new(),
+            progress_bar: false,
+            catch_interrupts: true,
         }
     }
 
@@ -74,6 +81,33 @@ impl<S: Space> StudyBuilder<S> {
         self
     }
 
+    /// Adds a [`Callback`] run after each trial of `optimize`; it can stop the study
+    /// ([`StopAtValue`](crate::StopAtValue), [`StopWithoutImprovement`](crate::StopWithoutImprovement),
+    /// or any `FnMut(&Trial, &Progress) -> ControlFlow<()>`).
+    pub fn callback(mut self, callback: impl Callback + 'static) -> Self {
+        self.callbacks.push(Box::new(callback));
+        self
+    }
+
+    /// Shows a progress bar on stderr during `optimize`: trials done (of the budget),
+    /// best value, failures, elapsed time and ETA. It draws nothing when stderr is not a
+    /// terminal. Off by default.
+    pub fn progress_bar(mut self, show: bool) -> Self {
+        self.progress_bar = show;
+        self
+    }
+
+    /// Whether `optimize` catches Ctrl-C (SIGINT, Unix only) to stop gracefully: no new
+    /// trials, running ones finish, `optimize` returns
+    /// [`StopReason::Interrupted`](crate::StopReason::Interrupted); a second Ctrl-C ends the
+    /// process. On by default. The handler, once installed, stays for the life of the
+    /// process and does the default action (terminate) outside `optimize`; turn this off
+    /// in programs that handle SIGINT themselves.
+    pub fn catch_interrupts(mut self, catch: bool) -> Self {
+        self.catch_interrupts = catch;
+        self
+    }
+
     /// Validates everything and opens the storage.
     pub fn build(self) -> Result<Study<S>> {
         if self.workers == 0 {
@@ -104,6 +138,9 @@ impl<S: Space> StudyBuilder<S> {
             }),
             enqueued: Mutex::new(VecDeque::new()),
             workers: self.workers,
+            callbacks: Mutex::new(self.callbacks),
+            progress_bar: self.progress_bar,
+            catch_interrupts: self.catch_interrupts,
         })
     }
 }

@@ -2,13 +2,18 @@
 
 mod budget;
 mod builder;
+mod callback;
 mod direction;
 mod export;
+mod interrupt;
 mod objective;
+mod progress_bar;
+mod run;
 mod trial;
 
 pub use budget::Budget;
 pub use builder::StudyBuilder;
+pub use callback::{Callback, Progress, StopAtValue, StopWithoutImprovement};
 pub use direction::Direction;
 pub use objective::{BoxError, Objective, ObjectiveOutput, TrialContext, TrialPruned};
 #[doc(hidden)]
@@ -16,10 +21,7 @@ pub use objective::{ConfigOnly, WithContext};
 pub use trial::{apply_event, Outcome, Trial, TrialEvent, TrialState};
 
 use std::collections::VecDeque;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use chrono::Utc;
 use rand::SeedableRng;
@@ -65,6 +67,9 @@ pub struct Study<S: Space> {
     shared: Arc<Shared>,
     enqueued: Mutex<VecDeque<Params>>,
     workers: usize,
+    callbacks: Mutex<Vec<Box<dyn Callback>>>,
+    progress_bar: bool,
+    catch_interrupts: bool,
 }
 
 /// A trial handed out by [`Study::ask`], to be given back to [`Study::tell`].
@@ -139,6 +144,10 @@ pub enum StopReason {
     TimeBudget,
     /// The sampler had nothing left to propose (an exhausted grid).
     Exhausted,
+    /// A [`Callback`] asked to stop.
+    Callback,
+    /// The user pressed Ctrl-C (SIGINT); running trials were finished first.
+    Interrupted,
 }
 
 impl<S: Space> Study<S> {
@@ -262,76 +271,6 @@ impl<S: Space> Study<S> {
         })
     }
 
-    /// Runs trials until the budget (a trial count, a [`Duration`](std::time::Duration),
-    /// or a [`Budget`]) is used up or the sampler is exhausted, on the builder's number
-    /// of worker threads.
-    ///
-    /// The objective is `Fn(&Config) -> R` or `Fn(&Config, &mut TrialContext) -> R`, with
-    /// `R` an `f64` or a `Result<f64, E>`. An error, a panic or a non-finite value fails
-    /// that trial (the reason is recorded) and the study goes on. Only storage errors
-    /// stop it early, and are returned.
-    pub fn optimize<Args>(
-        &self,
-        budget: impl Into<Budget>,
-        objective: impl Objective<S::Config, Args>,
-    ) -> Result<StopReason> {
-        let budget = budget.into();
-        let run = Run {
-            budget,
-            started_at: Instant::now(),
-            started: AtomicUsize::new(0),
-            stop: AtomicBool::new(false),
-            exhausted: AtomicBool::new(false),
-            error: Mutex::new(None),
-        };
-        if self.workers == 1 {
-            self.work(&run, &objective);
-        } else {
-            std::thread::scope(|scope| {
-                for _ in 0..self.workers {
-                    scope.spawn(|| self.work(&run, &objective));
-                }
-            });
-        }
-        if let Some(error) = run.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            return Err(error);
-        }
-        Ok(if run.exhausted.load(Ordering::SeqCst) {
-            StopReason::Exhausted
-        } else if budget
-            .max_time()
-            .is_some_and(|limit| run.started_at.elapsed() >= limit)
-            && budget
-                .max_trials()
-                .is_none_or(|n| run.started.load(Ordering::SeqCst) < n)
-        {
-            StopReason::TimeBudget
-        } else {
-            StopReason::TrialBudget
-        })
-    }
-
-    /// One worker's loop: ask, evaluate, tell, until the run says stop.
-    fn work<Args>(&self, run: &Run, objective: &impl Objective<S::Config, Args>) {
-        while run.reserve_trial() {
-            let mut asked = match self.ask() {
-                Ok(asked) => asked,
-                // A config that cannot be decoded is already recorded as failed.
-                Err(Error::Decode { .. }) => continue,
-                Err(Error::Exhausted) => {
-                    run.exhausted.store(true, Ordering::SeqCst);
-                    run.stop.store(true, Ordering::SeqCst);
-                    return;
-                }
-                Err(error) => return run.fail(error),
-            };
-            let outcome = evaluate(objective, &mut asked);
-            if let Err(error) = self.tell(&asked, outcome) {
-                return run.fail(error);
-            }
-        }
-    }
-
     fn lock_queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Params>> {
         self.enqueued.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -349,59 +288,3 @@ impl<S: Space> Study<S> {
 }
 
 pub use export::{write_csv, write_jsonl};
-
-/// Runs the objective on one trial, turning errors, pruning and panics into an outcome.
-fn evaluate<C, Args>(objective: &impl Objective<C, Args>, asked: &mut AskedTrial<C>) -> Outcome {
-    let AskedTrial { config, context } = asked;
-    match catch_unwind(AssertUnwindSafe(|| objective.evaluate(config, context))) {
-        Ok(Ok(value)) => Outcome::Complete(value),
-        Ok(Err(error)) if error.is::<TrialPruned>() => Outcome::Pruned,
-        Ok(Err(error)) => Outcome::Failed(error.to_string()),
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a non-string panic payload".into());
-            Outcome::Failed(format!("the objective panicked: {message}"))
-        }
-    }
-}
-
-/// The shared state of one `optimize` call.
-struct Run {
-    budget: Budget,
-    started_at: Instant,
-    started: AtomicUsize,
-    stop: AtomicBool,
-    exhausted: AtomicBool,
-    error: Mutex<Option<Error>>,
-}
-
-impl Run {
-    /// Claims the right to start one more trial, if the budget and stop flag allow.
-    fn reserve_trial(&self) -> bool {
-        if self.stop.load(Ordering::SeqCst) {
-            return false;
-        }
-        if let Some(limit) = self.budget.max_time() {
-            if self.started_at.elapsed() >= limit {
-                return false;
-            }
-        }
-        let claimed = self.started.fetch_add(1, Ordering::SeqCst);
-        match self.budget.max_trials() {
-            Some(limit) if claimed >= limit => {
-                self.started.fetch_sub(1, Ordering::SeqCst);
-                false
-            }
-            _ => true,
-        }
-    }
-
-    fn fail(&self, error: Error) {
-        self.stop.store(true, Ordering::SeqCst);
-        let mut slot = self.error.lock().unwrap_or_else(|e| e.into_inner());
-        slot.get_or_insert(error);
-    }
-}

@@ -1,0 +1,225 @@
+//! The lines of a journal file: one JSON object each, tagged by `"record"`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{Direction, Outcome, Params, SearchSpace, TrialEvent};
+
+/// The journal format this version writes and reads. A file with a higher number was
+/// written by a newer tunekit and is refused rather than misread.
+pub(super) const FORMAT: u32 = 1;
+
+/// Every line a journal holds, in the exact shape it has on disk.
+///
+/// The file format is spelled out here, not borrowed from [`TrialEvent`]'s serde form, so
+/// that renaming a field in the study code cannot silently change what old files mean.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case", deny_unknown_fields)]
+pub(super) enum Record {
+    /// The first line: which study this file holds.
+    Study {
+        format: u32,
+        name: String,
+        direction: Direction,
+        space: SearchSpace,
+        created_at: DateTime<Utc>,
+    },
+    /// The study's space was changed on reopen (only when the user allowed it); trials
+    /// after this line were proposed from `space`.
+    Space { space: SearchSpace },
+    /// A trial was created with these params by the process `owner`.
+    Started {
+        number: u64,
+        owner: String,
+        started_at: DateTime<Utc>,
+        params: Params,
+    },
+    /// An intermediate value.
+    Intermediate {
+        number: u64,
+        step: u64,
+        #[serde(with = "any_float")]
+        value: f64,
+    },
+    /// A user attribute.
+    UserAttr {
+        number: u64,
+        key: String,
+        value: serde_json::Value,
+    },
+    /// The trial ended.
+    Finished {
+        number: u64,
+        outcome: Outcome,
+        finished_at: DateTime<Utc>,
+    },
+}
+
+impl Record {
+    /// Whether an `OnFinish` fsync policy syncs after this line.
+    pub(super) fn is_milestone(&self) -> bool {
+        matches!(
+            self,
+            Record::Study { .. } | Record::Space { .. } | Record::Finished { .. }
+        )
+    }
+
+    /// One line of the file, newline included.
+    pub(super) fn to_line(&self) -> serde_json::Result<Vec<u8>> {
+        let mut line = serde_json::to_vec(self)?;
+        line.push(b'\n');
+        Ok(line)
+    }
+}
+
+impl From<TrialEvent> for Record {
+    fn from(event: TrialEvent) -> Self {
+        match event {
+            TrialEvent::Intermediate {
+                number,
+                step,
+                value,
+            } => Record::Intermediate {
+                number,
+                step,
+                value,
+            },
+            TrialEvent::UserAttr { number, key, value } => Record::UserAttr { number, key, value },
+            TrialEvent::Finished {
+                number,
+                outcome,
+                finished_at,
+            } => Record::Finished {
+                number,
+                outcome,
+                finished_at,
+            },
+        }
+    }
+}
+
+/// Intermediate values may be NaN or infinite (a diverging loss is worth recording), which
+/// plain JSON numbers cannot hold: those are written as the strings `"NaN"`, `"inf"` and
+/// `"-inf"`.
+mod any_float {
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        if value.is_finite() {
+            serializer.serialize_f64(*value)
+        } else if value.is_nan() {
+            serializer.serialize_str("NaN")
+        } else if *value > 0.0 {
+            serializer.serialize_str("inf")
+        } else {
+            serializer.serialize_str("-inf")
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Number(f64),
+            Word(String),
+        }
+        match Repr::deserialize(deserializer)? {
+            Repr::Number(value) => Ok(value),
+            Repr::Word(word) => match word.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                other => Err(de::Error::custom(format!(
+                    "expected a number, \"NaN\", \"inf\" or \"-inf\", found \"{other}\""
+                ))),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Domain;
+
+    fn round_trip(record: &Record) -> Record {
+        let line = record.to_line().unwrap();
+        assert_eq!(line.last(), Some(&b'\n'));
+        assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
+        serde_json::from_slice(&line).unwrap()
+    }
+
+    #[test]
+    fn every_record_round_trips_through_one_line() {
+        let space = SearchSpace::builder()
+            .add("lr", Domain::float(1e-5, 0.1).log())
+            .add("opt", Domain::categorical(["adam", "sgd"]))
+            .build()
+            .unwrap();
+        let now = Utc::now();
+        let records = [
+            Record::Study {
+                format: FORMAT,
+                name: "s\nwith a newline".into(),
+                direction: Direction::Maximize,
+                space: space.clone(),
+                created_at: now,
+            },
+            Record::Space { space },
+            Record::Started {
+                number: 3,
+                owner: "pid1-abc".into(),
+                started_at: now,
+                params: Params::new()
+                    .with("lr", 0.012_345_678_901_234_5)
+                    .with("opt", "sgd"),
+            },
+            Record::UserAttr {
+                number: 3,
+                key: "folds".into(),
+                value: serde_json::json!([0.5, "x"]),
+            },
+            Record::Finished {
+                number: 3,
+                outcome: Outcome::Failed("boom\n\"quoted\"".into()),
+                finished_at: now,
+            },
+            Record::Finished {
+                number: 4,
+                outcome: Outcome::Complete(0.1 + 0.2),
+                finished_at: now,
+            },
+        ];
+        for record in &records {
+            assert_eq!(&round_trip(record), record);
+        }
+    }
+
+    #[test]
+    fn non_finite_intermediate_values_survive() {
+        for value in [f64::INFINITY, f64::NEG_INFINITY, -0.5] {
+            let record = Record::Intermediate {
+                number: 0,
+                step: 1,
+                value,
+            };
+            assert_eq!(round_trip(&record), record);
+        }
+        let nan = Record::Intermediate {
+            number: 0,
+            step: 1,
+            value: f64::NAN,
+        };
+        assert!(matches!(round_trip(&nan), Record::Intermediate { value, .. } if value.is_nan()));
+    }
+
+    #[test]
+    fn unknown_records_and_fields_are_refused() {
+        let err = serde_json::from_str::<Record>(r#"{"record":"teleported","number":1}"#);
+        assert!(err.unwrap_err().to_string().contains("teleported"));
+        let err = serde_json::from_str::<Record>(
+            r#"{"record":"intermediate","number":1,"step":2,"value":1.0,"extra":1}"#,
+        );
+        assert!(err.unwrap_err().to_string().contains("extra"));
+    }
+}

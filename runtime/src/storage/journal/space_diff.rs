@@ -1,0 +1,102 @@
+//! Telling a user exactly how the space of a reopened study differs from the stored one.
+
+use crate::{Param, SearchSpace};
+
+/// The first difference between the space a journal was written with and the space of
+/// the study reopening it, as (param name, what differs); `None` when they hold the same
+/// params. Order does not count: samplers look params up by name.
+pub(super) fn first_difference(
+    stored: &SearchSpace,
+    study: &SearchSpace,
+) -> Option<(String, String)> {
+    for param in stored.params() {
+        match study.get(&param.name) {
+            None => {
+                return Some((
+                    param.name.clone(),
+                    format!(
+                        "the journal's space has it ({}) but the study's space does not",
+                        describe(param)
+                    ),
+                ))
+            }
+            Some(other) if other != param => {
+                return Some((
+                    param.name.clone(),
+                    format!(
+                        "the journal has {} but the study has {}",
+                        describe(param),
+                        describe(other)
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    study
+        .params()
+        .iter()
+        .find(|param| stored.get(&param.name).is_none())
+        .map(|param| {
+            (
+                param.name.clone(),
+                format!(
+                    "the study's space has it ({}) but the journal's space does not",
+                    describe(param)
+                ),
+            )
+        })
+}
+
+/// A param in its JSON form, the way users write spaces by hand.
+fn describe(param: &Param) -> String {
+    serde_json::to_string(param).unwrap_or_else(|_| format!("{param:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Domain;
+
+    fn space(params: &[(&str, Domain)]) -> SearchSpace {
+        params
+            .iter()
+            .fold(SearchSpace::builder(), |b, (name, domain)| {
+                b.add(*name, domain.clone())
+            })
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn names_the_param_that_differs() {
+        let stored = space(&[("x", Domain::int(0, 9)), ("lr", Domain::float(0.0, 1.0))]);
+        let same_reordered = space(&[("lr", Domain::float(0.0, 1.0)), ("x", Domain::int(0, 9))]);
+        assert_eq!(first_difference(&stored, &same_reordered), None);
+
+        let widened = space(&[("x", Domain::int(0, 20)), ("lr", Domain::float(0.0, 1.0))]);
+        let (param, message) = first_difference(&stored, &widened).unwrap();
+        assert_eq!(param, "x");
+        assert!(
+            message.contains("\"high\":9") && message.contains("\"high\":20"),
+            "{message}"
+        );
+
+        let dropped = space(&[("x", Domain::int(0, 9))]);
+        let (param, message) = first_difference(&stored, &dropped).unwrap();
+        assert_eq!(param, "lr");
+        assert!(
+            message.starts_with("the journal's space has it"),
+            "{message}"
+        );
+
+        let added = space(&[
+            ("x", Domain::int(0, 9)),
+            ("lr", Domain::float(0.0, 1.0)),
+            ("depth", Domain::int(1, 3)),
+        ]);
+        let (param, message) = first_difference(&stored, &added).unwrap();
+        assert_eq!(param, "depth");
+        assert!(message.starts_with("the study's space has it"), "{message}");
+    }
+}

@@ -1,0 +1,536 @@
+//! Journal storage within one process: resuming, torn and corrupted files, space checks,
+//! stale trials, and several journals on one file.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use tunekit_runtime::{
+    Direction, Domain, Error, FsyncPolicy, Grid, Journal, Outcome, Params, Random, SearchSpace,
+    Storage, Study, StudyInfo, TrialContext, TrialState,
+};
+
+fn space() -> SearchSpace {
+    SearchSpace::builder()
+        .add("x", Domain::int(0, 9))
+        .add("kind", Domain::categorical(["a", "b"]))
+        .build()
+        .unwrap()
+}
+
+fn value_of(params: &Params) -> f64 {
+    let x: f64 = params.get("x").unwrap();
+    let bonus = if params.get::<String>("kind").unwrap() == "a" {
+        0.5
+    } else {
+        0.0
+    };
+    (x - 4.0).abs() + bonus
+}
+
+fn study(path: &Path) -> tunekit_runtime::Result<Study<SearchSpace>> {
+    Study::minimize(space())
+        .seed(3)
+        .storage(Journal::open(path)?)
+        .build()
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn append_raw(path: &Path, bytes: &[u8]) {
+    OpenOptions::new()
+        .append(true)
+        .open(path)
+        .unwrap()
+        .write_all(bytes)
+        .unwrap();
+}
+
+fn storage_message(err: Error) -> String {
+    match err {
+        Error::Storage(message) => message,
+        other => panic!("expected a storage error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_reopened_study_has_every_trial_and_continues_its_numbering() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("study.jsonl");
+    let first = study(&path).unwrap();
+    first
+        .optimize(6, |p: &Params, trial: &mut TrialContext| {
+            trial.report(0, f64::NAN)?;
+            trial.report(1, value_of(p) + 1.0)?;
+            trial.set_user_attr("note", format!("x={}", p.get::<i64>("x")?))?;
+            if p.get::<i64>("x")? == 9 {
+                return Err("nine is unlucky".into());
+            }
+            Ok::<f64, Box<dyn std::error::Error + Send + Sync>>(value_of(p))
+        })
+        .unwrap();
+    let before = first.trials().unwrap();
+    let best_before = first.best().map(|b| (b.number, b.value));
+    drop(first);
+
+    let second = study(&path).unwrap();
+    let after = second.trials().unwrap();
+    assert_eq!(after.len(), 6);
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(a.number, b.number);
+        assert_eq!(a.state, b.state);
+        assert_eq!(a.params, b.params);
+        assert_eq!(a.value, b.value);
+        assert_eq!(a.failure, b.failure);
+        assert_eq!(a.user_attrs, b.user_attrs);
+        assert_eq!(a.started_at, b.started_at);
+        assert_eq!(a.finished_at, b.finished_at);
+        assert!(b.intermediate[&0].is_nan());
+        assert_eq!(a.intermediate[&1], b.intermediate[&1]);
+    }
+    assert_eq!(second.best().map(|b| (b.number, b.value)), best_before);
+    second.optimize(4, value_of).unwrap();
+    let numbers: Vec<u64> = second.trials().unwrap().iter().map(|t| t.number).collect();
+    assert_eq!(numbers, (0..10).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_resumed_grid_never_repeats_a_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("grid.jsonl");
+    let grid = |path: &Path| {
+        Study::minimize(space())
+            .sampler(Grid::new())
+            .storage(Journal::open(path).unwrap())
+            .build()
+            .unwrap()
+    };
+    grid(&path).optimize(7, value_of).unwrap();
+    grid(&path).optimize(5, value_of).unwrap();
+    let study = grid(&path);
+    let stop = study.optimize(100, value_of).unwrap();
+    assert_eq!(stop, tunekit_runtime::StopReason::Exhausted);
+    let trials = study.trials().unwrap();
+    assert_eq!(
+        trials.len(),
+        20,
+        "10 x values times 2 kinds, each exactly once"
+    );
+    for (i, a) in trials.iter().enumerate() {
+        assert!(
+            trials[..i].iter().all(|b| b.params != a.params),
+            "trial {i} repeats a point"
+        );
+    }
+    assert_eq!(study.best().unwrap().value, 0.0);
+}
+
+#[test]
+fn a_torn_last_line_is_cut_off_and_the_study_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("torn.jsonl");
+    study(&path).unwrap().optimize(3, value_of).unwrap();
+    let intact = fs::read(&path).unwrap();
+    // What a crash in the middle of writing `finished` leaves.
+    append_raw(
+        &path,
+        br#"{"record":"started","number":3,"owner":"pid1-x","started_at":"2026-"#,
+    );
+
+    let reopened = study(&path).unwrap();
+    assert_eq!(reopened.trials().unwrap().len(), 3);
+    assert_eq!(&fs::read(&path).unwrap()[..intact.len()], &intact[..]);
+    reopened.optimize(2, value_of).unwrap();
+    let trials = reopened.trials().unwrap();
+    assert_eq!(trials.len(), 5);
+    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    drop(reopened);
+    // Every line of the repaired file parses: the torn bytes are gone, not buried.
+    for line in lines(&path) {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&line).is_ok(),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_whole_last_record_without_its_newline_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-newline.jsonl");
+    let first = study(&path).unwrap();
+    let asked = first.ask().unwrap();
+    drop(first);
+    // The `finished` line made it to disk, its newline did not.
+    let finished = format!(
+        r#"{{"record":"finished","number":{},"outcome":{{"complete":1.5}},"finished_at":"2026-11-27T12:00:00Z"}}"#,
+        asked.number()
+    );
+    append_raw(&path, finished.as_bytes());
+    let reopened = study(&path).unwrap();
+    let trials = reopened.trials().unwrap();
+    assert_eq!(trials[0].state, TrialState::Complete);
+    assert_eq!(trials[0].value, Some(1.5));
+    reopened.optimize(1, value_of).unwrap();
+    assert_eq!(reopened.trials().unwrap().len(), 2);
+}
+
+#[test]
+fn zeros_left_by_a_power_loss_at_the_end_are_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zeros.jsonl");
+    study(&path).unwrap().optimize(2, value_of).unwrap();
+    append_raw(&path, &[0; 512]);
+    let reopened = study(&path).unwrap();
+    assert_eq!(reopened.trials().unwrap().len(), 2);
+}
+
+#[test]
+fn corruption_before_the_last_line_is_an_error_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corrupt.jsonl");
+    study(&path).unwrap().optimize(3, value_of).unwrap();
+    let mut content = lines(&path);
+    content[2] = content[2].replacen("\"record\"", "\"recrod\"", 1);
+    fs::write(&path, content.join("\n") + "\n").unwrap();
+    let size = fs::metadata(&path).unwrap().len();
+
+    let message = storage_message(study(&path).err().unwrap());
+    assert_eq!(
+        message,
+        format!(
+            "journal {}, line 3: not a journal record: missing field `record` at line 1 column {}",
+            path.display(),
+            content[2].len()
+        )
+    );
+    assert_eq!(
+        fs::metadata(&path).unwrap().len(),
+        size,
+        "an erroring open must not change the file"
+    );
+}
+
+#[test]
+fn a_line_that_contradicts_the_ones_before_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("contradiction.jsonl");
+    study(&path).unwrap().optimize(2, value_of).unwrap();
+    // A second `finished` for trial 0, then a valid trial after it: not a torn tail.
+    let finished_again = r#"{"record":"finished","number":0,"outcome":{"complete":9.0},"finished_at":"2026-11-27T12:00:00Z"}"#;
+    append_raw(&path, format!("{finished_again}\n").as_bytes());
+    let message = storage_message(study(&path).err().unwrap());
+    assert_eq!(
+        message,
+        format!(
+            "journal {}, line 6: trial 0 is already finished (complete); a trial is told exactly once",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_journal_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    fs::write(&path, "shopping list\neggs").unwrap();
+    let message = storage_message(study(&path).err().unwrap());
+    assert!(
+        message.starts_with(&format!(
+            "journal {}, line 1: not a journal record: expected value",
+            path.display()
+        )),
+        "{message}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), "shopping list\neggs");
+
+    // One line without a newline is not mistaken for a torn record either.
+    fs::write(&path, "eggs").unwrap();
+    assert!(study(&path).is_err());
+    assert_eq!(fs::read_to_string(&path).unwrap(), "eggs");
+}
+
+#[test]
+fn a_journal_of_another_study_or_direction_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.jsonl");
+    study(&path).unwrap();
+    let renamed = Study::minimize(space())
+        .name("other")
+        .storage(Journal::open(&path).unwrap())
+        .build();
+    assert_eq!(
+        storage_message(renamed.err().unwrap()),
+        format!(
+            "the journal {} holds study `study`, not `other`; name the study `study` or use \
+             another file (one journal holds one study)",
+            path.display()
+        )
+    );
+    let flipped = Study::maximize(space())
+        .storage(Journal::open(&path).unwrap())
+        .build();
+    assert_eq!(
+        storage_message(flipped.err().unwrap()),
+        format!(
+            "the journal {} holds a study that minimizes, but this study maximizes; a study's \
+             direction cannot change",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn a_different_space_names_the_param_unless_the_study_may_extend() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("space.jsonl");
+    study(&path).unwrap().optimize(3, value_of).unwrap();
+    let wider = SearchSpace::builder()
+        .add("x", Domain::int(0, 19))
+        .add("kind", Domain::categorical(["a", "b"]))
+        .add("depth", Domain::int(1, 3))
+        .build()
+        .unwrap();
+    let refused = Study::minimize(wider.clone())
+        .storage(Journal::open(&path).unwrap())
+        .build();
+    match refused.err().unwrap() {
+        Error::InvalidSpace { param, message } => {
+            assert_eq!(param, "x");
+            assert!(
+                message.contains(r#"the journal has {"name":"x","type":"int","low":0,"high":9"#)
+                    && message.contains(r#""high":19"#)
+                    && message.contains("Journal::allow_space_change()"),
+                "{message}"
+            );
+        }
+        other => panic!("expected InvalidSpace, got {other:?}"),
+    }
+
+    let extended = Study::minimize(wider.clone())
+        .storage(Journal::open(&path).unwrap().allow_space_change())
+        .build()
+        .unwrap();
+    extended
+        .optimize(2, |p: &Params| {
+            p.get::<f64>("x").unwrap() + p.get::<f64>("depth").unwrap()
+        })
+        .unwrap();
+    assert_eq!(extended.trials().unwrap().len(), 5);
+    drop(extended);
+    assert!(lines(&path)
+        .iter()
+        .any(|l| l.starts_with(r#"{"record":"space""#)));
+    // The extended space is now the study's space: reopening with it needs no flag,
+    // and the old space is the one refused.
+    Study::minimize(wider)
+        .storage(Journal::open(&path).unwrap())
+        .build()
+        .unwrap();
+    let old = study(&path).err().unwrap();
+    assert!(
+        matches!(old, Error::InvalidSpace { ref param, .. } if param == "x"),
+        "{old:?}"
+    );
+}
+
+#[test]
+fn trials_of_a_closed_journal_become_stale_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stale.jsonl");
+    let info = StudyInfo {
+        name: "study".into(),
+        direction: Direction::Minimize,
+        space: space(),
+    };
+    let propose = |x: i64| {
+        move |_: &[tunekit_runtime::Trial]| Ok(Some(Params::new().with("x", x).with("kind", "a")))
+    };
+
+    let alive = Journal::open(&path).unwrap();
+    alive.open(&info).unwrap();
+    alive.create_trial(&mut propose(1)).unwrap().unwrap();
+    let dying = Journal::open(&path).unwrap();
+    dying.open(&info).unwrap();
+    let orphan = dying.create_trial(&mut propose(2)).unwrap().unwrap();
+    dying.create_trial(&mut propose(3)).unwrap().unwrap();
+    dying
+        .record(tunekit_runtime::TrialEvent::Finished {
+            number: 2,
+            outcome: Outcome::Complete(1.0),
+            finished_at: chrono::Utc::now(),
+        })
+        .unwrap();
+    assert_eq!(orphan.number, 1);
+    drop(dying); // its process "dies": the owner lock is released
+
+    let a = Journal::open(&path).unwrap();
+    let b = Journal::open(&path).unwrap();
+    assert_eq!(a.fail_stale_trials().unwrap(), [1]);
+    assert_eq!(b.fail_stale_trials().unwrap(), Vec::<u64>::new());
+    a.open(&info).unwrap();
+    assert_eq!(a.fail_stale_trials().unwrap(), Vec::<u64>::new());
+
+    let mut states = Vec::new();
+    b.read(&mut |trials| {
+        states = trials
+            .iter()
+            .map(|t| (t.state, t.failure.clone().unwrap_or_default()))
+            .collect()
+    })
+    .unwrap();
+    assert_eq!(
+        states[0],
+        (TrialState::Running, String::new()),
+        "the live owner's trial stays running"
+    );
+    assert_eq!(states[1].0, TrialState::Failed);
+    assert!(
+        states[1]
+            .1
+            .starts_with("stale: the process that ran it (pid"),
+        "{}",
+        states[1].1
+    );
+    assert_eq!(states[2].0, TrialState::Complete);
+    let stale_lines = lines(&path).iter().filter(|l| l.contains("stale:")).count();
+    assert_eq!(stale_lines, 1, "two journals noticed, one marked");
+    drop(alive);
+}
+
+#[test]
+fn a_running_trial_of_another_journal_is_visible_to_proposals() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("visible.jsonl");
+    let one = Study::minimize(space())
+        .storage(Journal::open(&path).unwrap())
+        .build()
+        .unwrap();
+    let two = Study::minimize(space())
+        .storage(Journal::open(&path).unwrap())
+        .build()
+        .unwrap();
+    let asked_by_one = one.ask().unwrap();
+    let asked_by_two = two.ask().unwrap();
+    assert_eq!((asked_by_one.number(), asked_by_two.number()), (0, 1));
+    let running: Vec<_> = two.trials().unwrap().iter().map(|t| t.state).collect();
+    assert_eq!(running, [TrialState::Running, TrialState::Running]);
+    one.tell(&asked_by_one, 2.0).unwrap();
+    assert_eq!(two.trials().unwrap()[0].value, Some(2.0));
+    // A trial is told once, whichever process tries again.
+    assert!(matches!(
+        two.tell(0, 3.0),
+        Err(Error::TrialAlreadyFinished { number: 0, .. })
+    ));
+    two.tell(&asked_by_two, 1.0).unwrap();
+    assert_eq!(one.best().unwrap().number, 1);
+}
+
+#[test]
+fn every_fsync_policy_writes_the_same_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut shapes = Vec::new();
+    for (i, policy) in [
+        FsyncPolicy::EveryEvent,
+        FsyncPolicy::OnFinish,
+        FsyncPolicy::Never,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = dir.path().join(format!("sync-{i}.jsonl"));
+        let study = Study::minimize(space())
+            .seed(11)
+            .sampler(Random::new())
+            .storage(Journal::open(&path).unwrap().fsync(policy))
+            .build()
+            .unwrap();
+        study.optimize(4, value_of).unwrap();
+        let trials = study.trials().unwrap();
+        shapes.push(
+            trials
+                .iter()
+                .map(|t| (t.params.clone(), t.value))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(shapes[0], shapes[1]);
+    assert_eq!(shapes[1], shapes[2]);
+}
+
+#[test]
+fn a_finished_trial_cannot_be_finished_again_and_the_file_does_not_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("twice.jsonl");
+    let study = study(&path).unwrap();
+    let asked = study.ask().unwrap();
+    study.tell(&asked, 1.0).unwrap();
+    let size = fs::metadata(&path).unwrap().len();
+    assert!(study.tell(&asked, 2.0).is_err());
+    assert!(matches!(study.tell(99, 2.0), Err(Error::UnknownTrial(99))));
+    assert_eq!(fs::metadata(&path).unwrap().len(), size);
+}
+
+#[test]
+fn two_journals_on_one_file_share_a_grid_without_repeating_a_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared-grid.jsonl");
+    // Two journals are two file descriptions, locked against each other exactly like two
+    // processes; each study also runs two worker threads.
+    let studies: Vec<_> = (0..2)
+        .map(|_| {
+            Study::minimize(space())
+                .sampler(Grid::new())
+                .workers(2)
+                .storage(Journal::open(&path).unwrap())
+                .build()
+                .unwrap()
+        })
+        .collect();
+    // Each study's first trials wait (up to 5 s) until the other study has started one,
+    // so both take part even if the scheduler starts one thread late.
+    let started = [AtomicBool::new(false), AtomicBool::new(false)];
+    std::thread::scope(|scope| {
+        for (me, study) in studies.iter().enumerate() {
+            let started = &started;
+            scope.spawn(move || {
+                let stop = study
+                    .optimize(1000, |p: &Params| {
+                        started[me].store(true, Ordering::SeqCst);
+                        let deadline = Instant::now() + Duration::from_secs(5);
+                        while !started[1 - me].load(Ordering::SeqCst) && Instant::now() < deadline {
+                            std::thread::sleep(Duration::from_millis(1));
+                        }
+                        std::thread::sleep(Duration::from_millis(1));
+                        value_of(p)
+                    })
+                    .unwrap();
+                assert_eq!(stop, tunekit_runtime::StopReason::Exhausted);
+            });
+        }
+    });
+    let trials = studies[0].trials().unwrap();
+    assert_eq!(trials.len(), 20);
+    for (i, a) in trials.iter().enumerate() {
+        assert_eq!(a.number, i as u64);
+        assert_eq!(a.state, TrialState::Complete);
+        assert!(
+            trials[..i].iter().all(|b| b.params != a.params),
+            "trial {i} repeats a point"
+        );
+    }
+    let owners: std::collections::BTreeSet<String> = lines(&path)
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("owner").map(|o| o.to_string()))
+        .collect();
+    assert_eq!(owners.len(), 2, "both journals took part");
+}

@@ -32,7 +32,11 @@ pub struct StudyInfo {
 /// `Ok(None)` means nothing is left to propose.
 pub type Propose<'a> = dyn FnMut(&[Trial]) -> Result<Option<Params>> + 'a;
 
-/// A backend that records trials. See the [module docs](self) for the contract.
+/// A backend that records trials.
+///
+/// Every backend keeps the same contract: trial numbers are dense and unique even with
+/// several workers; [`create_trial`](Storage::create_trial) chooses params and records the
+/// new trial as one atomic step; a finished trial is never changed again.
 pub trait Storage: Send + Sync {
     /// Binds to the study described by `info`, creating it or loading what exists.
     /// Called once, when the study is built.

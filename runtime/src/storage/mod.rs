@@ -9,9 +9,15 @@
 //!   every trial started before it (running ones too, for the constant-liar strategy);
 //! - a finished trial is never changed again, and a second finish is an error.
 
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 
 pub use memory::InMemory;
+#[cfg(feature = "postgres")]
+pub use postgres::Postgres;
 
 use crate::{Direction, Params, Result, SearchSpace, Trial, TrialEvent};
 

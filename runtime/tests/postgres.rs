@@ -1,0 +1,334 @@
+//! The PostgreSQL storage: the storage conformance suite, and the faults users meet (a
+//! killed connection, a bad URL, missing privileges, tables of another version).
+//!
+//! Needs `TUNEKIT_TEST_POSTGRES_URL`; without it each test says it was skipped and passes.
+//! Run: `TUNEKIT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test \
+//!       cargo test -p tunekit-runtime --features postgres,conformance --test postgres`
+
+mod postgres_support;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use postgres_support::{admin, unique_name, url_or_skip, Schema};
+use tunekit_runtime::conformance::Backend;
+use tunekit_runtime::{
+    Domain, Params, Postgres, SearchSpace, Storage, Study, TrialContext, TrialState,
+};
+
+/// The conformance backend: every handle connects anew to one throwaway schema.
+struct PostgresBackend {
+    schema: Schema,
+}
+
+const STALE_AFTER: Duration = Duration::from_secs(2);
+
+impl Backend for PostgresBackend {
+    fn handle(&self, place: &str) -> Box<dyn Storage> {
+        let _ = place; // the study name, given to `open`, tells studies apart
+        Box::new(
+            Postgres::connect(&self.schema.url)
+                .and_then(|pg| pg.schema(&self.schema.name))
+                .expect("connect to the test server")
+                .heartbeat_every(Duration::from_millis(250))
+                .stale_after(STALE_AFTER),
+        )
+    }
+
+    fn persistent(&self) -> bool {
+        true
+    }
+
+    fn stale_after(&self) -> Option<Duration> {
+        Some(STALE_AFTER)
+    }
+}
+
+fn backend() -> Option<PostgresBackend> {
+    let url = url_or_skip("this PostgreSQL conformance test")?;
+    Some(PostgresBackend {
+        schema: Schema::new(&url, "tk_conformance"),
+    })
+}
+
+tunekit_runtime::storage_conformance_tests!(backend());
+
+fn space() -> SearchSpace {
+    SearchSpace::builder()
+        .add("x", Domain::int(-50, 50))
+        .add("y", Domain::float(-1.0, 1.0))
+        .build()
+        .expect("a valid space")
+}
+
+/// Terminates every server process of connections named `application_name`; returns how
+/// many there were.
+fn kill_connections(admin: &mut postgres::Client, application_name: &str) -> u64 {
+    let rows = admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE application_name = $1 AND pid <> pg_backend_pid()",
+            &[&application_name],
+        )
+        .expect("terminate backends");
+    rows.len() as u64
+}
+
+fn with_application_name(url: &str, name: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}application_name={name}")
+}
+
+#[test]
+fn a_study_goes_on_while_its_connections_are_killed() {
+    let Some(url) = url_or_skip("a_study_goes_on_while_its_connections_are_killed") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_kill");
+    let application = unique_name("tk_killed");
+    let storage = Postgres::connect(&with_application_name(&url, &application))
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect");
+    let study = Study::minimize(space())
+        .name("killed")
+        .storage(storage)
+        .workers(2)
+        .seed(3)
+        .build()
+        .expect("build the study");
+    let done = AtomicBool::new(false);
+    let killed = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut admin = admin(&url);
+            while !done.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(40));
+                killed.fetch_add(kill_connections(&mut admin, &application), Ordering::SeqCst);
+            }
+        });
+        let result = study.optimize(300, |p: &Params, trial: &mut TrialContext| {
+            let x: f64 = p.get("x")?;
+            let y: f64 = p.get("y")?;
+            trial.report(0, x.abs())?;
+            trial.set_user_attr("y", y)?;
+            Ok::<_, tunekit_runtime::Error>(x * x + y)
+        });
+        done.store(true, Ordering::SeqCst);
+        result.expect("the study reconnects and goes on");
+    });
+    assert!(
+        killed.load(Ordering::SeqCst) >= 5,
+        "the test must really kill connections (killed {})",
+        killed.load(Ordering::SeqCst)
+    );
+    // What a fresh worker reads: every trial whole, none half written.
+    let fresh = Postgres::connect(&url)
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect");
+    let check = Study::minimize(space())
+        .name("killed")
+        .storage(fresh)
+        .build()
+        .expect("reopen");
+    let trials = check.trials().expect("read");
+    assert_eq!(trials.len(), 300);
+    for (index, trial) in trials.iter().enumerate() {
+        assert_eq!(trial.number, index as u64);
+        assert_eq!(trial.state, TrialState::Complete, "trial {index}");
+        let x: f64 = trial.params.get("x").unwrap();
+        let y: f64 = trial.params.get("y").unwrap();
+        assert_eq!(trial.value, Some(x * x + y), "trial {index}");
+        assert_eq!(trial.intermediate.get(&0), Some(&x.abs()), "trial {index}");
+        assert_eq!(trial.user_attrs["y"], serde_json::json!(y), "trial {index}");
+    }
+    assert_eq!(trials, study.trials().expect("read"), "both workers agree");
+}
+
+#[test]
+fn a_lost_connection_without_retries_is_a_clear_error() {
+    let Some(url) = url_or_skip("a_lost_connection_without_retries_is_a_clear_error") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_lost");
+    let application = unique_name("tk_lost");
+    let storage = Postgres::connect(&with_application_name(&url, &application))
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect")
+        .retry_for(Duration::ZERO);
+    let study = Study::minimize(space())
+        .name("lost")
+        .storage(storage)
+        .build()
+        .expect("build");
+    let asked = study.ask().expect("ask");
+    assert!(kill_connections(&mut admin(&url), &application) >= 1);
+    let error = study.tell(&asked, 1.0).expect_err("the connection is gone");
+    let message = error.to_string();
+    assert!(
+        message.contains("finishing a trial: lost the connection to PostgreSQL at"),
+        "{message}"
+    );
+    // The next call connects again, and the trial was not half finished.
+    assert_eq!(study.trials().expect("read")[0].state, TrialState::Running);
+    study.tell(&asked, 1.0).expect("tell on a new connection");
+    assert_eq!(study.trials().expect("read")[0].value, Some(1.0));
+}
+
+#[test]
+fn bad_urls_are_clear_errors() {
+    let error = Postgres::connect("definitely not a url").expect_err("not a URL");
+    assert!(
+        error.to_string().contains("invalid PostgreSQL URL"),
+        "{error}"
+    );
+    let error = Postgres::connect("postgres://someone:s3cret@127.0.0.1:1/tuning?connect_timeout=2")
+        .expect_err("nothing listens on port 1");
+    let message = error.to_string();
+    assert!(
+        message.contains("cannot connect to PostgreSQL at someone@127.0.0.1:1/tuning"),
+        "{message}"
+    );
+    assert!(!message.contains("s3cret"), "never print the password: {message}");
+}
+
+#[test]
+fn a_database_that_does_not_exist_is_a_clear_error() {
+    let Some(url) = url_or_skip("a_database_that_does_not_exist_is_a_clear_error") else {
+        return;
+    };
+    let config: postgres::Config = url.parse().expect("a valid test URL");
+    let missing = unique_name("tk_no_such_db");
+    let mut config = config.clone();
+    config.dbname(&missing);
+    let error = Postgres::connect(&key_value_url(&config)).expect_err("no such database");
+    assert!(error.to_string().contains("does not exist"), "{error}");
+}
+
+#[test]
+fn missing_privileges_are_clear_errors() {
+    let Some(url) = url_or_skip("missing_privileges_are_clear_errors") else {
+        return;
+    };
+    let role = unique_name("tk_role");
+    let mut admin = admin(&url);
+    admin
+        .batch_execute(&format!("CREATE ROLE {role} LOGIN"))
+        .expect("create a role");
+    let mut config: postgres::Config = url.parse().expect("a valid test URL");
+    config.user(&role);
+    let as_role = key_value_url(&config);
+    let info = |name: &str| tunekit_runtime::StudyInfo {
+        name: name.into(),
+        direction: tunekit_runtime::Direction::Minimize,
+        space: space(),
+    };
+
+    // No right to create a schema.
+    let own = Schema::new(&url, "tk_denied");
+    let storage = Postgres::connect(&as_role)
+        .and_then(|pg| pg.schema(&own.name))
+        .expect("the role may connect");
+    let message = storage.open(&info("denied")).expect_err("no CREATE").to_string();
+    assert!(message.contains("opening the study: permission denied"), "{message}");
+    assert!(message.contains("lacks a privilege tunekit needs"), "{message}");
+
+    // Tables made by an owner, but no right to write them.
+    let shared = Schema::new(&url, "tk_readonly");
+    let owner = Postgres::connect(&url)
+        .and_then(|pg| pg.schema(&shared.name))
+        .expect("connect");
+    owner.open(&info("shared")).expect("the owner creates the tables");
+    admin
+        .batch_execute(&format!(
+            "GRANT USAGE ON SCHEMA \"{0}\" TO {role};
+             GRANT SELECT ON ALL TABLES IN SCHEMA \"{0}\" TO {role};",
+            shared.name
+        ))
+        .expect("grant read access");
+    let reader = Postgres::connect(&as_role)
+        .and_then(|pg| pg.schema(&shared.name))
+        .expect("connect");
+    let message = reader.open(&info("shared")).expect_err("no INSERT").to_string();
+    assert!(message.contains("permission denied for table"), "{message}");
+    assert!(message.contains("lacks a privilege tunekit needs"), "{message}");
+
+    drop((own, shared, owner, reader));
+    admin
+        .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
+        .expect("drop the role");
+}
+
+#[test]
+fn tables_of_another_version_are_a_clear_error() {
+    let Some(url) = url_or_skip("tables_of_another_version_are_a_clear_error") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_version");
+    let info = tunekit_runtime::StudyInfo {
+        name: "versioned".into(),
+        direction: tunekit_runtime::Direction::Minimize,
+        space: space(),
+    };
+    let first = Postgres::connect(&url)
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect");
+    first.open(&info).expect("creates the tables at the current version");
+    admin(&url)
+        .batch_execute(&format!(
+            "UPDATE \"{}\".tunekit_schema_version SET version = version + 1",
+            schema.name
+        ))
+        .expect("pretend a newer tunekit wrote them");
+    let later = Postgres::connect(&url)
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect");
+    let message = later.open(&info).expect_err("a newer layout").to_string();
+    assert!(message.contains("have layout version 2, newer than this tunekit understands; upgrade tunekit"), "{message}");
+}
+
+#[test]
+fn a_study_can_be_required_to_be_new() {
+    let Some(url) = url_or_skip("a_study_can_be_required_to_be_new") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_new");
+    let connect = || {
+        Postgres::connect(&url)
+            .and_then(|pg| pg.schema(&schema.name))
+            .expect("connect")
+    };
+    let build = |storage: Postgres| Study::minimize(space()).name("once").storage(storage).build();
+    build(connect().require_new_study()).expect("a new study");
+    let error = build(connect().require_new_study()).err().expect("it exists now");
+    assert!(error.to_string().contains("study `once` already exists"), "{error}");
+    build(connect()).expect("loading it is the default");
+    let error = Postgres::connect(&url)
+        .and_then(|pg| pg.schema("Bad-Name; DROP TABLE x"))
+        .expect_err("schema names are checked");
+    assert!(error.to_string().contains("is not allowed"), "{error}");
+}
+
+/// `config` as a `key=value` connection string (how a URL with another user or
+/// database is made here without string surgery).
+fn key_value_url(config: &postgres::Config) -> String {
+    use postgres::config::Host;
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(host)) => host.clone(),
+        Some(Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".into(),
+    };
+    let mut parts = vec![
+        format!("host={host}"),
+        format!("port={}", config.get_ports().first().copied().unwrap_or(5432)),
+    ];
+    if let Some(user) = config.get_user() {
+        parts.push(format!("user={user}"));
+    }
+    if let Some(db) = config.get_dbname() {
+        parts.push(format!("dbname={db}"));
+    }
+    if let Some(password) = config.get_password() {
+        parts.push(format!("password={}", String::from_utf8_lossy(password)));
+    }
+    parts.join(" ")
+}

@@ -1,4 +1,6 @@
 //! What the PostgreSQL tests share: the server's URL, throwaway schemas, an admin client.
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,7 +13,11 @@ pub fn url_or_skip(test: &str) -> Option<String> {
     match std::env::var(URL_VAR) {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            eprintln!(
+            // Straight to stderr: the test harness hides what `eprintln!` prints in
+            // passing tests, and a skip must be seen.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIPPED {test}: set {URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/test) \
                  to run the PostgreSQL tests"
             );

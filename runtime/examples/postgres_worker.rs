@@ -55,15 +55,26 @@ pub fn run(args: &[String]) -> Result<String, Box<dyn Error>> {
         std::thread::sleep(Duration::from_millis(options.sleep_ms));
         trial.report(0, loss)?;
         trial.set_user_attr("worker", std::process::id())?;
-        ran.lock().unwrap_or_else(|e| e.into_inner()).push(trial.number());
+        ran.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(trial.number());
         Ok::<_, tunekit_runtime::Error>(loss)
     })?;
     let ran = ran.into_inner().unwrap_or_else(|e| e.into_inner());
     let total = study.trials()?.len();
     let best = match study.best() {
         Some(best) => {
-            let params: Vec<String> = best.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            format!("trial {} with {} at {}", best.number, best.value, params.join(" "))
+            let params: Vec<String> = best
+                .params
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            format!(
+                "trial {} with {} at {}",
+                best.number,
+                best.value,
+                params.join(" ")
+            )
         }
         None => "none yet".into(),
     };

@@ -188,7 +188,10 @@ fn bad_urls_are_clear_errors() {
         message.contains("cannot connect to PostgreSQL at someone@127.0.0.1:1/tuning"),
         "{message}"
     );
-    assert!(!message.contains("s3cret"), "never print the password: {message}");
+    assert!(
+        !message.contains("s3cret"),
+        "never print the password: {message}"
+    );
 }
 
 #[test]
@@ -228,16 +231,27 @@ fn missing_privileges_are_clear_errors() {
     let storage = Postgres::connect(&as_role)
         .and_then(|pg| pg.schema(&own.name))
         .expect("the role may connect");
-    let message = storage.open(&info("denied")).expect_err("no CREATE").to_string();
-    assert!(message.contains("opening the study: permission denied"), "{message}");
-    assert!(message.contains("lacks a privilege tunekit needs"), "{message}");
+    let message = storage
+        .open(&info("denied"))
+        .expect_err("no CREATE")
+        .to_string();
+    assert!(
+        message.contains("opening the study: permission denied"),
+        "{message}"
+    );
+    assert!(
+        message.contains("lacks a privilege tunekit needs"),
+        "{message}"
+    );
 
     // Tables made by an owner, but no right to write them.
     let shared = Schema::new(&url, "tk_readonly");
     let owner = Postgres::connect(&url)
         .and_then(|pg| pg.schema(&shared.name))
         .expect("connect");
-    owner.open(&info("shared")).expect("the owner creates the tables");
+    owner
+        .open(&info("shared"))
+        .expect("the owner creates the tables");
     admin
         .batch_execute(&format!(
             "GRANT USAGE ON SCHEMA \"{0}\" TO {role};
@@ -248,9 +262,15 @@ fn missing_privileges_are_clear_errors() {
     let reader = Postgres::connect(&as_role)
         .and_then(|pg| pg.schema(&shared.name))
         .expect("connect");
-    let message = reader.open(&info("shared")).expect_err("no INSERT").to_string();
+    let message = reader
+        .open(&info("shared"))
+        .expect_err("no INSERT")
+        .to_string();
     assert!(message.contains("permission denied for table"), "{message}");
-    assert!(message.contains("lacks a privilege tunekit needs"), "{message}");
+    assert!(
+        message.contains("lacks a privilege tunekit needs"),
+        "{message}"
+    );
 
     drop((own, shared, owner, reader));
     admin
@@ -272,7 +292,9 @@ fn tables_of_another_version_are_a_clear_error() {
     let first = Postgres::connect(&url)
         .and_then(|pg| pg.schema(&schema.name))
         .expect("connect");
-    first.open(&info).expect("creates the tables at the current version");
+    first
+        .open(&info)
+        .expect("creates the tables at the current version");
     admin(&url)
         .batch_execute(&format!(
             "UPDATE \"{}\".tunekit_schema_version SET version = version + 1",
@@ -283,7 +305,12 @@ fn tables_of_another_version_are_a_clear_error() {
         .and_then(|pg| pg.schema(&schema.name))
         .expect("connect");
     let message = later.open(&info).expect_err("a newer layout").to_string();
-    assert!(message.contains("have layout version 2, newer than this tunekit understands; upgrade tunekit"), "{message}");
+    assert!(
+        message.contains(
+            "have layout version 2, newer than this tunekit understands; upgrade tunekit"
+        ),
+        "{message}"
+    );
 }
 
 #[test]
@@ -297,10 +324,20 @@ fn a_study_can_be_required_to_be_new() {
             .and_then(|pg| pg.schema(&schema.name))
             .expect("connect")
     };
-    let build = |storage: Postgres| Study::minimize(space()).name("once").storage(storage).build();
+    let build = |storage: Postgres| {
+        Study::minimize(space())
+            .name("once")
+            .storage(storage)
+            .build()
+    };
     build(connect().require_new_study()).expect("a new study");
-    let error = build(connect().require_new_study()).err().expect("it exists now");
-    assert!(error.to_string().contains("study `once` already exists"), "{error}");
+    let error = build(connect().require_new_study())
+        .err()
+        .expect("it exists now");
+    assert!(
+        error.to_string().contains("study `once` already exists"),
+        "{error}"
+    );
     build(connect()).expect("loading it is the default");
     let error = Postgres::connect(&url)
         .and_then(|pg| pg.schema("Bad-Name; DROP TABLE x"))
@@ -319,7 +356,10 @@ fn key_value_url(config: &postgres::Config) -> String {
     };
     let mut parts = vec![
         format!("host={host}"),
-        format!("port={}", config.get_ports().first().copied().unwrap_or(5432)),
+        format!(
+            "port={}",
+            config.get_ports().first().copied().unwrap_or(5432)
+        ),
     ];
     if let Some(user) = config.get_user() {
         parts.push(format!("user={user}"));

@@ -40,7 +40,12 @@ fn run_workers(count: usize, args: &[String]) -> Vec<Vec<u64>> {
     let children: Vec<_> = (0..count)
         .map(|_| {
             Command::new(&exe)
-                .args(["--exact", "worker_process", "--nocapture", "--test-threads=1"])
+                .args([
+                    "--exact",
+                    "worker_process",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
                 .env(WORKER_ARGS_VAR, args.join("\n"))
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -70,9 +75,18 @@ fn run_workers(count: usize, args: &[String]) -> Vec<Vec<u64>> {
 }
 
 fn common_args(url: &str, schema: &str, study: &str) -> Vec<String> {
-    ["--url", url, "--schema", schema, "--study", study, "--sleep-ms", "2"]
-        .map(String::from)
-        .to_vec()
+    [
+        "--url",
+        url,
+        "--schema",
+        schema,
+        "--study",
+        study,
+        "--sleep-ms",
+        "2",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 /// The study as one more worker reads it.
@@ -82,7 +96,9 @@ fn read_study(url: &str, schema: &str, study: &str) -> Vec<tunekit_runtime::Tria
         .add("shape", Domain::categorical(["square", "abs"]))
         .build()
         .unwrap();
-    let storage = Postgres::connect(url).and_then(|pg| pg.schema(schema)).unwrap();
+    let storage = Postgres::connect(url)
+        .and_then(|pg| pg.schema(schema))
+        .unwrap();
     let study = Study::minimize(space)
         .name(study)
         .sampler(Grid::new())
@@ -105,7 +121,11 @@ fn random_workers_share_one_study() {
     let ran = run_workers(WORKERS, &args);
 
     let trials = read_study(&url, &schema.name, "random");
-    assert_eq!(trials.len(), WORKERS * TRIALS, "the study holds the sum of the budgets");
+    assert_eq!(
+        trials.len(),
+        WORKERS * TRIALS,
+        "the study holds the sum of the budgets"
+    );
     let mut union: Vec<u64> = ran.concat();
     union.sort_unstable();
     let expected: Vec<u64> = (0..(WORKERS * TRIALS) as u64).collect();
@@ -139,15 +159,20 @@ fn grid_workers_run_each_point_once() {
     let ran = run_workers(WORKERS, &args);
 
     let trials = read_study(&url, &schema.name, "grid");
-    assert_eq!(trials.len(), POINTS, "the grid ran out, and nothing ran twice");
+    assert_eq!(
+        trials.len(),
+        POINTS,
+        "the grid ran out, and nothing ran twice"
+    );
     let mut union: Vec<u64> = ran.concat();
     union.sort_unstable();
     assert_eq!(union, (0..POINTS as u64).collect::<Vec<_>>());
-    let points: BTreeSet<String> = trials
-        .iter()
-        .map(|t| format!("{:?}", t.params))
-        .collect();
-    assert_eq!(points.len(), POINTS, "every grid point was run exactly once");
+    let points: BTreeSet<String> = trials.iter().map(|t| format!("{:?}", t.params)).collect();
+    assert_eq!(
+        points.len(),
+        POINTS,
+        "every grid point was run exactly once"
+    );
     assert!(
         ran.iter().filter(|numbers| !numbers.is_empty()).count() >= 2,
         "the workers shared the grid: {ran:?}"

@@ -143,10 +143,18 @@ pub fn numbers_are_dense_and_unique_under_concurrency(backend: &dyn Backend) {
     assert_eq!(numbers, expected, "trial numbers must be dense and unique");
     for handle in &handles {
         let trials = snapshot(handle.as_ref());
-        assert_eq!(trials.len(), expected.len(), "every handle sees every trial");
+        assert_eq!(
+            trials.len(),
+            expected.len(),
+            "every handle sees every trial"
+        );
         for (trial, (number, tag)) in trials.iter().zip(&created) {
             assert_eq!(trial.number, *number, "trials are indexed by number");
-            assert_eq!(trial.params, params(*tag), "trial {number} keeps its params");
+            assert_eq!(
+                trial.params,
+                params(*tag),
+                "trial {number} keeps its params"
+            );
             assert_eq!(trial.state, TrialState::Running);
         }
     }
@@ -211,14 +219,20 @@ pub fn create_trial_sees_every_earlier_trial(backend: &dyn Backend) {
 /// A proposal of nothing, or an error, records no trial and uses up no number.
 pub fn nothing_proposed_records_nothing(backend: &dyn Backend) {
     let storage = open(backend, "nothing");
-    let none = storage.create_trial(&mut |_| Ok(None)).expect("create_trial");
+    let none = storage
+        .create_trial(&mut |_| Ok(None))
+        .expect("create_trial");
     assert!(none.is_none(), "proposing nothing creates no trial");
     let error = storage
         .create_trial(&mut |_| Err(Error::Exhausted))
         .expect_err("the proposal's error is returned");
     assert!(matches!(error, Error::Exhausted), "got {error:?}");
     assert!(snapshot(storage.as_ref()).is_empty());
-    assert_eq!(create(storage.as_ref(), 1).number, 0, "no number was used up");
+    assert_eq!(
+        create(storage.as_ref(), 1).number,
+        0,
+        "no number was used up"
+    );
 }
 
 /// A trial is finished exactly once; events on unknown trials change nothing.
@@ -250,7 +264,10 @@ pub fn a_trial_finishes_once(backend: &dyn Backend) {
                 value: 1.0,
             })
             .expect_err("no intermediate value after the finish");
-        assert!(matches!(error, Error::TrialAlreadyFinished { number: 0, .. }));
+        assert!(matches!(
+            error,
+            Error::TrialAlreadyFinished { number: 0, .. }
+        ));
     }
     for event in [
         finished(7, Outcome::Pruned, 3),
@@ -265,7 +282,9 @@ pub fn a_trial_finishes_once(backend: &dyn Backend) {
             value: serde_json::json!(1),
         },
     ] {
-        let error = handles[1].record(event).expect_err("trial 7 does not exist");
+        let error = handles[1]
+            .record(event)
+            .expect_err("trial 7 does not exist");
         assert!(matches!(error, Error::UnknownTrial(7)), "got {error:?}");
     }
     handles[1]
@@ -274,7 +293,10 @@ pub fn a_trial_finishes_once(backend: &dyn Backend) {
     for handle in &handles {
         let trials = snapshot(handle.as_ref());
         assert_eq!(trials.len(), 2, "unknown trials were not created");
-        assert_eq!((trials[0].state, trials[0].value), (TrialState::Complete, Some(1.5)));
+        assert_eq!(
+            (trials[0].state, trials[0].value),
+            (TrialState::Complete, Some(1.5))
+        );
         assert_eq!(trials[0].finished_at, Some(at(1)), "the first finish stays");
         assert!(trials[0].intermediate.is_empty());
         assert_eq!(trials[1].state, TrialState::Failed);
@@ -305,7 +327,11 @@ pub fn events_round_trip(backend: &dyn Backend) {
         step(0, 1, 1.0), // reported again: the last report counts
         attr(0, "folds", serde_json::json!([0.9, 0.8125])),
         attr(0, "note", serde_json::json!("first")),
-        attr(0, "nested", serde_json::json!({"k": [1, null, true], "s": "ü\"\n"})),
+        attr(
+            0,
+            "nested",
+            serde_json::json!({"k": [1, null, true], "s": "ü\"\n"}),
+        ),
         attr(0, "tiny", serde_json::json!(1e-7)),
         attr(0, "huge", serde_json::json!(1e300)),
         attr(0, "note", serde_json::json!("second")),
@@ -313,7 +339,11 @@ pub fn events_round_trip(backend: &dyn Backend) {
         step(1, 0, -2.0),
         finished(1, Outcome::Complete(-0.125), 11),
         attr(1, "after_finish", serde_json::json!({"ok": 1})),
-        finished(2, Outcome::Failed("it broke: \"quoted\", ünïcode".into()), 12),
+        finished(
+            2,
+            Outcome::Failed("it broke: \"quoted\", ünïcode".into()),
+            12,
+        ),
         step(3, 5, f64::MAX),
         step(3, u64::from(u32::MAX), f64::MIN_POSITIVE),
     ];
@@ -323,7 +353,11 @@ pub fn events_round_trip(backend: &dyn Backend) {
             .apply(&event)
             .expect("the event is valid");
     }
-    assert_eq!(expected[0].value, Some(0.5), "a pruned trial keeps its last value");
+    assert_eq!(
+        expected[0].value,
+        Some(0.5),
+        "a pruned trial keeps its last value"
+    );
     for handle in &handles {
         assert_eq!(snapshot(handle.as_ref()), expected);
     }
@@ -361,7 +395,11 @@ pub fn reopening_sees_everything(backend: &dyn Backend) {
         Some(first)
     };
     let second = open(backend, "reopen");
-    assert_eq!(snapshot(second.as_ref()), before, "a new handle sees everything");
+    assert_eq!(
+        snapshot(second.as_ref()),
+        before,
+        "a new handle sees everything"
+    );
     assert_eq!(create(second.as_ref(), 3).number, 3, "numbering goes on");
     if backend.persistent() {
         let other_space = StudyInfo {
@@ -392,16 +430,27 @@ pub fn stale_trials_fail_exactly_once(backend: &dyn Backend) {
     let Some(grace) = backend.stale_after() else {
         assert_eq!(dying.heartbeat_interval(), None);
         dying.heartbeat(&[0, 1]).expect("heartbeat");
-        assert_eq!(dying.fail_stale_trials().expect("fail_stale_trials"), Vec::<u64>::new());
-        assert!(snapshot(dying.as_ref()).iter().all(|t| t.state == TrialState::Running));
+        assert_eq!(
+            dying.fail_stale_trials().expect("fail_stale_trials"),
+            Vec::<u64>::new()
+        );
+        assert!(snapshot(dying.as_ref())
+            .iter()
+            .all(|t| t.state == TrialState::Running));
         return;
     };
     let interval = dying
         .heartbeat_interval()
         .expect("a backend with a grace period has a heartbeat interval");
-    assert!(interval < grace, "heartbeats must come more often than the grace period");
+    assert!(
+        interval < grace,
+        "heartbeats must come more often than the grace period"
+    );
     let watchers = [open(backend, "stale"), open(backend, "stale")];
-    assert_eq!(watchers[0].fail_stale_trials().expect("fail"), Vec::<u64>::new());
+    assert_eq!(
+        watchers[0].fail_stale_trials().expect("fail"),
+        Vec::<u64>::new()
+    );
     let done = std::sync::atomic::AtomicBool::new(false);
     let barrier = Barrier::new(2);
     let results = std::thread::scope(|scope| {
@@ -428,8 +477,15 @@ pub fn stale_trials_fail_exactly_once(backend: &dyn Backend) {
     });
     let mut failed: Vec<u64> = results.concat();
     failed.sort_unstable();
-    assert_eq!(failed, vec![0], "trial 0 is failed exactly once, trial 1 not at all");
-    assert_eq!(watchers[1].fail_stale_trials().expect("fail"), Vec::<u64>::new());
+    assert_eq!(
+        failed,
+        vec![0],
+        "trial 0 is failed exactly once, trial 1 not at all"
+    );
+    assert_eq!(
+        watchers[1].fail_stale_trials().expect("fail"),
+        Vec::<u64>::new()
+    );
     let trials = snapshot(watchers[0].as_ref());
     assert_eq!(trials[0].state, TrialState::Failed);
     let reason = trials[0].failure.as_deref().unwrap_or_default();
@@ -440,7 +496,10 @@ pub fn stale_trials_fail_exactly_once(backend: &dyn Backend) {
     let error = dying
         .record(finished(0, Outcome::Complete(1.0), 1))
         .expect_err("a stale trial is finished");
-    assert!(matches!(error, Error::TrialAlreadyFinished { number: 0, .. }));
+    assert!(matches!(
+        error,
+        Error::TrialAlreadyFinished { number: 0, .. }
+    ));
     dying
         .record(finished(1, Outcome::Complete(1.0), 2))
         .expect("the live trial finishes normally");

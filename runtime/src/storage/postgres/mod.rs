@@ -170,7 +170,10 @@ impl Postgres {
         }
         let rows = conn.query(&self.sql.select_study, &[&info.name])?;
         let row = rows.first().ok_or_else(|| {
-            Error::Storage(format!("study `{}` vanished while it was opened", info.name))
+            Error::Storage(format!(
+                "study `{}` vanished while it was opened",
+                info.name
+            ))
         })?;
         let stored_direction: &str = row.get(1);
         if stored_direction != direction {
@@ -194,7 +197,13 @@ impl Postgres {
     }
 
     /// After a lost connection: whether the lost attempt had committed trial `number`.
-    fn committed(&self, conn: &mut Conn, study: i64, number: i64, token: i64) -> Result<bool, Fail> {
+    fn committed(
+        &self,
+        conn: &mut Conn,
+        study: i64,
+        number: i64,
+        token: i64,
+    ) -> Result<bool, Fail> {
         let rows = conn.query(&self.sql.find_trial_token, &[&study, &number, &token])?;
         Ok(!rows.is_empty())
     }
@@ -246,8 +255,7 @@ impl Postgres {
                 // After a lost connection, the lost attempt may have been the one that
                 // finished the trial: the same state and time mean it was.
                 if attempt > 0 {
-                    let rows =
-                        conn.query(&self.sql.trial_finish, &[&study, &(number as i64)])?;
+                    let rows = conn.query(&self.sql.trial_finish, &[&study, &(number as i64)])?;
                     if let Some(row) = rows.first() {
                         let (stored_state, stored_at): (&str, Option<DateTime<Utc>>) =
                             (row.get(0), row.get(1));
@@ -448,13 +456,18 @@ impl Storage for Postgres {
         );
         self.pool.run("failing stale trials", |conn, _| {
             // A cheap look first, so the study lock is taken only when there is work.
-            if conn.query(&self.sql.any_stale, &[&study, &grace])?.is_empty() {
+            if conn
+                .query(&self.sql.any_stale, &[&study, &grace])?
+                .is_empty()
+            {
                 return Ok(Vec::new());
             }
             conn.transaction("BEGIN", |conn| {
                 let version = self.bump_version(conn, study)?;
-                let rows = conn.query(&self.sql.fail_stale, &[&study, &grace, &reason, &version])?;
-                let mut numbers: Vec<u64> = rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect();
+                let rows =
+                    conn.query(&self.sql.fail_stale, &[&study, &grace, &reason, &version])?;
+                let mut numbers: Vec<u64> =
+                    rows.iter().map(|r| r.get::<_, i64>(0) as u64).collect();
                 numbers.sort_unstable();
                 Ok(Tx::Commit(numbers))
             })

@@ -14,7 +14,7 @@ use crate::Error;
 pub(super) const SCHEMA_VERSION: i32 = 1;
 
 /// Serializes schema creation across processes (an arbitrary constant: "tunekit").
-const SCHEMA_LOCK_KEY: i64 = 0x7475_6e65_6b69_74;
+const SCHEMA_LOCK_KEY: i64 = 0x0074_756e_656b_6974;
 
 /// The qualified names of tunekit's tables in one PostgreSQL schema.
 #[derive(Debug, Clone)]
@@ -126,10 +126,8 @@ impl Tables {
         conn.transaction("BEGIN", |conn| {
             conn.query("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK_KEY])?;
             if let Some(schema) = &self.schema {
-                let exists = conn.query(
-                    "SELECT 1 FROM pg_namespace WHERE nspname = $1",
-                    &[schema],
-                )?;
+                let exists =
+                    conn.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[schema])?;
                 if exists.is_empty() {
                     conn.batch(&format!("CREATE SCHEMA \"{schema}\""))?;
                 }

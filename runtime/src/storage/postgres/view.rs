@@ -98,9 +98,7 @@ fn trial_from_row(row: &Row) -> Result<(Trial, i64), Fail> {
     };
     let state: &str = row.get("state");
     let state = parse_state(state).ok_or_else(|| invalid("state", &state))?;
-    let params: Json<Params> = row
-        .try_get("params")
-        .map_err(|e| invalid("params", &e))?;
+    let params: Json<Params> = row.try_get("params").map_err(|e| invalid("params", &e))?;
     let user_attrs: Json<_> = row
         .try_get("user_attrs")
         .map_err(|e| invalid("user attributes", &e))?;

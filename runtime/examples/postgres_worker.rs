@@ -8,7 +8,8 @@
 //!
 //! Options: `--url URL` (or the `TUNEKIT_POSTGRES_URL` variable), `--study NAME`,
 //! `--trials N` (this worker's budget), `--sampler random|grid`, `--schema NAME`,
-//! `--sleep-ms MS` (how long one evaluation pretends to train).
+//! `--sleep-ms MS` (how long one evaluation pretends to train), `--csv PATH` (write every
+//! trial of the study there when done).
 //!
 //! It prints the numbers of the trials it ran, and the study's best trial so far.
 
@@ -61,6 +62,9 @@ pub fn run(args: &[String]) -> Result<String, Box<dyn Error>> {
         Ok::<_, tunekit_runtime::Error>(loss)
     })?;
     let ran = ran.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = &options.csv {
+        study.write_csv(path)?;
+    }
     let total = study.trials()?.len();
     let best = match study.best() {
         Some(best) => {
@@ -95,6 +99,7 @@ struct Options {
     sampler: String,
     schema: Option<String>,
     sleep_ms: u64,
+    csv: Option<String>,
 }
 
 impl Options {
@@ -106,6 +111,7 @@ impl Options {
             sampler: "random".into(),
             schema: None,
             sleep_ms: 10,
+            csv: None,
         };
         let mut args = args.iter();
         while let Some(flag) = args.next() {
@@ -120,6 +126,7 @@ impl Options {
                 "--sampler" => options.sampler = value,
                 "--schema" => options.schema = Some(value),
                 "--sleep-ms" => options.sleep_ms = value.parse()?,
+                "--csv" => options.csv = Some(value),
                 other => return Err(format!("unknown option `{other}`").into()),
             }
         }

@@ -372,3 +372,81 @@ fn key_value_url(config: &postgres::Config) -> String {
     }
     parts.join(" ")
 }
+
+/// A server restart under a running study: the workers reconnect and finish, and no
+/// trial completed before the restart is lost. Restarting needs a server of its own, so
+/// this runs only when `TUNEKIT_TEST_POSTGRES_RESTART_URL` names one and
+/// `TUNEKIT_TEST_POSTGRES_RESTART_CMD` is a shell command that restarts it, e.g.
+/// `runuser -u postgres -- pg_ctl -D /tmp/pg/data -m fast -w restart`.
+#[test]
+fn a_server_restart_loses_no_completed_trial() {
+    let (Ok(url), Ok(restart)) = (
+        std::env::var("TUNEKIT_TEST_POSTGRES_RESTART_URL"),
+        std::env::var("TUNEKIT_TEST_POSTGRES_RESTART_CMD"),
+    ) else {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED a_server_restart_loses_no_completed_trial: set \
+             TUNEKIT_TEST_POSTGRES_RESTART_URL and TUNEKIT_TEST_POSTGRES_RESTART_CMD to a \
+             server of its own and the command that restarts it"
+        );
+        return;
+    };
+    let schema = Schema::new(&url, "tk_restart");
+    let storage = Postgres::connect(&url)
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect");
+    let study = Study::minimize(space())
+        .name("restarted")
+        .storage(storage)
+        .workers(2)
+        .build()
+        .expect("build");
+    let completed_before = std::thread::scope(|scope| {
+        let restarter = scope.spawn(|| {
+            std::thread::sleep(Duration::from_millis(500));
+            let before: Vec<u64> = study
+                .trials()
+                .expect("read before the restart")
+                .iter()
+                .filter(|t| t.state == TrialState::Complete)
+                .map(|t| t.number)
+                .collect();
+            let status = std::process::Command::new("sh")
+                .args(["-c", &restart])
+                .status()
+                .expect("run the restart command");
+            assert!(status.success(), "the restart command failed");
+            before
+        });
+        study
+            .optimize(150, |p: &Params| {
+                std::thread::sleep(Duration::from_millis(10));
+                let x: f64 = p.get("x")?;
+                Ok::<_, tunekit_runtime::Error>(x * x)
+            })
+            .expect("the study survives the restart");
+        restarter.join().expect("the restarter")
+    });
+    assert!(!completed_before.is_empty(), "the restart came mid-study");
+    let trials = study.trials().expect("read");
+    assert_eq!(trials.len(), 150);
+    assert!(
+        trials.iter().all(|t| t.state == TrialState::Complete),
+        "every trial completed: {:?}",
+        trials.iter().filter(|t| t.state != TrialState::Complete).collect::<Vec<_>>()
+    );
+    assert!(completed_before.len() < 150, "the restart came mid-study");
+    let fresh = Postgres::connect(&url)
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect");
+    let reread = Study::minimize(space())
+        .name("restarted")
+        .storage(fresh)
+        .build()
+        .expect("reopen")
+        .trials()
+        .expect("read");
+    assert_eq!(reread, trials, "what the workers saw is what the server kept");
+}

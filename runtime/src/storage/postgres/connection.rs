@@ -191,8 +191,8 @@ impl Pool {
     }
 
     /// Runs `work` on a pooled connection. When the connection is lost (server restart,
-    /// `pg_terminate_backend`, network), drops it and runs `work` again on a new one,
-    /// for up to the retry period; `work` learns from its attempt number (0 first) that
+    /// `pg_terminate_backend`, network) or the transaction aborted by a deadlock, drops the
+    /// connection and runs `work` again on a new one, for up to the retry period; `work` learns from its attempt number (0 first) that
     /// an earlier attempt may have committed before the connection broke.
     pub(super) fn run<T>(
         &self,
@@ -205,8 +205,8 @@ impl Pool {
         loop {
             let result = self.take().map_err(Fail::Db).and_then(|mut conn| {
                 let result = work(&mut conn, attempt);
-                let lost = matches!(&result, Err(Fail::Db(e)) if is_connection_lost(e));
-                if !lost {
+                let transient = matches!(&result, Err(Fail::Db(e)) if is_transient(e));
+                if !transient {
                     self.give_back(conn);
                 }
                 result
@@ -214,11 +214,15 @@ impl Pool {
             match result {
                 Ok(value) => return Ok(value),
                 Err(Fail::Api(error)) => return Err(error),
-                Err(Fail::Db(error)) if is_connection_lost(&error) => {
+                Err(Fail::Db(error)) if is_transient(&error) => {
                     if started.elapsed() >= self.retry_for {
+                        let (before, after) = if is_connection_lost(&error) {
+                            ("lost the connection to", "and could not get it back")
+                        } else {
+                            ("the transactions of", "kept aborting")
+                        };
                         return Err(Error::Storage(format!(
-                            "{what}: lost the connection to PostgreSQL at {} and could not \
-                             get it back within {:?}: {}",
+                            "{what}: {before} PostgreSQL at {} {after} within {:?}: {}",
                             self.target,
                             self.retry_for,
                             describe(&error)
@@ -234,20 +238,26 @@ impl Pool {
     }
 }
 
-/// Whether the error means the connection (not the statement) failed, so the same work
-/// can be tried again on a new connection.
+/// Whether the same work may succeed if tried again: the connection was lost, or the
+/// server aborted the transaction for a reason of the moment (a deadlock with a heartbeat).
+fn is_transient(error: &postgres::Error) -> bool {
+    is_connection_lost(error)
+        || error
+            .code()
+            .is_some_and(|code| matches!(code.code(), "53300" | "40001" | "40P01"))
+}
+
+/// Whether the connection (not the statement) failed: the server went away or is
+/// restarting, or the socket broke.
 fn is_connection_lost(error: &postgres::Error) -> bool {
     if error.is_closed() {
         return true;
     }
     match error.code() {
-        // 08: connection exception; 57P01-03: admin/crash shutdown, cannot connect now;
-        // 53300: too many connections; 40001/40P01: serialization failure, deadlock.
+        // 08: connection exception; 57P01-03: admin/crash shutdown, cannot connect now.
         Some(code) => {
             let code = code.code();
-            code.starts_with("08")
-                || code.starts_with("57P")
-                || matches!(code, "53300" | "40001" | "40P01")
+            code.starts_with("08") || code.starts_with("57P")
         }
         // No SQLSTATE: an I/O error on the socket.
         None => std::error::Error::source(error)

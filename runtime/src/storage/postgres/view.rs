@@ -31,7 +31,7 @@ impl CatchUp {
             trials: format!(
                 "SELECT number, state, params, value, failure, user_attrs, started_at, \
                         finished_at, version
-                 FROM {} WHERE study_id = $1 AND version > $2 ORDER BY number",
+                 FROM {} WHERE study_id = $1 AND version > $2",
                 tables.trials
             ),
             intermediate: format!(
@@ -47,9 +47,15 @@ impl CatchUp {
     /// so the two queries agree. Safe to repeat after a failure: changes are overwrites.
     pub(super) fn run(&self, conn: &mut Conn, study_id: i64, view: &mut View) -> Result<(), Fail> {
         let rows = conn.query(&self.trials, &[&study_id, &view.version])?;
+        let mut changed = rows
+            .iter()
+            .map(trial_from_row)
+            .collect::<Result<Vec<_>, Fail>>()?;
+        // Sorted here, not by `ORDER BY number`, which could tempt the planner into
+        // walking the whole study in number order instead of the few changed rows.
+        changed.sort_unstable_by_key(|(trial, _)| trial.number);
         let mut newest = view.version;
-        for row in &rows {
-            let (trial, version) = trial_from_row(row)?;
+        for (trial, version) in changed {
             newest = newest.max(version);
             let index = trial.number as usize;
             match view.trials.len() {

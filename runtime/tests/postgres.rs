@@ -102,11 +102,11 @@ fn a_study_goes_on_while_its_connections_are_killed() {
         scope.spawn(|| {
             let mut admin = admin(&url);
             while !done.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(40));
+                std::thread::sleep(Duration::from_millis(100));
                 killed.fetch_add(kill_connections(&mut admin, &application), Ordering::SeqCst);
             }
         });
-        let result = study.optimize(300, |p: &Params, trial: &mut TrialContext| {
+        let result = study.optimize(200, |p: &Params, trial: &mut TrialContext| {
             let x: f64 = p.get("x")?;
             let y: f64 = p.get("y")?;
             trial.report(0, x.abs())?;
@@ -116,6 +116,7 @@ fn a_study_goes_on_while_its_connections_are_killed() {
         done.store(true, Ordering::SeqCst);
         result.expect("the study reconnects and goes on");
     });
+    eprintln!("killed {} connections", killed.load(Ordering::SeqCst));
     assert!(
         killed.load(Ordering::SeqCst) >= 5,
         "the test must really kill connections (killed {})",
@@ -131,7 +132,7 @@ fn a_study_goes_on_while_its_connections_are_killed() {
         .build()
         .expect("reopen");
     let trials = check.trials().expect("read");
-    assert_eq!(trials.len(), 300);
+    assert_eq!(trials.len(), 200);
     for (index, trial) in trials.iter().enumerate() {
         assert_eq!(trial.number, index as u64);
         assert_eq!(trial.state, TrialState::Complete, "trial {index}");
@@ -435,7 +436,10 @@ fn a_server_restart_loses_no_completed_trial() {
     assert!(
         trials.iter().all(|t| t.state == TrialState::Complete),
         "every trial completed: {:?}",
-        trials.iter().filter(|t| t.state != TrialState::Complete).collect::<Vec<_>>()
+        trials
+            .iter()
+            .filter(|t| t.state != TrialState::Complete)
+            .collect::<Vec<_>>()
     );
     assert!(completed_before.len() < 150, "the restart came mid-study");
     let fresh = Postgres::connect(&url)
@@ -448,5 +452,8 @@ fn a_server_restart_loses_no_completed_trial() {
         .expect("reopen")
         .trials()
         .expect("read");
-    assert_eq!(reread, trials, "what the workers saw is what the server kept");
+    assert_eq!(
+        reread, trials,
+        "what the workers saw is what the server kept"
+    );
 }

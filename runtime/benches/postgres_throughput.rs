@@ -6,6 +6,8 @@
 //!     cargo bench -p tunekit-runtime --features postgres --bench postgres_throughput
 //! ```
 //!
+//! Each row runs twice: with `synchronous_commit` on (the server default: every write
+//! waits for the disk) and off ([`Postgres::synchronous_commit`]).
 //! `TUNEKIT_BENCH_TRIALS` sets the trials each worker runs (default 300). The objective
 //! returns at once, so a worker's time per trial is what the storage costs it: one ask
 //! (lock, catch up on other workers' trials, propose, insert) and one tell. Workers are
@@ -37,20 +39,24 @@ fn main() {
     let schema = format!("tk_bench_{}", std::process::id());
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
     println!("PostgreSQL storage: {trials} trials per worker, objective returns at once\n");
-    println!("| existing trials | workers | trials/s (all workers) | ms per trial per worker | open (load) s | bytes per trial |");
-    println!("|---:|---:|---:|---:|---:|---:|");
+    println!("| existing trials | workers | synchronous_commit | trials/s (all workers) | ms per trial per worker | open (load) s | bytes per trial |");
+    println!("|---:|---:|:--|---:|---:|---:|---:|");
     for size in SIZES {
         for workers in WORKERS {
-            let study = format!("bench_{size}_{workers}");
-            populate(&url, &schema, &study, size, &mut admin);
-            let (elapsed, open) = run_workers(&url, &schema, &study, workers, trials);
-            let total = (workers * trials) as f64;
-            let bytes = bytes_per_trial(&mut admin, &schema);
-            println!(
-                "| {size} | {workers} | {:.0} | {:.2} | {open:.2} | {bytes:.0} |",
-                total / elapsed,
-                elapsed * 1000.0 / trials as f64,
-            );
+            for synchronous in [true, false] {
+                let study = format!("bench_{size}_{workers}_{synchronous}");
+                populate(&url, &schema, &study, size, &mut admin);
+                let (elapsed, open) =
+                    run_workers(&url, &schema, &study, workers, trials, synchronous);
+                let total = (workers * trials) as f64;
+                let bytes = bytes_per_trial(&mut admin, &schema);
+                println!(
+                    "| {size} | {workers} | {} | {:.0} | {:.2} | {open:.2} | {bytes:.0} |",
+                    if synchronous { "on" } else { "off" },
+                    total / elapsed,
+                    elapsed * 1000.0 / trials as f64,
+                );
+            }
         }
     }
     admin
@@ -66,10 +72,11 @@ fn space() -> SearchSpace {
         .expect("a valid space")
 }
 
-fn open(url: &str, schema: &str, study: &str) -> Study<SearchSpace> {
+fn open(url: &str, schema: &str, study: &str, synchronous: bool) -> Study<SearchSpace> {
     let storage = Postgres::connect(url)
         .and_then(|pg| pg.schema(schema))
-        .expect("connect");
+        .expect("connect")
+        .synchronous_commit(synchronous);
     Study::minimize(space())
         .name(study)
         .storage(storage)
@@ -81,7 +88,7 @@ fn open(url: &str, schema: &str, study: &str) -> Study<SearchSpace> {
 /// Creates the study and fills it with `size` finished trials in one statement (going
 /// through the API would take minutes at 100k). It writes the rows the storage would.
 fn populate(url: &str, schema: &str, study: &str, size: i64, admin: &mut postgres::Client) {
-    drop(open(url, schema, study));
+    drop(open(url, schema, study, true));
     admin
         .execute(
             &format!(
@@ -111,7 +118,14 @@ fn populate(url: &str, schema: &str, study: &str, size: i64, admin: &mut postgre
         .expect("analyze");
 }
 
+/// Bytes on disk per trial: the table and its indexes (and the intermediate values')
+/// over every trial in the schema, after a VACUUM so dead row versions do not count.
 fn bytes_per_trial(admin: &mut postgres::Client, schema: &str) -> f64 {
+    admin
+        .batch_execute(&format!(
+            "VACUUM \"{schema}\".tunekit_trials, \"{schema}\".tunekit_intermediate"
+        ))
+        .expect("vacuum");
     let row = admin
         .query_one(
             &format!(
@@ -128,12 +142,20 @@ fn bytes_per_trial(admin: &mut postgres::Client, schema: &str) -> f64 {
 
 /// Starts the workers, waits until all have opened the study, starts them together;
 /// returns the slowest worker's time for its trials and the slowest open.
-fn run_workers(url: &str, schema: &str, study: &str, workers: usize, trials: usize) -> (f64, f64) {
+fn run_workers(
+    url: &str,
+    schema: &str,
+    study: &str,
+    workers: usize,
+    trials: usize,
+    synchronous: bool,
+) -> (f64, f64) {
     let exe = std::env::current_exe().expect("the bench binary");
     let mut children: Vec<(Child, ChildStdin, BufReader<ChildStdout>)> = (0..workers)
         .map(|_| {
             let mut child = Command::new(&exe)
                 .args(["--worker", url, schema, study, &trials.to_string()])
+                .arg(if synchronous { "on" } else { "off" })
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .spawn()
@@ -175,12 +197,12 @@ fn read_line(stdout: &mut BufReader<ChildStdout>) -> String {
 }
 
 fn worker(args: &[String]) {
-    let [url, schema, study, trials] = args else {
-        panic!("usage: --worker URL SCHEMA STUDY TRIALS");
+    let [url, schema, study, trials, synchronous] = args else {
+        panic!("usage: --worker URL SCHEMA STUDY TRIALS on|off");
     };
     let trials: usize = trials.parse().expect("a trial count");
     let started = Instant::now();
-    let study = open(url, schema, study);
+    let study = open(url, schema, study, synchronous == "on");
     println!("ready {}", started.elapsed().as_secs_f64());
     let mut go = String::new();
     std::io::stdin().read_line(&mut go).expect("wait for go");

@@ -457,3 +457,27 @@ fn a_server_restart_loses_no_completed_trial() {
         "what the workers saw is what the server kept"
     );
 }
+
+#[test]
+fn synchronous_commit_can_be_turned_off() {
+    let Some(url) = url_or_skip("synchronous_commit_can_be_turned_off") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_async");
+    // Options already in the URL are kept next to the new one.
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let with_options = format!("{url}{separator}options=-c%20statement_timeout%3D60000");
+    let storage = Postgres::connect(&with_options)
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect")
+        .synchronous_commit(false);
+    let study = Study::minimize(space())
+        .name("async")
+        .storage(storage)
+        .build()
+        .expect("build");
+    study
+        .optimize(20, |p: &Params| p.get::<f64>("x"))
+        .expect("run");
+    assert_eq!(study.trials().expect("read").len(), 20);
+}

@@ -160,6 +160,21 @@ impl Pool {
         self.retry_for = retry_for;
     }
 
+    /// Sets `synchronous_commit` for every connection opened from now on.
+    pub(super) fn set_synchronous_commit(&mut self, on: bool) {
+        let setting = if on { "on" } else { "off" };
+        let options = format!(
+            "{} -c synchronous_commit={setting}",
+            self.config.get_options().unwrap_or_default()
+        );
+        self.config.options(options.trim_start());
+        // Connections opened before have the old setting.
+        self.idle
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     pub(super) fn target(&self) -> &str {
         &self.target
     }

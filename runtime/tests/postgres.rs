@@ -107,6 +107,8 @@ fn a_study_goes_on_while_its_connections_are_killed() {
             }
         });
         let result = study.optimize(200, |p: &Params, trial: &mut TrialContext| {
+            // Long enough that the study lasts several kill rounds on any machine.
+            std::thread::sleep(Duration::from_millis(5));
             let x: f64 = p.get("x")?;
             let y: f64 = p.get("y")?;
             trial.report(0, x.abs())?;

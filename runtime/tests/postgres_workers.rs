@@ -74,6 +74,7 @@ fn run_workers(count: usize, args: &[String]) -> Vec<Vec<u64>> {
         .collect()
 }
 
+/// Each evaluation sleeps 20 ms, so a worker started a little late still finds work.
 fn common_args(url: &str, schema: &str, study: &str) -> Vec<String> {
     [
         "--url",
@@ -83,7 +84,7 @@ fn common_args(url: &str, schema: &str, study: &str) -> Vec<String> {
         "--study",
         study,
         "--sleep-ms",
-        "2",
+        "20",
     ]
     .map(String::from)
     .to_vec()

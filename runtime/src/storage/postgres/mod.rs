@@ -59,6 +59,18 @@ use crate::{Direction, Error, Outcome, Result, SearchSpace, Trial, TrialEvent, T
 /// [`schema`](Self::schema) (by default the connection's, usually `public`); one set of
 /// tables holds any number of studies. TLS is not supported yet: connect over a trusted
 /// network or a tunnel.
+///
+/// Watching a study from `psql` while workers run it:
+///
+/// ```sql
+/// SELECT t.state, count(*), min(t.value) AS best
+/// FROM tunekit_trials t JOIN tunekit_studies s ON s.id = t.study_id
+/// WHERE s.name = 'shared-sweep'
+/// GROUP BY t.state;
+/// ```
+///
+/// or from Rust, with the same study opened by one more process:
+/// [`Study::trials`](crate::Study::trials), [`Study::write_csv`](crate::Study::write_csv).
 pub struct Postgres {
     pool: Pool,
     tables: Tables,

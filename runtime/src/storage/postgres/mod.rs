@@ -164,6 +164,16 @@ impl Postgres {
         })
     }
 
+    /// Brings `view` up to date in one consistent snapshot.
+    fn catch_up(&self, study: i64, view: &mut View) -> Result<()> {
+        self.pool.run("reading trials", |conn, _| {
+            conn.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", |conn| {
+                self.sql.catch_up.run(conn, study, view)?;
+                Ok(Tx::Commit(()))
+            })
+        })
+    }
+
     fn lock_view(&self) -> MutexGuard<'_, View> {
         // A panic while the lock was held (in a sampler) leaves a view that only ever
         // holds committed data, so poisoning is safe to ignore.
@@ -324,14 +334,7 @@ impl Storage for Postgres {
             self.tables.ensure(conn)?;
             self.open_study(conn, info)
         })?;
-        let mut view = self.lock_view();
-        self.pool.run("loading the study's trials", |conn, _| {
-            conn.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", |conn| {
-                self.sql.catch_up.run(conn, id, &mut view)?;
-                Ok(Tx::Commit(()))
-            })
-        })?;
-        drop(view);
+        self.catch_up(id, &mut self.lock_view())?;
         let _ = self.study.set(StudyRef {
             id,
             name: info.name.clone(),
@@ -348,14 +351,26 @@ impl Storage for Postgres {
         let created = self.pool.run("creating a trial", |conn, _| {
             if let Some(number) = attempted {
                 if self.committed(conn, study, number, token)? {
-                    return Ok(None);
+                    return Ok(Created::ByLostAttempt(number));
                 }
             }
             conn.transaction("BEGIN", |conn| {
-                let version = self.bump_version(conn, study)?;
+                let rows = conn.query(&self.sql.bump_version_and_count, &[&study])?;
+                let row = rows
+                    .first()
+                    .ok_or_else(|| Error::Storage(format!("study row {study} was deleted")))?;
+                let (version, count): (i64, i64) = (row.get(0), row.get(1));
                 self.sql.catch_up.run(conn, study, &mut view)?;
+                if view.trials.len() as i64 != count - 1 {
+                    return Err(Fail::Api(Error::Storage(format!(
+                        "the study row counts {} trials but {} trials were read: were \
+                         rows changed by hand?",
+                        count - 1,
+                        view.trials.len()
+                    ))));
+                }
                 let Some(params) = propose(&view.trials)? else {
-                    return Ok(Tx::Rollback(None));
+                    return Ok(Tx::Rollback(Created::Nothing));
                 };
                 let number = view.trials.len() as u64;
                 let mut trial = Trial::running(number, params);
@@ -372,27 +387,22 @@ impl Storage for Postgres {
                         &version,
                     ],
                 )?;
-                Ok(Tx::Commit(Some((trial, version))))
+                Ok(Tx::Commit(Created::Trial(trial, version)))
             })
-            .map(Some)
-        });
-        match created? {
-            Some(Some((trial, version))) => {
+        })?;
+        match created {
+            Created::Trial(trial, version) => {
                 view.trials.push(trial.clone());
                 view.version = version;
                 Ok(Some(trial))
             }
-            Some(None) => Ok(None),
-            // A lost attempt had committed the trial: read it back.
-            None => {
-                self.pool.run("reading the created trial", |conn, _| {
-                    conn.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", |conn| {
-                        self.sql.catch_up.run(conn, study, &mut view)?;
-                        Ok(Tx::Commit(()))
-                    })
+            Created::Nothing => Ok(None),
+            Created::ByLostAttempt(number) => {
+                self.catch_up(study, &mut view)?;
+                let trial = view.trials.get(number as usize).cloned().ok_or_else(|| {
+                    Error::Storage(format!("trial {number} was created but cannot be read"))
                 })?;
-                let number = attempted.unwrap_or_default() as usize;
-                Ok(view.trials.get(number).cloned())
+                Ok(Some(trial))
             }
         }
     }
@@ -445,12 +455,7 @@ impl Storage for Postgres {
     fn read(&self, read: &mut dyn FnMut(&[Trial])) -> Result<()> {
         let study = self.study()?.id;
         let mut view = self.lock_view();
-        self.pool.run("reading trials", |conn, _| {
-            conn.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", |conn| {
-                self.sql.catch_up.run(conn, study, &mut view)?;
-                Ok(Tx::Commit(()))
-            })
-        })?;
+        self.catch_up(study, &mut view)?;
         read(&view.trials);
         Ok(())
     }
@@ -509,6 +514,16 @@ impl fmt::Debug for Postgres {
     }
 }
 
+/// How a `create_trial` attempt ended.
+enum Created {
+    /// This attempt inserted the trial, stamped with this version.
+    Trial(Trial, i64),
+    /// The sampler proposed nothing.
+    Nothing,
+    /// An attempt whose connection was lost had committed trial number .0.
+    ByLostAttempt(i64),
+}
+
 fn direction_name(direction: Direction) -> &'static str {
     match direction {
         Direction::Minimize => "minimize",
@@ -523,6 +538,7 @@ struct Statements {
     insert_study: String,
     select_study: String,
     bump_version: String,
+    bump_version_and_count: String,
     insert_trial: String,
     find_trial_token: String,
     trial_state: String,
@@ -552,6 +568,10 @@ impl Statements {
             select_study: format!("SELECT id, direction, space FROM {studies} WHERE name = $1"),
             bump_version: format!(
                 "UPDATE {studies} SET version = version + 1 WHERE id = $1 RETURNING version"
+            ),
+            bump_version_and_count: format!(
+                "UPDATE {studies} SET version = version + 1, trial_count = trial_count + 1
+                 WHERE id = $1 RETURNING version, trial_count"
             ),
             insert_trial: format!(
                 "INSERT INTO {trials}

@@ -483,3 +483,112 @@ fn synchronous_commit_can_be_turned_off() {
         .expect("run");
     assert_eq!(study.trials().expect("read").len(), 20);
 }
+
+/// A TCP proxy to the test server that, on about a quarter of the `COMMIT`s the server
+/// answers (a fixed scattered pattern, so asks and tells are both hit), drops the answer
+/// and closes the connection: the client cannot know whether its transaction committed
+/// (it did). Returns the proxy's port and the count of cuts.
+fn start_commit_cutting_proxy(upstream: std::net::SocketAddr) -> (u16, std::sync::Arc<AtomicU64>) {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::sync::Arc;
+
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+    let port = listener.local_addr().expect("proxy address").port();
+    let commits = Arc::new(AtomicU64::new(0));
+    let cuts = Arc::new(AtomicU64::new(0));
+    let cuts_seen = Arc::clone(&cuts);
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(server) = TcpStream::connect(upstream) else {
+                continue;
+            };
+            let (mut client_in, mut server_out) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 16 * 1024];
+                while let Ok(n @ 1..) = client_in.read(&mut buffer) {
+                    if server_out.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = server_out.shutdown(Shutdown::Both);
+            });
+            let (mut server_in, mut client_out) = (server, client);
+            let (commits, cuts) = (Arc::clone(&commits), Arc::clone(&cuts));
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 16 * 1024];
+                while let Ok(n @ 1..) = server_in.read(&mut buffer) {
+                    let chunk = &buffer[..n];
+                    // CommandComplete carries the tag "COMMIT\0".
+                    let commit = chunk.windows(7).any(|w| w == b"COMMIT\0");
+                    let n = commits.fetch_add(u64::from(commit), Ordering::SeqCst);
+                    if commit && n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 62 == 0 {
+                        cuts.fetch_add(1, Ordering::SeqCst);
+                        break;
+                    }
+                    if client_out.write_all(chunk).is_err() {
+                        break;
+                    }
+                }
+                let _ = client_out.shutdown(Shutdown::Both);
+                let _ = server_in.shutdown(Shutdown::Both);
+            });
+        }
+    });
+    (port, cuts_seen)
+}
+
+#[test]
+fn commits_whose_answer_is_lost_are_not_repeated() {
+    let Some(url) = url_or_skip("commits_whose_answer_is_lost_are_not_repeated") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_cut");
+    let config: postgres::Config = url.parse().expect("a valid test URL");
+    let upstream = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(host)) => {
+            use std::net::ToSocketAddrs;
+            let port = config.get_ports().first().copied().unwrap_or(5432);
+            (host.as_str(), port)
+                .to_socket_addrs()
+                .expect("resolve the test server")
+                .next()
+                .expect("an address")
+        }
+        _ => panic!("this test needs a TCP URL in {}", postgres_support::URL_VAR),
+    };
+    let (port, cuts) = start_commit_cutting_proxy(upstream);
+    let mut proxied = postgres::Config::new();
+    proxied.host("127.0.0.1").port(port);
+    if let Some(user) = config.get_user() {
+        proxied.user(user);
+    }
+    if let Some(db) = config.get_dbname() {
+        proxied.dbname(db);
+    }
+    if let Some(password) = config.get_password() {
+        proxied.password(password);
+    }
+    let storage = Postgres::connect(&key_value_url(&proxied))
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect through the proxy");
+    let study = Study::minimize(space())
+        .name("cut")
+        .storage(storage)
+        .build()
+        .expect("build");
+    study
+        .optimize(60, |p: &Params| p.get::<f64>("x"))
+        .expect("every lost answer is retried without repeating the commit");
+    let cut = cuts.load(Ordering::SeqCst);
+    assert!(cut >= 15, "the proxy must really cut (it cut {cut} times)");
+    let trials = study.trials().expect("read");
+    assert_eq!(trials.len(), 60, "no trial was created twice");
+    for (index, trial) in trials.iter().enumerate() {
+        assert_eq!(trial.number, index as u64);
+        assert_eq!(trial.state, TrialState::Complete, "trial {index}");
+        assert_eq!(trial.value, trial.params.get::<f64>("x").ok());
+    }
+}

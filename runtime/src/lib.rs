@@ -28,6 +28,11 @@ pub use space::{
     Condition, Domain, FromValue, Param, Params, SearchSpace, SearchSpaceBuilder, Value,
 };
 pub use space_def::Space;
+#[cfg(any(test, feature = "conformance"))]
+#[doc(hidden)]
+pub use storage::conformance;
+#[cfg(feature = "postgres")]
+pub use storage::Postgres;
 pub use storage::{FsyncPolicy, InMemory, Journal, Propose, Storage, StudyInfo};
 pub use study::{
     apply_event, write_csv, write_jsonl, AskedTrial, Best, BoxError, Budget, Callback, Direction,

@@ -10,10 +10,16 @@
 //! - a finished trial is never changed again, and a second finish is an error.
 
 mod journal;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 
 pub use journal::{FsyncPolicy, Journal};
 pub use memory::InMemory;
+#[cfg(feature = "postgres")]
+pub use postgres::Postgres;
 
 use crate::{Direction, Params, Result, SearchSpace, Trial, TrialEvent};
 

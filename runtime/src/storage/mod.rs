@@ -9,9 +9,9 @@
 //!   every trial started before it (running ones too, for the constant-liar strategy);
 //! - a finished trial is never changed again, and a second finish is an error.
 
-mod journal;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+mod journal;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;

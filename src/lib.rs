@@ -11,6 +11,6 @@ pub use tunekit_runtime::*;
 pub mod prelude {
     pub use tunekit_runtime::{
         Budget, Direction, Domain, Grid, MedianPruner, Outcome, Params, Random, SearchSpace,
-        StopReason, Study, TrialContext, TrialPruned, TrialState,
+        StopReason, Study, Tpe, TrialContext, TrialPruned, TrialState,
     };
 }

@@ -1,0 +1,446 @@
+//! TPE, the Tree-structured Parzen Estimator (Bergstra et al. 2011), as Optuna 5 runs it.
+//!
+//! Each ask: split the finished trials into a small good set and the rest; fit a Parzen
+//! estimator `l(x)` to the good set and `g(x)` to the rest; draw candidates from `l`; keep
+//! the one with the largest `ln l(x) - ln g(x)`. Work per ask is O(d n) for d parameters
+//! and n trials: one pass decodes the history, the good set is picked by selection (not a
+//! sort), bandwidths come from a bucket pass (see `bandwidth`), and the candidates are
+//! scored against every kernel once.
+
+mod bandwidth;
+mod groups;
+mod history;
+mod options;
+mod param_model;
+mod parzen;
+mod truncated_normal;
+
+pub use options::{Gamma, Weights};
+
+use rand::RngCore;
+
+use self::groups::{decompose, Group};
+use self::history::History;
+use self::param_model::ParamModel;
+use self::parzen::{LogPdfScratch, ParzenEstimator, ParzenOptions};
+use super::{Random, SampleContext, Sampler};
+use crate::{Error, Params, Result, SearchSpace};
+
+/// The TPE sampler. Defaults follow Optuna 5's `TPESampler`; every one is settable.
+///
+/// | option | default | meaning |
+/// |---|---|---|
+/// | [`n_startup_trials`](Self::n_startup_trials) | 10 | random trials before TPE starts |
+/// | [`n_candidates`](Self::n_candidates) | 24 | draws from `l(x)` scored per ask |
+/// | [`gamma`](Self::gamma) | [`Gamma::OPTUNA`] | size of the good set: `min(ceil(0.1 n), 25)` |
+/// | [`weights`](Self::weights) | [`Weights::OPTUNA`] | older observations weigh less beyond the newest 25 |
+/// | [`prior_weight`](Self::prior_weight) | 1.0 | weight of the wide prior kernel |
+/// | [`magic_clip`](Self::magic_clip) | true | bandwidths at least `R / min(100, n + 2)` |
+/// | [`consider_endpoints`](Self::consider_endpoints) | false | domain ends count as neighbours for the extreme observations |
+/// | [`multivariate`](Self::multivariate) | true | joint kernels over parameters seen together |
+/// | [`constant_liar`](Self::constant_liar) | true | running trials count as bad observations |
+/// | [`duplicate_margin`](Self::duplicate_margin) | 1.0 | on discrete spaces, prefer an unseen config this close in acquisition |
+/// | [`bandwidth_factor`](Self::bandwidth_factor) | 1.0 | multiplies every bandwidth |
+///
+/// **Conditional spaces** are decomposed into groups of parameters that are always active
+/// together (the root parameters; the fields of one enum variant; ...). Each group gets its
+/// own joint model, fitted on the trials where the group was active, so nothing falls back
+/// to random search and inactive parameters are never proposed.
+///
+/// **Constant liar** is on, as in Optuna 5: trials still running are added to the bad set,
+/// which pushes parallel workers apart. It changes nothing for a sequential study (no
+/// other trial is running while one is asked), so there is no cost to having it on.
+///
+/// **Duplicates**: when every active parameter is discrete and the best candidate is a
+/// configuration some trial already has (finished, failed or running), TPE takes the best
+/// unseen candidate instead, provided its acquisition is within `duplicate_margin` (in
+/// `ln l - ln g` units, so 1.0 means "at least 1/e as promising"). Only if no such
+/// candidate exists is a configuration proposed again.
+///
+/// ```
+/// use tunekit_runtime::{Domain, Params, SearchSpace, Study, Tpe};
+///
+/// let space = SearchSpace::builder()
+///     .add("x", Domain::float(-5.0, 5.0))
+///     .add("y", Domain::float(-5.0, 5.0))
+///     .build()?;
+/// let study = Study::minimize(space).sampler(Tpe::new()).seed(1).build()?;
+/// study.optimize(60, |p: &Params| -> Result<f64, tunekit_runtime::Error> {
+///     let (x, y): (f64, f64) = (p.get("x")?, p.get("y")?);
+///     Ok((x - 1.0).powi(2) + (y + 2.0).powi(2))
+/// })?;
+/// assert!(study.best().unwrap().value < 0.5);
+/// # Ok::<(), tunekit_runtime::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Tpe {
+    n_startup_trials: usize,
+    n_candidates: usize,
+    gamma: Gamma,
+    weights: Weights,
+    prior_weight: f64,
+    magic_clip: bool,
+    consider_endpoints: bool,
+    multivariate: bool,
+    constant_liar: bool,
+    duplicate_margin: f64,
+    bandwidth_factor: f64,
+}
+
+impl Default for Tpe {
+    fn default() -> Self {
+        Tpe {
+            n_startup_trials: 10,
+            n_candidates: 24,
+            gamma: Gamma::OPTUNA,
+            weights: Weights::OPTUNA,
+            prior_weight: 1.0,
+            magic_clip: true,
+            consider_endpoints: false,
+            multivariate: true,
+            constant_liar: true,
+            duplicate_margin: 1.0,
+            bandwidth_factor: 1.0,
+        }
+    }
+}
+
+impl Tpe {
+    /// TPE with the defaults in the table above.
+    pub fn new() -> Self {
+        Tpe::default()
+    }
+
+    /// Trials drawn at random before TPE takes over (default 10). Complete and pruned
+    /// trials count; failed ones do not.
+    pub fn n_startup_trials(mut self, n: usize) -> Self {
+        self.n_startup_trials = n;
+        self
+    }
+
+    /// Candidates drawn from `l(x)` per ask, of which the best is proposed (default 24).
+    pub fn n_candidates(mut self, n: usize) -> Self {
+        self.n_candidates = n;
+        self
+    }
+
+    /// How many finished trials are "good" (default [`Gamma::OPTUNA`]).
+    pub fn gamma(mut self, gamma: Gamma) -> Self {
+        self.gamma = gamma;
+        self
+    }
+
+    /// How observations are weighted by age (default [`Weights::OPTUNA`]).
+    pub fn weights(mut self, weights: Weights) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    /// Weight of the prior kernel, which spans the whole domain (default 1.0; 0 disables it).
+    pub fn prior_weight(mut self, weight: f64) -> Self {
+        self.prior_weight = weight;
+        self
+    }
+
+    /// Keep bandwidths at least `R / min(100, n + 2)` for a domain of width `R` (default on).
+    pub fn magic_clip(mut self, on: bool) -> Self {
+        self.magic_clip = on;
+        self
+    }
+
+    /// Let the domain's ends bound the bandwidth of the smallest and largest observation
+    /// (default off, as in Optuna).
+    pub fn consider_endpoints(mut self, on: bool) -> Self {
+        self.consider_endpoints = on;
+        self
+    }
+
+    /// Model parameters that are active together jointly (default on, as in Optuna 5);
+    /// off models every parameter on its own.
+    pub fn multivariate(mut self, on: bool) -> Self {
+        self.multivariate = on;
+        self
+    }
+
+    /// Count running trials as bad observations (default on, as in Optuna 5).
+    pub fn constant_liar(mut self, on: bool) -> Self {
+        self.constant_liar = on;
+        self
+    }
+
+    /// How much acquisition (in `ln l - ln g`) TPE gives up to avoid re-proposing a
+    /// configuration already tried, on discrete spaces (default 1.0; 0 never gives any
+    /// up, `f64::INFINITY` always prefers an unseen candidate).
+    pub fn duplicate_margin(mut self, margin: f64) -> Self {
+        self.duplicate_margin = margin;
+        self
+    }
+
+    /// Multiplies every observation's bandwidth (default 1.0).
+    pub fn bandwidth_factor(mut self, factor: f64) -> Self {
+        self.bandwidth_factor = factor;
+        self
+    }
+
+    fn check_options(&self) -> std::result::Result<(), String> {
+        if self.n_candidates == 0 {
+            return Err("n_candidates must be at least 1".into());
+        }
+        if !(self.prior_weight.is_finite() && self.prior_weight >= 0.0) {
+            return Err(format!(
+                "prior_weight must be a finite number >= 0, got {}",
+                self.prior_weight
+            ));
+        }
+        if self.duplicate_margin.is_nan() || self.duplicate_margin < 0.0 {
+            return Err(format!(
+                "duplicate_margin must be >= 0, got {}",
+                self.duplicate_margin
+            ));
+        }
+        if !(self.bandwidth_factor.is_finite() && self.bandwidth_factor > 0.0) {
+            return Err(format!(
+                "bandwidth_factor must be a positive number, got {}",
+                self.bandwidth_factor
+            ));
+        }
+        self.gamma.check()
+    }
+
+    fn parzen_options(&self) -> ParzenOptions {
+        ParzenOptions {
+            prior_weight: self.prior_weight,
+            magic_clip: self.magic_clip,
+            consider_endpoints: self.consider_endpoints,
+            bandwidth_factor: self.bandwidth_factor,
+        }
+    }
+}
+
+/// One group's scored candidates, kept for the duplicate check.
+struct Scored {
+    group: usize,
+    /// Row-major internal values, `n_candidates x group size`.
+    candidates: Vec<f64>,
+    /// Candidate indices, best acquisition first.
+    order: Vec<usize>,
+    acquisition: Vec<f64>,
+}
+
+impl Sampler for Tpe {
+    fn name(&self) -> &'static str {
+        "tpe"
+    }
+
+    fn check_space(&self, _space: &SearchSpace) -> Result<()> {
+        self.check_options()
+            .map_err(|message| Error::Config(format!("TPE: {message}")))
+    }
+
+    fn sample(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Result<Option<Params>> {
+        self.check_options()
+            .map_err(|message| Error::Config(format!("TPE: {message}")))?;
+        let space = ctx.space;
+        let params = space.params();
+        let models: Vec<ParamModel> = params.iter().map(|p| ParamModel::new(&p.domain)).collect();
+        let mut names: Vec<(&str, usize)> = params
+            .iter()
+            .enumerate()
+            .map(|(j, p)| (p.name.as_str(), j))
+            .collect();
+        names.sort_unstable();
+        let history = History::build(
+            ctx.trials,
+            params,
+            &models,
+            &names,
+            ctx.direction,
+            self.gamma,
+            self.constant_liar,
+        );
+        if history.finished < self.n_startup_trials.max(1) {
+            return Ok(Some(Random::sample_space(space, rng)));
+        }
+
+        let groups = decompose(space, self.multivariate);
+        let options = self.parzen_options();
+        let mut chosen = Params::new();
+        let mut scored: Vec<Scored> = Vec::new();
+        let mut buffers = Buffers::default();
+        for (g, group) in groups.iter().enumerate() {
+            if !space.is_active(&params[group.params[0]], &chosen) {
+                continue;
+            }
+            let group_models: Vec<ParamModel> = group.params.iter().map(|&j| models[j]).collect();
+            let below = fit(
+                &history,
+                &history.below,
+                group,
+                &group_models,
+                self,
+                &options,
+                &mut buffers,
+            );
+            let above = fit(
+                &history,
+                &history.above,
+                group,
+                &group_models,
+                self,
+                &options,
+                &mut buffers,
+            );
+            let mut candidates = Vec::new();
+            below.sample(rng, self.n_candidates, &mut candidates);
+            let mut acquisition = Vec::new();
+            below.log_pdf(&candidates, &mut acquisition, &mut buffers.scratch);
+            above.log_pdf(&candidates, &mut buffers.log_g, &mut buffers.scratch);
+            for (a, g) in acquisition.iter_mut().zip(&buffers.log_g) {
+                *a -= g;
+            }
+            // Best first; ties keep the earlier draw (numpy's argmax does the same).
+            let mut order: Vec<usize> = (0..self.n_candidates).collect();
+            order.sort_by(|&a, &b| {
+                acquisition[b]
+                    .partial_cmp(&acquisition[a])
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(a.cmp(&b))
+            });
+            write_candidate(
+                space,
+                group,
+                &group_models,
+                &candidates,
+                order[0],
+                &mut chosen,
+            );
+            scored.push(Scored {
+                group: g,
+                candidates,
+                order,
+                acquisition,
+            });
+        }
+        if self.duplicate_margin > 0.0 {
+            avoid_duplicate(
+                ctx,
+                &groups,
+                &models,
+                &scored,
+                self.duplicate_margin,
+                &mut chosen,
+            );
+        }
+        Ok(Some(chosen))
+    }
+}
+
+/// Buffers reused across the groups of one ask.
+#[derive(Default)]
+struct Buffers {
+    observations: Vec<f64>,
+    weights: Vec<f64>,
+    rows: Vec<usize>,
+    scratch: LogPdfScratch,
+    log_g: Vec<f64>,
+}
+
+/// Fits an estimator for `group` on the rows of `set` where every parameter of the group
+/// has a value.
+fn fit(
+    history: &History,
+    set: &[usize],
+    group: &Group,
+    models: &[ParamModel],
+    tpe: &Tpe,
+    options: &ParzenOptions,
+    buffers: &mut Buffers,
+) -> ParzenEstimator {
+    buffers.rows.clear();
+    buffers.rows.extend(
+        set.iter()
+            .copied()
+            .filter(|&i| group.params.iter().all(|&j| !history.value(i, j).is_nan())),
+    );
+    let m = buffers.rows.len();
+    buffers.observations.clear();
+    for &j in &group.params {
+        buffers
+            .observations
+            .extend(buffers.rows.iter().map(|&i| history.value(i, j)));
+    }
+    buffers.weights.clear();
+    tpe.weights.fill(m, &mut buffers.weights);
+    ParzenEstimator::new(models, &buffers.observations, &buffers.weights, options)
+}
+
+/// Writes candidate `c` of a group into `chosen`.
+fn write_candidate(
+    space: &SearchSpace,
+    group: &Group,
+    models: &[ParamModel],
+    candidates: &[f64],
+    c: usize,
+    chosen: &mut Params,
+) {
+    let width = group.params.len();
+    for (i, &j) in group.params.iter().enumerate() {
+        let param = &space.params()[j];
+        let value = models[i].value(&param.domain, candidates[c * width + i]);
+        chosen.insert(param.name.clone(), value);
+    }
+}
+
+/// On a fully discrete proposal that repeats an existing trial, swaps in the best unseen
+/// candidate of one group whose acquisition is within `margin` of that group's best.
+/// Candidates that would change a parent's value (and so which groups are active) are
+/// not considered.
+fn avoid_duplicate(
+    ctx: &SampleContext<'_>,
+    groups: &[Group],
+    models: &[ParamModel],
+    scored: &[Scored],
+    margin: f64,
+    chosen: &mut Params,
+) {
+    let space = ctx.space;
+    let all_discrete = chosen.iter().all(|(name, _)| {
+        space
+            .get(name)
+            .is_some_and(|p| p.domain.cardinality().is_some())
+    });
+    let seen = |p: &Params| ctx.trials.iter().any(|t| t.params.same(p));
+    if !all_discrete || !seen(chosen) {
+        return;
+    }
+    let is_parent = |name: &str| {
+        space
+            .params()
+            .iter()
+            .any(|p| p.condition.as_ref().is_some_and(|c| c.parent == name))
+    };
+    for s in scored {
+        let group = &groups[s.group];
+        let group_models: Vec<ParamModel> = group.params.iter().map(|&j| models[j]).collect();
+        let best = s.acquisition[s.order[0]];
+        for &c in &s.order[1..] {
+            if s.acquisition[c] < best - margin {
+                break;
+            }
+            let mut trial = chosen.clone();
+            write_candidate(space, group, &group_models, &s.candidates, c, &mut trial);
+            let keeps_parents = group.params.iter().all(|&j| {
+                let name = &space.params()[j].name;
+                !is_parent(name)
+                    || trial
+                        .value(name)
+                        .zip(chosen.value(name))
+                        .is_some_and(|(a, b)| a == b)
+            });
+            if keeps_parents && !seen(&trial) {
+                *chosen = trial;
+                return;
+            }
+        }
+    }
+}

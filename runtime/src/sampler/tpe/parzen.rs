@@ -1,0 +1,517 @@
+//! The Parzen estimator: a weighted mixture of product kernels, one kernel per
+//! observation plus one prior kernel, over the parameters of one group.
+//!
+//! Numeric parameters get truncated normals in kernel space (densities for continuous
+//! domains, grid-cell masses for discrete ones); categoricals get a probability table per
+//! kernel, smoothed towards uniform by the prior weight. Storage is flat (one buffer per
+//! quantity for all parameters), so building an estimator allocates a fixed handful of
+//! vectors whatever the number of parameters and trials.
+
+use rand::{Rng, RngCore};
+
+use super::bandwidth::neighbour_sigmas;
+use super::param_model::{ParamKind, ParamModel};
+use super::truncated_normal::{log_gauss_mass, truncated_ppf, LN_SQRT_2PI};
+
+/// The estimator's knobs (a subset of the sampler's options).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParzenOptions {
+    pub prior_weight: f64,
+    pub magic_clip: bool,
+    pub consider_endpoints: bool,
+    /// Multiplies every observation's bandwidth (after the neighbour rule and clip).
+    pub bandwidth_factor: f64,
+}
+
+/// A mixture over `kernels()` components: observations in the given order, then the prior.
+#[derive(Debug, Clone)]
+pub(crate) struct ParzenEstimator {
+    models: Vec<ParamModel>,
+    kernels: usize,
+    log_weights: Vec<f64>,
+    cumulative_weights: Vec<f64>,
+    /// Per parameter, where its data start: numeric ones index `mus`/`sigmas`/`log_norm`
+    /// (`kernels` entries each), categoricals index `table` (`kernels * choices` entries).
+    offsets: Vec<usize>,
+    mus: Vec<f64>,
+    sigmas: Vec<f64>,
+    /// Per numeric kernel: `-ln(mass of the support)`, plus `-ln(sigma sqrt(2 pi))` for
+    /// continuous ones, so a log density is `log_norm - z^2 / 2`.
+    log_norm: Vec<f64>,
+    /// Categorical probabilities, row per kernel.
+    table: Vec<f64>,
+}
+
+impl ParzenEstimator {
+    /// Fits the estimator. `observations` is column-major: parameter `j`'s internal values
+    /// are `observations[j * m .. (j + 1) * m]` for `m = weights.len()` observations.
+    /// `weights` are the observations' unnormalized weights.
+    pub fn new(
+        models: &[ParamModel],
+        observations: &[f64],
+        weights: &[f64],
+        options: &ParzenOptions,
+    ) -> Self {
+        let m = weights.len();
+        debug_assert_eq!(observations.len(), m * models.len());
+        let kernels = m + 1;
+
+        // Mixture weights: observations then the prior; only the prior when there is
+        // nothing to learn from.
+        let mut w: Vec<f64> = Vec::with_capacity(kernels);
+        if m == 0 {
+            w.push(1.0);
+        } else {
+            w.extend_from_slice(weights);
+            w.push(options.prior_weight);
+        }
+        let total: f64 = w.iter().sum();
+        let log_weights = w.iter().map(|x| (x / total).ln()).collect();
+        let mut acc = 0.0;
+        let cumulative_weights = w
+            .iter()
+            .map(|x| {
+                acc += x / total;
+                acc
+            })
+            .collect();
+        let kernels = w.len();
+
+        let numeric = models.iter().filter(|p| p.is_numeric()).count();
+        let mut est = ParzenEstimator {
+            models: models.to_vec(),
+            kernels,
+            log_weights,
+            cumulative_weights,
+            offsets: Vec::with_capacity(models.len()),
+            mus: Vec::with_capacity(numeric * kernels),
+            sigmas: Vec::with_capacity(numeric * kernels),
+            log_norm: Vec::with_capacity(numeric * kernels),
+            table: Vec::new(),
+        };
+        let mut scratch = Vec::with_capacity(m);
+        for (j, model) in models.iter().enumerate() {
+            let column = &observations[j * m..(j + 1) * m];
+            match model.kind {
+                ParamKind::Categorical { choices } => {
+                    est.offsets.push(est.table.len());
+                    est.push_categorical(column, choices, options.prior_weight);
+                }
+                _ => {
+                    est.offsets.push(est.mus.len());
+                    est.push_numeric(model, column, options, &mut scratch);
+                }
+            }
+        }
+        est
+    }
+
+    fn push_categorical(&mut self, column: &[f64], choices: usize, prior_weight: f64) {
+        let start = self.table.len();
+        if column.is_empty() {
+            self.table
+                .extend(std::iter::repeat_n(1.0 / choices as f64, choices));
+            return;
+        }
+        // Every row gets prior_weight / kernels on each choice, then +1 on the observed
+        // one; rows are normalized. The last row, the prior's, is uniform.
+        let base = prior_weight / self.kernels as f64;
+        self.table
+            .extend(std::iter::repeat_n(base, self.kernels * choices));
+        for (k, &x) in column.iter().enumerate() {
+            self.table[start + k * choices + x as usize] += 1.0;
+        }
+        for row in self.table[start..].chunks_mut(choices) {
+            let sum: f64 = row.iter().sum();
+            if sum > 0.0 {
+                row.iter_mut().for_each(|p| *p /= sum);
+            }
+        }
+    }
+
+    fn push_numeric(
+        &mut self,
+        model: &ParamModel,
+        column: &[f64],
+        options: &ParzenOptions,
+        scratch: &mut Vec<f64>,
+    ) {
+        let (lo, hi) = (model.lo, model.hi);
+        let start = self.mus.len();
+        self.mus
+            .extend(column.iter().map(|&x| model.to_kernel_space(x)));
+        neighbour_sigmas(
+            &self.mus[start..],
+            lo,
+            hi,
+            options.magic_clip,
+            options.consider_endpoints,
+            scratch,
+        );
+        if options.bandwidth_factor != 1.0 {
+            scratch
+                .iter_mut()
+                .for_each(|s| *s = (*s * options.bandwidth_factor).min(hi - lo));
+        }
+        self.sigmas.extend_from_slice(scratch);
+        // The prior: centred, as wide as the support.
+        self.mus.push(0.5 * (lo + hi));
+        self.sigmas.push(hi - lo);
+        let continuous = matches!(model.kind, ParamKind::Continuous { .. });
+        for k in 0..self.kernels {
+            let (mu, sigma) = (self.mus[start + k], self.sigmas[start + k]);
+            let mut log_norm = -log_gauss_mass((lo - mu) / sigma, (hi - mu) / sigma);
+            if continuous {
+                log_norm -= sigma.ln() + LN_SQRT_2PI;
+            }
+            self.log_norm.push(log_norm);
+        }
+    }
+
+    /// Number of mixture components (observations + prior).
+    #[cfg(test)]
+    pub fn kernels(&self) -> usize {
+        self.kernels
+    }
+
+    /// Normalized mixture weights.
+    #[cfg(test)]
+    pub fn weights(&self) -> Vec<f64> {
+        self.log_weights.iter().map(|w| w.exp()).collect()
+    }
+
+    /// Kernel centres and bandwidths of numeric parameter `j` (kernel space).
+    #[cfg(test)]
+    pub fn numeric_kernels(&self, j: usize) -> (&[f64], &[f64]) {
+        let o = self.offsets[j];
+        (
+            &self.mus[o..o + self.kernels],
+            &self.sigmas[o..o + self.kernels],
+        )
+    }
+
+    /// Probability table of categorical parameter `j`, one row per kernel.
+    #[cfg(test)]
+    pub fn categorical_table(&self, j: usize) -> &[f64] {
+        let ParamKind::Categorical { choices } = self.models[j].kind else {
+            panic!("param {j} is not categorical");
+        };
+        let o = self.offsets[j];
+        &self.table[o..o + self.kernels * choices]
+    }
+
+    /// Draws `count` points; returns them row-major (`count x params`, internal values).
+    pub fn sample(&self, rng: &mut dyn RngCore, count: usize, out: &mut Vec<f64>) {
+        let d = self.models.len();
+        out.clear();
+        out.resize(count * d, 0.0);
+        for c in 0..count {
+            let u: f64 = rng.random();
+            let k = self
+                .cumulative_weights
+                .partition_point(|&cw| cw <= u)
+                .min(self.kernels - 1);
+            for (j, model) in self.models.iter().enumerate() {
+                let o = self.offsets[j];
+                let q: f64 = rng.random();
+                out[c * d + j] = match model.kind {
+                    ParamKind::Categorical { choices } => {
+                        let row = &self.table[o + k * choices..o + (k + 1) * choices];
+                        let mut acc = 0.0;
+                        let mut pick = choices - 1;
+                        for (i, p) in row.iter().enumerate() {
+                            acc += p;
+                            if q < acc {
+                                pick = i;
+                                break;
+                            }
+                        }
+                        pick as f64
+                    }
+                    _ => {
+                        let (mu, sigma) = (self.mus[o + k], self.sigmas[o + k]);
+                        let z = truncated_ppf(q, (model.lo - mu) / sigma, (model.hi - mu) / sigma);
+                        model.snap(mu + sigma * z)
+                    }
+                };
+            }
+        }
+    }
+
+    /// Log density (log mass for discrete parameters) of each row-major point of `points`
+    /// under the mixture, written to `out`. `scratch` is reused across calls.
+    pub fn log_pdf(&self, points: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
+        let d = self.models.len();
+        let count = if d == 0 { 0 } else { points.len() / d };
+        let kk = self.kernels;
+        // scratch[c * K + k] = ln w_k + sum_j ln p_jk(x_cj)
+        scratch.acc.clear();
+        for _ in 0..count {
+            scratch.acc.extend_from_slice(&self.log_weights);
+        }
+        for (j, model) in self.models.iter().enumerate() {
+            let o = self.offsets[j];
+            match model.kind {
+                ParamKind::Categorical { choices } => {
+                    let table = &self.table[o..o + kk * choices];
+                    for c in 0..count {
+                        let x = points[c * d + j] as usize;
+                        let row = &mut scratch.acc[c * kk..(c + 1) * kk];
+                        for (k, acc) in row.iter_mut().enumerate() {
+                            *acc += table[k * choices + x].ln();
+                        }
+                    }
+                }
+                ParamKind::Continuous { .. } => {
+                    let mus = &self.mus[o..o + kk];
+                    let sigmas = &self.sigmas[o..o + kk];
+                    let norms = &self.log_norm[o..o + kk];
+                    for c in 0..count {
+                        let t = model.to_kernel_space(points[c * d + j]);
+                        let row = &mut scratch.acc[c * kk..(c + 1) * kk];
+                        for k in 0..kk {
+                            let z = (t - mus[k]) / sigmas[k];
+                            row[k] += norms[k] - 0.5 * z * z;
+                        }
+                    }
+                }
+                ParamKind::Discrete { .. } => {
+                    let mus = &self.mus[o..o + kk];
+                    let sigmas = &self.sigmas[o..o + kk];
+                    let norms = &self.log_norm[o..o + kk];
+                    // Candidates often repeat a grid value: compute each value's row of
+                    // cell masses once.
+                    scratch.values.clear();
+                    scratch.terms.clear();
+                    for c in 0..count {
+                        let x = points[c * d + j];
+                        let u = match scratch.values.iter().position(|&v| v == x) {
+                            Some(u) => u,
+                            None => {
+                                let (left, right) =
+                                    model.cell(x).expect("discrete models have cells");
+                                scratch.terms.extend((0..kk).map(|k| {
+                                    let (mu, sigma) = (mus[k], sigmas[k]);
+                                    log_gauss_mass((left - mu) / sigma, (right - mu) / sigma)
+                                        + norms[k]
+                                }));
+                                scratch.values.push(x);
+                                scratch.values.len() - 1
+                            }
+                        };
+                        let terms = &scratch.terms[u * kk..(u + 1) * kk];
+                        let row = &mut scratch.acc[c * kk..(c + 1) * kk];
+                        for (acc, term) in row.iter_mut().zip(terms) {
+                            *acc += term;
+                        }
+                    }
+                }
+            }
+        }
+        out.clear();
+        out.extend(scratch.acc.chunks(kk.max(1)).take(count).map(log_sum_exp));
+    }
+}
+
+/// Buffers reused by [`ParzenEstimator::log_pdf`].
+#[derive(Debug, Default)]
+pub(crate) struct LogPdfScratch {
+    acc: Vec<f64>,
+    values: Vec<f64>,
+    terms: Vec<f64>,
+}
+
+/// `ln(sum(exp(v)))`, skipping terms too small to change the sum.
+fn log_sum_exp(v: &[f64]) -> f64 {
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY || max.is_nan() {
+        return max;
+    }
+    let mut sum = 0.0;
+    for &x in v {
+        let d = x - max;
+        // exp(-40) < 1e-17: below the precision of a sum that holds a 1.
+        if d > -40.0 {
+            sum += d.exp();
+        }
+    }
+    max + sum.ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Domain;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    const OPTIONS: ParzenOptions = ParzenOptions {
+        prior_weight: 1.0,
+        magic_clip: true,
+        consider_endpoints: false,
+        bandwidth_factor: 1.0,
+    };
+
+    fn fit(domains: &[Domain], observations: &[f64], weights: &[f64]) -> ParzenEstimator {
+        let models: Vec<ParamModel> = domains.iter().map(ParamModel::new).collect();
+        ParzenEstimator::new(&models, observations, weights, &OPTIONS)
+    }
+
+    fn close(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12)
+    }
+
+    #[test]
+    fn continuous_kernels_by_hand() {
+        // [0, 10], observations 7, 2, 3: 4 kernels with the prior, min sigma
+        // 10 / min(100, 5) = 2. Sorted: 0 | 2 3 7 | 10. 7 (last): left gap 4. 2 (first):
+        // right gap 1 -> 2. 3: max(1, 4) = 4. Prior: mu 5, sigma 10. Weights 1/4 each.
+        let est = fit(&[Domain::float(0.0, 10.0)], &[7.0, 2.0, 3.0], &[1.0; 3]);
+        assert_eq!(est.kernels(), 4);
+        let (mus, sigmas) = est.numeric_kernels(0);
+        assert!(close(mus, &[7.0, 2.0, 3.0, 5.0]));
+        assert!(close(sigmas, &[4.0, 2.0, 4.0, 10.0]));
+        assert!(close(&est.weights(), &[0.25; 4]));
+    }
+
+    #[test]
+    fn weights_include_the_prior_and_normalize() {
+        let est = fit(&[Domain::float(0.0, 1.0)], &[0.1, 0.5], &[0.5, 1.0]);
+        // (0.5, 1, prior 1) / 2.5
+        assert!(close(&est.weights(), &[0.2, 0.4, 0.4]));
+        // No observations: the prior alone.
+        let est = fit(&[Domain::float(0.0, 1.0)], &[], &[]);
+        assert!(close(&est.weights(), &[1.0]));
+        assert!(close(est.numeric_kernels(0).1, &[1.0]));
+    }
+
+    #[test]
+    fn log_domain_kernels_live_on_ln_x() {
+        // [1, e^2] on a log scale is [0, 2] in kernel space. One observation at e: mu 1,
+        // sigma max(1, 1) = 1 (min sigma 2/3). Prior: mu 1, sigma 2.
+        let e = std::f64::consts::E;
+        let est = fit(&[Domain::float(1.0, e * e).log()], &[e], &[1.0]);
+        let (mus, sigmas) = est.numeric_kernels(0);
+        assert!(close(mus, &[1.0, 1.0]));
+        assert!(close(sigmas, &[1.0, 2.0]));
+    }
+
+    #[test]
+    fn int_kernels_span_half_a_step_past_the_ends() {
+        // [1, 5] -> support [0.5, 5.5], width 5; observations 2, 4; min sigma 5/4.
+        // 0.5 | 2 4 | 5.5: first 2 -> right gap 2, last 4 -> left gap 2. Prior mu 3, sigma 5.
+        let est = fit(&[Domain::int(1, 5)], &[2.0, 4.0], &[1.0; 2]);
+        let (mus, sigmas) = est.numeric_kernels(0);
+        assert!(close(mus, &[2.0, 4.0, 3.0]));
+        assert!(close(sigmas, &[2.0, 2.0, 5.0]));
+    }
+
+    #[test]
+    fn categorical_table_by_hand() {
+        // 3 choices, observations 0, 0, 2, prior weight 1 -> 4 kernels, 1/4 smoothing:
+        // observed rows (1.25, .25, .25) / 1.75 = (5/7, 1/7, 1/7); prior row uniform.
+        let est = fit(
+            &[Domain::categorical(["a", "b", "c"])],
+            &[0.0, 0.0, 2.0],
+            &[1.0; 3],
+        );
+        let (a, b) = (5.0 / 7.0, 1.0 / 7.0);
+        let third = 1.0 / 3.0;
+        assert!(close(
+            est.categorical_table(0),
+            &[a, b, b, a, b, b, b, b, a, third, third, third]
+        ));
+    }
+
+    #[test]
+    fn densities_integrate_to_one() {
+        let mut scratch = LogPdfScratch::default();
+        let mut out = Vec::new();
+        // Continuous (linear and log): integrate over kernel space with the midpoint rule.
+        for domain in [Domain::float(-2.0, 3.0), Domain::float(1e-3, 10.0).log()] {
+            let obs = match domain {
+                Domain::Float { log: true, .. } => vec![0.002, 0.01, 9.0, 0.5],
+                _ => vec![-1.9, 2.5, 2.6, 0.0],
+            };
+            let est = fit(std::slice::from_ref(&domain), &obs, &[1.0, 0.3, 1.0, 1.0]);
+            let model = ParamModel::new(&domain);
+            let n = 200_000;
+            let h = (model.hi - model.lo) / n as f64;
+            let log = matches!(domain, Domain::Float { log: true, .. });
+            let points: Vec<f64> = (0..n)
+                .map(|i| model.lo + (i as f64 + 0.5) * h)
+                .map(|t| if log { t.exp() } else { t })
+                .collect();
+            est.log_pdf(&points, &mut out, &mut scratch);
+            let total: f64 = out.iter().map(|l| l.exp() * h).sum();
+            assert!((total - 1.0).abs() < 1e-6, "{domain:?}: {total}");
+        }
+        // Discrete: the masses of all grid values sum to one.
+        for domain in [
+            Domain::int(-3, 7),
+            Domain::Int {
+                low: 1,
+                high: 200,
+                log: true,
+                step: None,
+            },
+            Domain::float(0.0, 1.0).step(0.1),
+            Domain::categorical(["x", "y", "z", "w"]),
+        ] {
+            let count = domain.cardinality().unwrap();
+            let model = ParamModel::new(&domain);
+            let values: Vec<f64> = (0..count)
+                .map(|k| model.internal(&domain, &domain.nth(k).unwrap()))
+                .collect();
+            let obs = vec![
+                values[0],
+                values[(count / 2) as usize],
+                values[(count - 1) as usize],
+            ];
+            let est = fit(std::slice::from_ref(&domain), &obs, &[1.0, 2.0, 1.0]);
+            est.log_pdf(&values, &mut out, &mut scratch);
+            let total: f64 = out.iter().map(|l| l.exp()).sum();
+            assert!((total - 1.0).abs() < 1e-9, "{domain:?}: {total}");
+        }
+    }
+
+    #[test]
+    fn draws_stay_inside_bounds_and_on_the_grid() {
+        let domains = [
+            Domain::float(-1.0, 1.0),
+            Domain::float(1e-5, 1e-1).log(),
+            Domain::float(0.0, 1.0).step(0.3),
+            Domain::Int {
+                low: 2,
+                high: 20,
+                log: false,
+                step: Some(3),
+            },
+            Domain::Int {
+                low: 1,
+                high: 1000,
+                log: true,
+                step: None,
+            },
+            Domain::categorical([1, 2, 3]),
+        ];
+        let models: Vec<ParamModel> = domains.iter().map(ParamModel::new).collect();
+        // Observations hugging the edges, so kernels are cut by the bounds.
+        let row_lo = [-1.0, 1e-5, 0.0, 2.0, 1.0, 0.0];
+        let row_hi = [1.0, 1e-1, 0.9, 20.0, 1000.0, 2.0];
+        let mut obs = Vec::new();
+        for j in 0..domains.len() {
+            obs.extend([row_lo[j], row_hi[j], row_hi[j]]);
+        }
+        let est = ParzenEstimator::new(&models, &obs, &[1.0; 3], &OPTIONS);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut draws = Vec::new();
+        est.sample(&mut rng, 5000, &mut draws);
+        for row in draws.chunks(domains.len()) {
+            for (j, domain) in domains.iter().enumerate() {
+                let value = models[j].value(domain, row[j]);
+                assert!(domain.contains(&value), "{value} not in {domain:?}");
+            }
+        }
+    }
+}

@@ -179,3 +179,126 @@ fn decode_row(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Domain, Outcome, Params, SearchSpace, TrialEvent};
+    use chrono::Utc;
+
+    fn trial(number: u64, x: f64, outcome: Option<Outcome>, steps: &[(u64, f64)]) -> Trial {
+        let mut t = Trial::running(number, Params::new().with("x", x));
+        for &(step, value) in steps {
+            t.apply(&TrialEvent::Intermediate {
+                number,
+                step,
+                value,
+            })
+            .unwrap();
+        }
+        if let Some(outcome) = outcome {
+            t.apply(&TrialEvent::Finished {
+                number,
+                outcome,
+                finished_at: Utc::now(),
+            })
+            .unwrap();
+        }
+        t
+    }
+
+    fn split(
+        trials: &[Trial],
+        gamma: Gamma,
+        liar: bool,
+        direction: Direction,
+    ) -> (Vec<f64>, Vec<f64>, usize) {
+        let space = SearchSpace::builder()
+            .add("x", Domain::float(0.0, 100.0))
+            .build()
+            .unwrap();
+        let models: Vec<ParamModel> = space
+            .params()
+            .iter()
+            .map(|p| ParamModel::new(&p.domain))
+            .collect();
+        let h = History::build(
+            trials,
+            space.params(),
+            &models,
+            &[("x", 0)],
+            direction,
+            gamma,
+            liar,
+        );
+        let xs = |rows: &[usize]| rows.iter().map(|&i| h.value(i, 0)).collect();
+        (xs(&h.below), xs(&h.above), h.finished)
+    }
+
+    #[test]
+    fn complete_trials_rank_first_then_pruned_by_progress() {
+        use Outcome::*;
+        let trials = vec![
+            trial(0, 0.0, Some(Complete(5.0)), &[]),
+            trial(1, 1.0, Some(Pruned), &[(3, 0.5), (9, 9.0)]), // reached step 9
+            trial(2, 2.0, Some(Failed("boom".into())), &[]),
+            trial(3, 3.0, Some(Complete(1.0)), &[]),
+            trial(4, 4.0, None, &[]),                 // running
+            trial(5, 5.0, Some(Pruned), &[(2, 0.1)]), // step 2 only
+            trial(6, 6.0, Some(Pruned), &[(9, 4.0)]), // step 9, better value than #1
+            trial(7, 7.0, Some(Pruned), &[]),         // nothing reported: last
+        ];
+        // Four slots: both complete trials, then the two that reached step 9.
+        let four = Gamma::Linear {
+            fraction: 1.0,
+            max: 4,
+        };
+        let (below, above, finished) = split(&trials, four, true, Direction::Minimize);
+        assert_eq!(finished, 6, "failed and running trials are not finished");
+        assert_eq!(below, vec![0.0, 1.0, 3.0, 6.0]);
+        assert_eq!(above, vec![4.0, 5.0, 7.0]);
+        // Three slots: of the step-9 pair, #6 has the better value there.
+        let three = Gamma::Linear {
+            fraction: 1.0,
+            max: 3,
+        };
+        let (below, above, _) = split(&trials, three, false, Direction::Minimize);
+        assert_eq!(below, vec![0.0, 3.0, 6.0]);
+        assert_eq!(above, vec![1.0, 5.0, 7.0]);
+        // Six slots: the pruned trial with no report comes after the one at step 2.
+        let (below, above, _) = split(
+            &trials,
+            Gamma::Linear {
+                fraction: 1.0,
+                max: 5,
+            },
+            false,
+            Direction::Minimize,
+        );
+        assert_eq!(below, vec![0.0, 1.0, 3.0, 5.0, 6.0]);
+        assert_eq!(above, vec![7.0]);
+    }
+
+    #[test]
+    fn gamma_picks_the_best_and_liar_adds_running_to_above() {
+        use Outcome::*;
+        let trials = vec![
+            trial(0, 10.0, Some(Complete(3.0)), &[]),
+            trial(1, 11.0, Some(Complete(1.0)), &[]),
+            trial(2, 12.0, None, &[]),
+            trial(3, 13.0, Some(Complete(2.0)), &[]),
+            trial(4, 14.0, Some(Failed("x".into())), &[]),
+        ];
+        let two = Gamma::Linear {
+            fraction: 1.0,
+            max: 2,
+        };
+        let (below, above, _) = split(&trials, two, true, Direction::Minimize);
+        assert_eq!((below, above), (vec![11.0, 13.0], vec![10.0, 12.0]));
+        let (below, above, _) = split(&trials, two, false, Direction::Minimize);
+        assert_eq!((below, above), (vec![11.0, 13.0], vec![10.0]));
+        // Maximizing flips the ranking.
+        let (below, _, _) = split(&trials, two, false, Direction::Maximize);
+        assert_eq!(below, vec![10.0, 13.0]);
+    }
+}

@@ -36,38 +36,63 @@ fn run(input: &mut impl BufRead, out: &mut impl Write) -> Result<(), String> {
     };
     let protocol = config.get("protocol").and_then(Json::as_u64).unwrap_or(1);
     if protocol != 1 {
-        return Err(format!("unsupported protocol {protocol}; this driver speaks 1"));
+        return Err(format!(
+            "unsupported protocol {protocol}; this driver speaks 1"
+        ));
     }
     let space: SearchSpace = serde_json::from_value(config["space"].clone())
         .map_err(|e| format!("invalid space: {e}"))?;
-    let seed = config["seed"].as_u64().ok_or("`seed` must be a non-negative integer")?;
-    let budget = config["budget"].as_u64().ok_or("`budget` must be a non-negative integer")?;
+    let seed = config["seed"]
+        .as_u64()
+        .ok_or("`seed` must be a non-negative integer")?;
+    let budget = config["budget"]
+        .as_u64()
+        .ok_or("`budget` must be a non-negative integer")?;
     let builder = match config["direction"].as_str() {
         Some("minimize") => Study::minimize(space),
         Some("maximize") => Study::maximize(space),
-        other => return Err(format!("`direction` must be minimize or maximize, got {other:?}")),
+        other => {
+            return Err(format!(
+                "`direction` must be minimize or maximize, got {other:?}"
+            ))
+        }
     };
     let builder = match config["sampler"].as_str() {
         Some("tpe") => builder.sampler(tpe_from_env()?),
         Some("random") => builder.sampler(Random::new()),
-        other => return Err(format!("unknown sampler {other:?}; use \"tpe\" or \"random\"")),
+        other => {
+            return Err(format!(
+                "unknown sampler {other:?}; use \"tpe\" or \"random\""
+            ))
+        }
     };
     let study = builder.seed(seed).build().map_err(|e| e.to_string())?;
 
     for n in 0..budget {
         let started = Instant::now();
-        let trial = study.ask().map_err(|e| format!("ask failed on trial {n}: {e}"))?;
+        let trial = study
+            .ask()
+            .map_err(|e| format!("ask failed on trial {n}: {e}"))?;
         let ask_ms = started.elapsed().as_secs_f64() * 1e3;
-        send(out, &json!({ "trial": n, "params": trial.params(), "ask_ms": ask_ms }))?;
+        send(
+            out,
+            &json!({ "trial": n, "params": trial.params(), "ask_ms": ask_ms }),
+        )?;
         let Some(reply) = recv(input)? else {
             return Ok(()); // the benchmark went away: stop quietly
         };
         let outcome = if let Some(value) = reply.get("value").and_then(Json::as_f64) {
             Outcome::Complete(value)
         } else if let Some(error) = reply.get("error") {
-            Outcome::Failed(error.as_str().map_or_else(|| error.to_string(), str::to_owned))
+            Outcome::Failed(
+                error
+                    .as_str()
+                    .map_or_else(|| error.to_string(), str::to_owned),
+            )
         } else {
-            return Err(format!("expected {{\"value\"}} or {{\"error\"}}, got {reply}"));
+            return Err(format!(
+                "expected {{\"value\"}} or {{\"error\"}}, got {reply}"
+            ));
         };
         study.tell(&trial, outcome).map_err(|e| e.to_string())?;
     }

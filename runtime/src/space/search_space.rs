@@ -184,11 +184,13 @@ impl SearchSpace {
                         param.name
                     )))
                 }
-                (false, Some(_)) => return Err(Error::InvalidParams(format!(
+                (false, Some(_)) => {
+                    return Err(Error::InvalidParams(format!(
                     "`{}` is inactive here (its condition on `{}` does not hold) but has a value",
                     param.name,
                     param.condition.as_ref().map_or("", |c| c.parent.as_str())
-                ))),
+                )))
+                }
                 (true, Some(value)) if !param.domain.contains(value) => {
                     return Err(Error::InvalidParams(format!(
                         "`{}` = {value} is outside its {} domain",

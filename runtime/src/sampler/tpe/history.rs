@@ -25,6 +25,10 @@ pub(crate) struct History {
     pub above: Vec<usize>,
     /// Complete + pruned trials: what the startup threshold and gamma count.
     pub finished: usize,
+    standings: Vec<Standing>,
+    is_below: Vec<bool>,
+    complete: Vec<(f64, usize)>,
+    pruned: Vec<((f64, f64), usize)>,
 }
 
 /// How a usable trial ranks.
@@ -36,9 +40,12 @@ enum Standing {
 }
 
 impl History {
-    /// Decodes and splits `trials`. `names` is the space's parameter names with their
-    /// positions, sorted by name (so each trial's sorted params merge in one pass).
-    pub fn build(
+    /// Decodes and splits `trials`, reusing this history's buffers. `names` is the space's
+    /// parameter names with their positions, sorted by name (so each trial's sorted params
+    /// merge in one pass).
+    #[allow(clippy::too_many_arguments)]
+    pub fn rebuild(
+        &mut self,
         trials: &[Trial],
         params: &[Param],
         models: &[ParamModel],
@@ -46,10 +53,12 @@ impl History {
         direction: Direction,
         gamma: Gamma,
         constant_liar: bool,
-    ) -> Self {
-        let width = params.len();
-        let mut standings = Vec::with_capacity(trials.len());
-        let mut rows = Vec::with_capacity(trials.len() * width);
+    ) {
+        self.width = params.len();
+        let standings = &mut self.standings;
+        let rows = &mut self.rows;
+        standings.clear();
+        rows.clear();
         for trial in trials {
             let standing = match trial.state {
                 TrialState::Complete => match trial.value {
@@ -79,43 +88,42 @@ impl History {
                 TrialState::Running | TrialState::Failed => continue,
             };
             standings.push(standing);
-            decode_row(trial, params, models, names, &mut rows);
+            decode_row(trial, params, models, names, rows);
         }
 
-        let finished = standings
+        self.finished = standings
             .iter()
             .filter(|s| !matches!(s, Standing::Running))
             .count();
-        let mut is_below = vec![false; standings.len()];
-        let mut room = gamma.below(finished);
+        let is_below = &mut self.is_below;
+        is_below.clear();
+        is_below.resize(standings.len(), false);
+        let mut room = gamma.below(self.finished);
         // Best complete trials first, then the most advanced pruned ones.
-        let mut complete: Vec<(f64, usize)> = standings
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| match *s {
+        self.complete.clear();
+        self.complete
+            .extend(standings.iter().enumerate().filter_map(|(i, s)| match *s {
                 Standing::Complete { loss } => Some((loss, i)),
                 _ => None,
-            })
-            .collect();
-        room -= mark_best(&mut complete, room, &mut is_below);
+            }));
+        room -= mark_best(&mut self.complete, room, is_below);
         if room > 0 {
-            let mut pruned: Vec<((f64, f64), usize)> = standings
-                .iter()
-                .enumerate()
-                .filter_map(|(i, s)| match *s {
+            self.pruned.clear();
+            self.pruned
+                .extend(standings.iter().enumerate().filter_map(|(i, s)| match *s {
                     Standing::Pruned { progress, loss } => Some(((progress, loss), i)),
                     _ => None,
-                })
-                .collect();
-            mark_best(&mut pruned, room, &mut is_below);
+                }));
+            mark_best(&mut self.pruned, room, is_below);
         }
-        let (below, above) = (0..standings.len()).partition(|&i| is_below[i]);
-        History {
-            width,
-            rows,
-            below,
-            above,
-            finished,
+        self.below.clear();
+        self.above.clear();
+        for (i, &below) in is_below.iter().enumerate() {
+            if below {
+                self.below.push(i);
+            } else {
+                self.above.push(i);
+            }
         }
     }
 
@@ -222,7 +230,8 @@ mod tests {
             .iter()
             .map(|p| ParamModel::new(&p.domain))
             .collect();
-        let h = History::build(
+        let mut h = History::default();
+        h.rebuild(
             trials,
             space.params(),
             &models,

@@ -17,6 +17,8 @@ mod truncated_normal;
 
 pub use options::{Gamma, Weights};
 
+use std::sync::Mutex;
+
 use rand::RngCore;
 
 use self::groups::{decompose, Group};
@@ -85,6 +87,32 @@ pub struct Tpe {
     constant_liar: bool,
     duplicate_margin: f64,
     bandwidth_factor: f64,
+    workspace: WorkspaceCell,
+}
+
+/// Buffers kept between asks so a long study stops allocating. A clone starts empty;
+/// concurrent asks that find it busy use a fresh one.
+#[derive(Default)]
+struct WorkspaceCell(Mutex<Workspace>);
+
+impl Clone for WorkspaceCell {
+    fn clone(&self) -> Self {
+        WorkspaceCell::default()
+    }
+}
+
+impl std::fmt::Debug for WorkspaceCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Workspace")
+    }
+}
+
+#[derive(Default)]
+struct Workspace {
+    history: History,
+    below: ParzenEstimator,
+    above: ParzenEstimator,
+    buffers: Buffers,
 }
 
 impl Default for Tpe {
@@ -101,6 +129,7 @@ impl Default for Tpe {
             constant_liar: true,
             duplicate_margin: 1.0,
             bandwidth_factor: 1.0,
+            workspace: WorkspaceCell::default(),
         }
     }
 }
@@ -249,7 +278,19 @@ impl Sampler for Tpe {
             .map(|(j, p)| (p.name.as_str(), j))
             .collect();
         names.sort_unstable();
-        let history = History::build(
+        let mut guard = self.workspace.0.try_lock();
+        let mut fresh = Workspace::default();
+        let work: &mut Workspace = match guard.as_deref_mut() {
+            Ok(work) => work,
+            Err(_) => &mut fresh,
+        };
+        let Workspace {
+            history,
+            below,
+            above,
+            buffers,
+        } = work;
+        history.rebuild(
             ctx.trials,
             params,
             &models,
@@ -266,29 +307,30 @@ impl Sampler for Tpe {
         let options = self.parzen_options();
         let mut chosen = Params::new();
         let mut scored: Vec<Scored> = Vec::new();
-        let mut buffers = Buffers::default();
         for (g, group) in groups.iter().enumerate() {
             if !space.is_active(&params[group.params[0]], &chosen) {
                 continue;
             }
             let group_models: Vec<ParamModel> = group.params.iter().map(|&j| models[j]).collect();
-            let below = fit(
-                &history,
+            fit(
+                history,
                 &history.below,
                 group,
                 &group_models,
                 self,
                 &options,
-                &mut buffers,
+                buffers,
+                below,
             );
-            let above = fit(
-                &history,
+            fit(
+                history,
                 &history.above,
                 group,
                 &group_models,
                 self,
                 &options,
-                &mut buffers,
+                buffers,
+                above,
             );
             let mut candidates = Vec::new();
             below.sample(rng, self.n_candidates, &mut candidates);
@@ -345,8 +387,9 @@ struct Buffers {
     log_g: Vec<f64>,
 }
 
-/// Fits an estimator for `group` on the rows of `set` where every parameter of the group
+/// Fits `estimator` for `group` on the rows of `set` where every parameter of the group
 /// has a value.
+#[allow(clippy::too_many_arguments)]
 fn fit(
     history: &History,
     set: &[usize],
@@ -355,14 +398,14 @@ fn fit(
     tpe: &Tpe,
     options: &ParzenOptions,
     buffers: &mut Buffers,
-) -> ParzenEstimator {
+    estimator: &mut ParzenEstimator,
+) {
     buffers.rows.clear();
     buffers.rows.extend(
         set.iter()
             .copied()
             .filter(|&i| group.params.iter().all(|&j| !history.value(i, j).is_nan())),
     );
-    let m = buffers.rows.len();
     buffers.observations.clear();
     for &j in &group.params {
         buffers
@@ -370,8 +413,8 @@ fn fit(
             .extend(buffers.rows.iter().map(|&i| history.value(i, j)));
     }
     buffers.weights.clear();
-    tpe.weights.fill(m, &mut buffers.weights);
-    ParzenEstimator::new(models, &buffers.observations, &buffers.weights, options)
+    tpe.weights.fill(buffers.rows.len(), &mut buffers.weights);
+    estimator.fit(models, &buffers.observations, &buffers.weights, options);
 }
 
 /// Writes candidate `c` of a group into `chosen`.

@@ -171,11 +171,6 @@ impl ParamModel {
         }
     }
 
-    /// Whether kernels are continuous densities (true) or grid-cell masses (false).
-    pub fn is_numeric(&self) -> bool {
-        !matches!(self.kind, ParamKind::Categorical { .. })
-    }
-
     /// Kernel-space position of an internal numeric value.
     pub fn to_kernel_space(&self, x: f64) -> f64 {
         match self.kind {

@@ -24,7 +24,10 @@ pub(crate) struct ParzenOptions {
 }
 
 /// A mixture over `kernels()` components: observations in the given order, then the prior.
-#[derive(Debug, Clone)]
+///
+/// Refitting reuses the buffers, so an estimator kept across asks allocates nothing once
+/// it has seen the largest history.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ParzenEstimator {
     models: Vec<ParamModel>,
     kernels: usize,
@@ -35,75 +38,80 @@ pub(crate) struct ParzenEstimator {
     offsets: Vec<usize>,
     mus: Vec<f64>,
     sigmas: Vec<f64>,
+    inv_sigmas: Vec<f64>,
     /// Per numeric kernel: `-ln(mass of the support)`, plus `-ln(sigma sqrt(2 pi))` for
     /// continuous ones, so a log density is `log_norm - z^2 / 2`.
     log_norm: Vec<f64>,
-    /// Categorical probabilities, row per kernel.
+    /// Categorical probabilities, row per kernel, and their logs.
     table: Vec<f64>,
+    log_table: Vec<f64>,
+    bandwidths: Vec<f64>,
 }
 
 impl ParzenEstimator {
-    /// Fits the estimator. `observations` is column-major: parameter `j`'s internal values
-    /// are `observations[j * m .. (j + 1) * m]` for `m = weights.len()` observations.
-    /// `weights` are the observations' unnormalized weights.
+    /// A fitted estimator (see [`fit`](Self::fit)).
+    #[cfg(test)]
     pub fn new(
         models: &[ParamModel],
         observations: &[f64],
         weights: &[f64],
         options: &ParzenOptions,
     ) -> Self {
+        let mut est = ParzenEstimator::default();
+        est.fit(models, observations, weights, options);
+        est
+    }
+
+    /// Fits the estimator. `observations` is column-major: parameter `j`'s internal values
+    /// are `observations[j * m .. (j + 1) * m]` for `m = weights.len()` observations.
+    /// `weights` are the observations' unnormalized weights.
+    pub fn fit(
+        &mut self,
+        models: &[ParamModel],
+        observations: &[f64],
+        weights: &[f64],
+        options: &ParzenOptions,
+    ) {
         let m = weights.len();
         debug_assert_eq!(observations.len(), m * models.len());
-        let kernels = m + 1;
+        self.models.clear();
+        self.models.extend_from_slice(models);
 
         // Mixture weights: observations then the prior; only the prior when there is
         // nothing to learn from.
-        let mut w: Vec<f64> = Vec::with_capacity(kernels);
-        if m == 0 {
-            w.push(1.0);
-        } else {
-            w.extend_from_slice(weights);
-            w.push(options.prior_weight);
-        }
-        let total: f64 = w.iter().sum();
-        let log_weights = w.iter().map(|x| (x / total).ln()).collect();
+        let prior = if m == 0 { 1.0 } else { options.prior_weight };
+        let total: f64 = weights.iter().sum::<f64>() + prior;
+        self.log_weights.clear();
+        self.cumulative_weights.clear();
         let mut acc = 0.0;
-        let cumulative_weights = w
-            .iter()
-            .map(|x| {
-                acc += x / total;
-                acc
-            })
-            .collect();
-        let kernels = w.len();
+        for &w in weights.iter().chain(std::iter::once(&prior)) {
+            let p = w / total;
+            self.log_weights.push(p.ln());
+            acc += p;
+            self.cumulative_weights.push(acc);
+        }
+        self.kernels = m + 1;
 
-        let numeric = models.iter().filter(|p| p.is_numeric()).count();
-        let mut est = ParzenEstimator {
-            models: models.to_vec(),
-            kernels,
-            log_weights,
-            cumulative_weights,
-            offsets: Vec::with_capacity(models.len()),
-            mus: Vec::with_capacity(numeric * kernels),
-            sigmas: Vec::with_capacity(numeric * kernels),
-            log_norm: Vec::with_capacity(numeric * kernels),
-            table: Vec::new(),
-        };
-        let mut scratch = Vec::with_capacity(m);
+        self.offsets.clear();
+        self.mus.clear();
+        self.sigmas.clear();
+        self.inv_sigmas.clear();
+        self.log_norm.clear();
+        self.table.clear();
+        self.log_table.clear();
         for (j, model) in models.iter().enumerate() {
             let column = &observations[j * m..(j + 1) * m];
             match model.kind {
                 ParamKind::Categorical { choices } => {
-                    est.offsets.push(est.table.len());
-                    est.push_categorical(column, choices, options.prior_weight);
+                    self.offsets.push(self.table.len());
+                    self.push_categorical(column, choices, options.prior_weight);
                 }
                 _ => {
-                    est.offsets.push(est.mus.len());
-                    est.push_numeric(model, column, options, &mut scratch);
+                    self.offsets.push(self.mus.len());
+                    self.push_numeric(*model, column, options);
                 }
             }
         }
-        est
     }
 
     fn push_categorical(&mut self, column: &[f64], choices: usize, prior_weight: f64) {
@@ -111,6 +119,8 @@ impl ParzenEstimator {
         if column.is_empty() {
             self.table
                 .extend(std::iter::repeat_n(1.0 / choices as f64, choices));
+            self.log_table
+                .extend(std::iter::repeat_n(-(choices as f64).ln(), choices));
             return;
         }
         // Every row gets prior_weight / kernels on each choice, then +1 on the observed
@@ -127,15 +137,11 @@ impl ParzenEstimator {
                 row.iter_mut().for_each(|p| *p /= sum);
             }
         }
+        self.log_table
+            .extend(self.table[start..].iter().map(|p| p.ln()));
     }
 
-    fn push_numeric(
-        &mut self,
-        model: &ParamModel,
-        column: &[f64],
-        options: &ParzenOptions,
-        scratch: &mut Vec<f64>,
-    ) {
+    fn push_numeric(&mut self, model: ParamModel, column: &[f64], options: &ParzenOptions) {
         let (lo, hi) = (model.lo, model.hi);
         let start = self.mus.len();
         self.mus
@@ -146,23 +152,39 @@ impl ParzenEstimator {
             hi,
             options.magic_clip,
             options.consider_endpoints,
-            scratch,
+            &mut self.bandwidths,
         );
         if options.bandwidth_factor != 1.0 {
-            scratch
+            let factor = options.bandwidth_factor;
+            self.bandwidths
                 .iter_mut()
-                .for_each(|s| *s = (*s * options.bandwidth_factor).min(hi - lo));
+                .for_each(|s| *s = (*s * factor).min(hi - lo));
         }
-        self.sigmas.extend_from_slice(scratch);
+        self.sigmas.extend_from_slice(&self.bandwidths);
         // The prior: centred, as wide as the support.
         self.mus.push(0.5 * (lo + hi));
         self.sigmas.push(hi - lo);
         let continuous = matches!(model.kind, ParamKind::Continuous { .. });
-        for k in 0..self.kernels {
-            let (mu, sigma) = (self.mus[start + k], self.sigmas[start + k]);
-            let mut log_norm = -log_gauss_mass((lo - mu) / sigma, (hi - mu) / sigma);
+        // Many kernels share the clipped minimum sigma: reuse its logarithm.
+        let mut last_sigma = f64::NAN;
+        let mut last_ln = 0.0;
+        for k in start..start + self.kernels {
+            let (mu, sigma) = (self.mus[k], self.sigmas[k]);
+            let inv = 1.0 / sigma;
+            self.inv_sigmas.push(inv);
+            let (a, b) = ((lo - mu) * inv, (hi - mu) * inv);
+            // Beyond 9 sigma on both sides the cut-off mass is below 1e-18: ln(1) = 0.
+            let mut log_norm = if a < -9.0 && b > 9.0 {
+                0.0
+            } else {
+                -log_gauss_mass(a, b)
+            };
             if continuous {
-                log_norm -= sigma.ln() + LN_SQRT_2PI;
+                if sigma != last_sigma {
+                    last_sigma = sigma;
+                    last_ln = sigma.ln();
+                }
+                log_norm -= last_ln + LN_SQRT_2PI;
             }
             self.log_norm.push(log_norm);
         }
@@ -253,25 +275,29 @@ impl ParzenEstimator {
             let o = self.offsets[j];
             match model.kind {
                 ParamKind::Categorical { choices } => {
-                    let table = &self.table[o..o + kk * choices];
+                    let table = &self.log_table[o..o + kk * choices];
                     for c in 0..count {
                         let x = points[c * d + j] as usize;
                         let row = &mut scratch.acc[c * kk..(c + 1) * kk];
-                        for (k, acc) in row.iter_mut().enumerate() {
-                            *acc += table[k * choices + x].ln();
+                        for (acc, log_p) in
+                            row.iter_mut().zip(table.iter().skip(x).step_by(choices))
+                        {
+                            *acc += log_p;
                         }
                     }
                 }
                 ParamKind::Continuous { .. } => {
                     let mus = &self.mus[o..o + kk];
-                    let sigmas = &self.sigmas[o..o + kk];
+                    let inv_sigmas = &self.inv_sigmas[o..o + kk];
                     let norms = &self.log_norm[o..o + kk];
                     for c in 0..count {
                         let t = model.to_kernel_space(points[c * d + j]);
                         let row = &mut scratch.acc[c * kk..(c + 1) * kk];
-                        for k in 0..kk {
-                            let z = (t - mus[k]) / sigmas[k];
-                            row[k] += norms[k] - 0.5 * z * z;
+                        for (((acc, mu), inv), norm) in
+                            row.iter_mut().zip(mus).zip(inv_sigmas).zip(norms)
+                        {
+                            let z = (t - mu) * inv;
+                            *acc += norm - 0.5 * z * z;
                         }
                     }
                 }

@@ -1,0 +1,88 @@
+//! Cost of one TPE proposal (`Sampler::sample`, the work inside `Study::ask`) for n
+//! finished trials and d parameters: `cargo bench -p tunekit-runtime --bench tpe`.
+//!
+//! The history is fixed per case (n random trials of a sphere), so every iteration does
+//! the full work of an ask at that size. `mixed` cases use a quarter each of continuous,
+//! log, int and categorical parameters.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chrono::Utc;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use tunekit_runtime::{
+    Direction, Domain, Outcome, Random, SampleContext, Sampler, SearchSpace, Tpe, Trial, TrialEvent,
+};
+
+fn space(d: usize, mixed: bool) -> SearchSpace {
+    let mut b = SearchSpace::builder();
+    for i in 0..d {
+        let domain = match (mixed, i % 4) {
+            (false, _) | (true, 0) => Domain::float(-5.0, 5.0),
+            (true, 1) => Domain::float(1e-5, 1.0).log(),
+            (true, 2) => Domain::int(0, 100),
+            _ => Domain::categorical(["a", "b", "c", "d"]),
+        };
+        b = b.add(format!("p{i:02}"), domain);
+    }
+    b.build().unwrap()
+}
+
+fn history(space: &SearchSpace, n: usize) -> Vec<Trial> {
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    (0..n as u64)
+        .map(|number| {
+            let params = Random::sample_space(space, &mut rng);
+            let value: f64 = params
+                .iter()
+                .filter_map(|(_, v)| v.as_f64())
+                .map(|x| x * x)
+                .sum();
+            let mut trial = Trial::running(number, params);
+            trial
+                .apply(&TrialEvent::Finished {
+                    number,
+                    outcome: Outcome::Complete(value),
+                    finished_at: Utc::now(),
+                })
+                .unwrap();
+            trial
+        })
+        .collect()
+}
+
+fn bench_ask(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tpe_ask");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    let tpe = Tpe::new();
+    let cases = [2, 10, 50]
+        .iter()
+        .flat_map(|&d| [100, 1000, 10_000].map(|n| (d, n, false)))
+        .chain([(10, 1000, true), (50, 1000, true)]);
+    for (d, n, mixed) in cases {
+        let space = space(d, mixed);
+        let trials = history(&space, n);
+        let ctx = SampleContext {
+            space: &space,
+            trials: &trials,
+            direction: Direction::Minimize,
+            number: n as u64,
+            seed: 7,
+        };
+        let kind = if mixed { "mixed" } else { "float" };
+        let id = BenchmarkId::new(format!("{kind}_d{d}"), n);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        group.bench_function(id, |b| {
+            b.iter(|| black_box(tpe.sample(black_box(&ctx), &mut rng).unwrap()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_ask);
+criterion_main!(benches);

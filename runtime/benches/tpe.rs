@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use chrono::Utc;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, BenchmarkId, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tunekit_runtime::{
@@ -85,4 +85,35 @@ fn bench_ask(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench_ask);
-criterion_main!(benches);
+
+/// `TPE_BENCH_FIXED=d,n,iters` runs exactly `iters` asks of one case instead of
+/// criterion, for CPU-time measurements on a busy machine:
+/// `TPE_BENCH_FIXED=10,1000,500 perf stat -e task-clock target/release/deps/tpe-*`.
+fn main() {
+    if let Ok(spec) = std::env::var("TPE_BENCH_FIXED") {
+        let v: Vec<usize> = spec.split(',').map(|x| x.trim().parse().unwrap()).collect();
+        let (d, n, iters) = (v[0], v[1], v[2]);
+        let space = space(d, v.get(3) == Some(&1));
+        let trials = history(&space, n);
+        let ctx = SampleContext {
+            space: &space,
+            trials: &trials,
+            direction: Direction::Minimize,
+            number: n as u64,
+            seed: 7,
+        };
+        let tpe = Tpe::new();
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let started = std::time::Instant::now();
+        for _ in 0..iters {
+            black_box(tpe.sample(&ctx, &mut rng).unwrap());
+        }
+        eprintln!(
+            "{:.1} us/ask (wall)",
+            started.elapsed().as_secs_f64() * 1e6 / iters as f64
+        );
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -11,24 +11,49 @@ use super::options::Gamma;
 use super::param_model::ParamModel;
 use crate::{Direction, Param, Trial, TrialState};
 
-/// Decoded history: one row of internal values per usable trial (NaN where a parameter is
-/// absent or no longer fits its domain), in trial order.
+/// Decoded history: one row of internal values per trial (NaN where a parameter is absent
+/// or no longer fits its domain), indexed like the trials.
+///
+/// Rows are kept between asks: a trial's params never change after it is created, so a
+/// row is decoded again only for a trial not seen before (or whose identity changed: a
+/// different study, a different space).
 #[derive(Debug, Default)]
 pub(crate) struct History {
     /// Parameters per row.
     pub width: usize,
-    /// Row-major internal values.
+    /// Row-major internal values, row `i` for `trials[i]`.
     pub rows: Vec<f64>,
-    /// Rows in the good set, in trial order.
+    /// Trials in the good set, in trial order.
     pub below: Vec<usize>,
-    /// Rows in the bad set (including running trials under the liar), in trial order.
+    /// Trials in the bad set (including running trials under the liar), in trial order.
     pub above: Vec<usize>,
     /// Complete + pruned trials: what the startup threshold and gamma count.
     pub finished: usize,
-    standings: Vec<Standing>,
+    /// Which trial each row was decoded from, and under which space.
+    row_keys: Vec<Option<RowKey>>,
+    row_space: Vec<Param>,
+    standings: Vec<(Standing, usize)>,
     is_below: Vec<bool>,
     complete: Vec<(f64, usize)>,
     pruned: Vec<((f64, f64), usize)>,
+}
+
+/// What identifies a trial record well enough to reuse its decoded row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RowKey {
+    number: u64,
+    started_at: chrono::DateTime<chrono::Utc>,
+    params: usize,
+}
+
+impl RowKey {
+    fn of(trial: &Trial) -> Self {
+        RowKey {
+            number: trial.number,
+            started_at: trial.started_at,
+            params: trial.params.len(),
+        }
+    }
 }
 
 /// How a usable trial ranks.
@@ -55,11 +80,15 @@ impl History {
         constant_liar: bool,
     ) {
         self.width = params.len();
+        if self.row_space != params {
+            self.row_space = params.to_vec();
+            self.row_keys.clear();
+        }
+        self.row_keys.truncate(trials.len());
+        self.rows.resize(trials.len() * self.width, f64::NAN);
         let standings = &mut self.standings;
-        let rows = &mut self.rows;
         standings.clear();
-        rows.clear();
-        for trial in trials {
+        for (i, trial) in trials.iter().enumerate() {
             let standing = match trial.state {
                 TrialState::Complete => match trial.value {
                     Some(v) if v.is_finite() => Standing::Complete {
@@ -87,22 +116,30 @@ impl History {
                 TrialState::Running if constant_liar => Standing::Running,
                 TrialState::Running | TrialState::Failed => continue,
             };
-            standings.push(standing);
-            decode_row(trial, params, models, names, rows);
+            standings.push((standing, i));
+            let key = RowKey::of(trial);
+            if self.row_keys.get(i) != Some(&Some(key)) {
+                let row = &mut self.rows[i * self.width..(i + 1) * self.width];
+                decode_row(trial, params, models, names, row);
+                if i >= self.row_keys.len() {
+                    self.row_keys.resize(i + 1, None);
+                }
+                self.row_keys[i] = Some(key);
+            }
         }
 
         self.finished = standings
             .iter()
-            .filter(|s| !matches!(s, Standing::Running))
+            .filter(|(s, _)| !matches!(s, Standing::Running))
             .count();
         let is_below = &mut self.is_below;
         is_below.clear();
-        is_below.resize(standings.len(), false);
+        is_below.resize(trials.len(), false);
         let mut room = gamma.below(self.finished);
         // Best complete trials first, then the most advanced pruned ones.
         self.complete.clear();
         self.complete
-            .extend(standings.iter().enumerate().filter_map(|(i, s)| match *s {
+            .extend(standings.iter().filter_map(|&(s, i)| match s {
                 Standing::Complete { loss } => Some((loss, i)),
                 _ => None,
             }));
@@ -110,7 +147,7 @@ impl History {
         if room > 0 {
             self.pruned.clear();
             self.pruned
-                .extend(standings.iter().enumerate().filter_map(|(i, s)| match *s {
+                .extend(standings.iter().filter_map(|&(s, i)| match s {
                     Standing::Pruned { progress, loss } => Some(((progress, loss), i)),
                     _ => None,
                 }));
@@ -118,8 +155,8 @@ impl History {
         }
         self.below.clear();
         self.above.clear();
-        for (i, &below) in is_below.iter().enumerate() {
-            if below {
+        for &(_, i) in standings.iter() {
+            if is_below[i] {
                 self.below.push(i);
             } else {
                 self.above.push(i);
@@ -158,18 +195,16 @@ fn mark_best<K: Copy + PartialOrd>(
     take
 }
 
-/// Appends the trial's internal values in space order, merging its (name-sorted) params
+/// Writes the trial's internal values in space order, merging its (name-sorted) params
 /// with the space's sorted names instead of looking each one up.
 fn decode_row(
     trial: &Trial,
     params: &[Param],
     models: &[ParamModel],
     names: &[(&str, usize)],
-    rows: &mut Vec<f64>,
+    row: &mut [f64],
 ) {
-    let start = rows.len();
-    rows.resize(start + params.len(), f64::NAN);
-    let row = &mut rows[start..];
+    row.fill(f64::NAN);
     let mut wanted = names.iter().peekable();
     for (name, value) in trial.params.iter() {
         while let Some(&&(space_name, _)) = wanted.peek() {

@@ -171,6 +171,14 @@ impl ParamModel {
         }
     }
 
+    /// Whether kernels live on `ln x`.
+    pub fn is_log(&self) -> bool {
+        matches!(
+            self.kind,
+            ParamKind::Continuous { log: true, .. } | ParamKind::Discrete { log: true, .. }
+        )
+    }
+
     /// Kernel-space position of an internal numeric value.
     pub fn to_kernel_space(&self, x: f64) -> f64 {
         match self.kind {

@@ -31,7 +31,9 @@ pub(crate) struct ParzenOptions {
 pub(crate) struct ParzenEstimator {
     models: Vec<ParamModel>,
     kernels: usize,
-    log_weights: Vec<f64>,
+    /// Normalized mixture weights (kept linear: the mixture sum multiplies by them, so
+    /// no logarithm per kernel is needed).
+    mixture_weights: Vec<f64>,
     cumulative_weights: Vec<f64>,
     /// Per parameter, where its data start: numeric ones index `mus`/`sigmas`/`log_norm`
     /// (`kernels` entries each), categoricals index `table` (`kernels * choices` entries).
@@ -81,13 +83,12 @@ impl ParzenEstimator {
         // nothing to learn from.
         let prior = if m == 0 { 1.0 } else { options.prior_weight };
         let total: f64 = weights.iter().sum::<f64>() + prior;
-        self.log_weights.clear();
+        self.mixture_weights.clear();
         self.cumulative_weights.clear();
         let mut acc = 0.0;
         for &w in weights.iter().chain(std::iter::once(&prior)) {
-            let p = w / total;
-            self.log_weights.push(p.ln());
-            acc += p;
+            self.mixture_weights.push(w / total);
+            acc += w / total;
             self.cumulative_weights.push(acc);
         }
         self.kernels = m + 1;
@@ -144,8 +145,13 @@ impl ParzenEstimator {
     fn push_numeric(&mut self, model: ParamModel, column: &[f64], options: &ParzenOptions) {
         let (lo, hi) = (model.lo, model.hi);
         let start = self.mus.len();
-        self.mus
-            .extend(column.iter().map(|&x| model.to_kernel_space(x)));
+        // Branch once, not per value: LLVM may otherwise evaluate `ln` speculatively for
+        // every value (ln is pure), paying for the slow negative-argument path.
+        if model.is_log() {
+            self.mus.extend(column.iter().map(|&x| x.ln()));
+        } else {
+            self.mus.extend_from_slice(column);
+        }
         neighbour_sigmas(
             &self.mus[start..],
             lo,
@@ -164,29 +170,35 @@ impl ParzenEstimator {
         // The prior: centred, as wide as the support.
         self.mus.push(0.5 * (lo + hi));
         self.sigmas.push(hi - lo);
-        let continuous = matches!(model.kind, ParamKind::Continuous { .. });
-        // Many kernels share the clipped minimum sigma: reuse its logarithm.
-        let mut last_sigma = f64::NAN;
-        let mut last_ln = 0.0;
-        for k in start..start + self.kernels {
+        let end = start + self.kernels;
+        for k in start..end {
             let (mu, sigma) = (self.mus[k], self.sigmas[k]);
             let inv = 1.0 / sigma;
             self.inv_sigmas.push(inv);
             let (a, b) = ((lo - mu) * inv, (hi - mu) * inv);
             // Beyond 9 sigma on both sides the cut-off mass is below 1e-18: ln(1) = 0.
-            let mut log_norm = if a < -9.0 && b > 9.0 {
+            self.log_norm.push(if a < -9.0 && b > 9.0 {
                 0.0
             } else {
                 -log_gauss_mass(a, b)
-            };
-            if continuous {
-                if sigma != last_sigma {
-                    last_sigma = sigma;
-                    last_ln = sigma.ln();
+            });
+        }
+        if matches!(model.kind, ParamKind::Continuous { .. }) {
+            // Densities also carry -ln(sigma sqrt(2 pi)). Most kernels share the clipped
+            // minimum sigma, so take one logarithm per run of equal sigmas (written as
+            // runs so the compiler cannot turn it back into one `ln` per kernel).
+            let mut k = start;
+            while k < end {
+                let sigma = self.sigmas[k];
+                let shift = sigma.ln() + LN_SQRT_2PI;
+                loop {
+                    self.log_norm[k] -= shift;
+                    k += 1;
+                    if k == end || self.sigmas[k] != sigma {
+                        break;
+                    }
                 }
-                log_norm -= last_ln + LN_SQRT_2PI;
             }
-            self.log_norm.push(log_norm);
         }
     }
 
@@ -199,7 +211,7 @@ impl ParzenEstimator {
     /// Normalized mixture weights.
     #[cfg(test)]
     pub fn weights(&self) -> Vec<f64> {
-        self.log_weights.iter().map(|w| w.exp()).collect()
+        self.mixture_weights.clone()
     }
 
     /// Kernel centres and bandwidths of numeric parameter `j` (kernel space).
@@ -266,11 +278,9 @@ impl ParzenEstimator {
         let d = self.models.len();
         let count = if d == 0 { 0 } else { points.len() / d };
         let kk = self.kernels;
-        // scratch[c * K + k] = ln w_k + sum_j ln p_jk(x_cj)
+        // scratch[c * K + k] = sum_j ln p_jk(x_cj); the weights come in at the sum.
         scratch.acc.clear();
-        for _ in 0..count {
-            scratch.acc.extend_from_slice(&self.log_weights);
-        }
+        scratch.acc.resize(count * kk, 0.0);
         for (j, model) in self.models.iter().enumerate() {
             let o = self.offsets[j];
             match model.kind {
@@ -335,7 +345,13 @@ impl ParzenEstimator {
             }
         }
         out.clear();
-        out.extend(scratch.acc.chunks(kk.max(1)).take(count).map(log_sum_exp));
+        out.extend(
+            scratch
+                .acc
+                .chunks(kk.max(1))
+                .take(count)
+                .map(|row| weighted_log_sum_exp(row, &self.mixture_weights)),
+        );
     }
 }
 
@@ -347,18 +363,25 @@ pub(crate) struct LogPdfScratch {
     terms: Vec<f64>,
 }
 
-/// `ln(sum(exp(v)))`, skipping terms too small to change the sum.
-fn log_sum_exp(v: &[f64]) -> f64 {
-    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+/// `ln(sum_k w_k exp(v_k))`, skipping terms too small to change the sum.
+fn weighted_log_sum_exp(v: &[f64], w: &[f64]) -> f64 {
+    // Shift by the largest term among kernels that carry weight (a zero-weight prior
+    // must not set the scale, or every weighted term could underflow).
+    let max = v
+        .iter()
+        .zip(w)
+        .filter(|&(_, &w)| w > 0.0)
+        .fold(f64::NEG_INFINITY, |m, (&x, _)| m.max(x));
     if max == f64::NEG_INFINITY || max.is_nan() {
         return max;
     }
     let mut sum = 0.0;
-    for &x in v {
+    for (&x, &w) in v.iter().zip(w) {
         let d = x - max;
-        // exp(-40) < 1e-17: below the precision of a sum that holds a 1.
+        // exp(-40) < 1e-17, and weights differ by at most the number of kernels: such a
+        // term is below the precision of the sum.
         if d > -40.0 {
-            sum += d.exp();
+            sum += w * d.exp();
         }
     }
     max + sum.ln()

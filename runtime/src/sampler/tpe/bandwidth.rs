@@ -60,9 +60,9 @@ pub(crate) fn neighbour_sigmas(
 
     let mut occupied = [0usize; 100];
     let mut n_occupied = 0;
-    for b in 0..buckets {
+    for (b, &held) in count.iter().enumerate().take(buckets) {
         occupied[n_occupied] = b;
-        n_occupied += usize::from(count[b] > 0);
+        n_occupied += usize::from(held > 0);
     }
     let occupied = &occupied[..n_occupied];
     let clip = |s: f64| s.clamp(min_sigma, range);

@@ -180,7 +180,7 @@ impl ParamModel {
     }
 
     /// Kernel-space position of an internal numeric value.
-    pub fn to_kernel_space(&self, x: f64) -> f64 {
+    pub fn kernel_position(&self, x: f64) -> f64 {
         match self.kind {
             ParamKind::Continuous { log, .. } | ParamKind::Discrete { log, .. } => {
                 transform(x, log)

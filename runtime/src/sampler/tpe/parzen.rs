@@ -276,7 +276,7 @@ impl ParzenEstimator {
     /// under the mixture, written to `out`. `scratch` is reused across calls.
     pub fn log_pdf(&self, points: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
         let d = self.models.len();
-        let count = if d == 0 { 0 } else { points.len() / d };
+        let count = points.len().checked_div(d).unwrap_or(0);
         let kk = self.kernels;
         // scratch[c * K + k] = sum_j ln p_jk(x_cj); the weights come in at the sum.
         scratch.acc.clear();
@@ -301,7 +301,7 @@ impl ParzenEstimator {
                     let inv_sigmas = &self.inv_sigmas[o..o + kk];
                     let norms = &self.log_norm[o..o + kk];
                     for c in 0..count {
-                        let t = model.to_kernel_space(points[c * d + j]);
+                        let t = model.kernel_position(points[c * d + j]);
                         let row = &mut scratch.acc[c * kk..(c + 1) * kk];
                         for (((acc, mu), inv), norm) in
                             row.iter_mut().zip(mus).zip(inv_sigmas).zip(norms)

@@ -563,4 +563,32 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn mixed_log_density_matches_optuna() {
+        // Reference: Optuna 5.0.0's _ParzenEstimator (multivariate, default parameters)
+        // on the same observations, evaluated at the same points.
+        let domains = [
+            Domain::float(-5.0, 10.0),
+            Domain::float(1e-3, 10.0).log(),
+            Domain::int(0, 7),
+            Domain::categorical(["a", "b", "c"]),
+        ];
+        let observations = [
+            0.5, 3.0, -4.0, 9.5, // x
+            0.01, 2.0, 5.0, 0.5, // y
+            3.0, 0.0, 7.0, 3.0, // k
+            0.0, 2.0, 2.0, 1.0, // c
+        ];
+        let est = fit(&domains, &observations, &[1.0; 4]);
+        assert!(close(est.numeric_kernels(0).1, &[4.5, 6.5, 4.5, 6.5, 15.0]));
+        assert!(close(est.numeric_kernels(2).1, &[3.0, 3.0, 4.0, 4.0, 8.0]));
+        let points = [0.0, 0.02, 3.0, 0.0, 9.9, 9.0, 7.0, 1.0, -5.0, 0.001, 0.0, 2.0];
+        let mut out = Vec::new();
+        est.log_pdf(&points, &mut out, &mut LogPdfScratch::default());
+        let optuna = [-7.716299185166556, -8.399429508823848, -9.650898919594056];
+        for (mine, theirs) in out.iter().zip(optuna) {
+            assert!((mine - theirs).abs() < 1e-10, "{mine} vs Optuna's {theirs}");
+        }
+    }
 }

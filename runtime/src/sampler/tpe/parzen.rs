@@ -583,7 +583,9 @@ mod tests {
         let est = fit(&domains, &observations, &[1.0; 4]);
         assert!(close(est.numeric_kernels(0).1, &[4.5, 6.5, 4.5, 6.5, 15.0]));
         assert!(close(est.numeric_kernels(2).1, &[3.0, 3.0, 4.0, 4.0, 8.0]));
-        let points = [0.0, 0.02, 3.0, 0.0, 9.9, 9.0, 7.0, 1.0, -5.0, 0.001, 0.0, 2.0];
+        let points = [
+            0.0, 0.02, 3.0, 0.0, 9.9, 9.0, 7.0, 1.0, -5.0, 0.001, 0.0, 2.0,
+        ];
         let mut out = Vec::new();
         est.log_pdf(&points, &mut out, &mut LogPdfScratch::default());
         let optuna = [-7.716299185166556, -8.399429508823848, -9.650898919594056];

@@ -4,9 +4,10 @@
 //! (the protocol is bench/PROTOCOL.md).
 //!
 //! `TUNEKIT_BENCH_TPE` tweaks TPE's options for experiments, as comma-separated
-//! `key=value` pairs: `gamma=optuna|hyperopt|linear:F:MAX|sqrt:F:MAX`,
+//! `key=value` pairs applied in order: `preset=optuna` (start from `Tpe::optuna()`, exact
+//! Optuna 5 defaults), `gamma=optuna|hyperopt|linear:F:MAX|sqrt:F:MAX`,
 //! `weights=optuna|uniform`, `startup=N`, `candidates=N`, `prior=W`, `bandwidth=F`,
-//! `multivariate=true|false`, `endpoints=true|false`, `clip=true|false`.
+//! `multivariate=B`, `endpoints=B`, `clip=B`, `liar=B`, `duplicates=MARGIN`.
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
@@ -125,6 +126,7 @@ fn tpe_from_env() -> Result<Tpe, String> {
             }),
             "startup" => tpe.n_startup_trials(count()?),
             "candidates" => tpe.n_candidates(count()?),
+            "preset" if value == "optuna" => Tpe::optuna(),
             "prior" => tpe.prior_weight(number()?),
             "bandwidth" => tpe.bandwidth_factor(number()?),
             "multivariate" => tpe.multivariate(flag()?),

@@ -28,21 +28,31 @@ use self::parzen::{LogPdfScratch, ParzenEstimator, ParzenOptions};
 use super::{Random, SampleContext, Sampler};
 use crate::{Error, Params, Result, SearchSpace};
 
-/// The TPE sampler. Defaults follow Optuna 5's `TPESampler`; every one is settable.
+/// The TPE sampler. Every default is settable; all but two are Optuna 5's `TPESampler`
+/// defaults, and [`Tpe::optuna`] restores those two for exact Optuna parity.
 ///
-/// | option | default | meaning |
-/// |---|---|---|
-/// | [`n_startup_trials`](Self::n_startup_trials) | 10 | random trials before TPE starts |
-/// | [`n_candidates`](Self::n_candidates) | 24 | draws from `l(x)` scored per ask |
-/// | [`gamma`](Self::gamma) | [`Gamma::OPTUNA`] | size of the good set: `min(ceil(0.1 n), 25)` |
-/// | [`weights`](Self::weights) | [`Weights::OPTUNA`] | older observations weigh less beyond the newest 25 |
-/// | [`prior_weight`](Self::prior_weight) | 1.0 | weight of the wide prior kernel |
-/// | [`magic_clip`](Self::magic_clip) | true | bandwidths at least `R / min(100, n + 2)` |
-/// | [`consider_endpoints`](Self::consider_endpoints) | false | domain ends count as neighbours for the extreme observations |
-/// | [`multivariate`](Self::multivariate) | true | joint kernels over parameters seen together |
-/// | [`constant_liar`](Self::constant_liar) | true | running trials count as bad observations |
-/// | [`duplicate_margin`](Self::duplicate_margin) | 1.0 | on discrete spaces, prefer an unseen config this close in acquisition |
-/// | [`bandwidth_factor`](Self::bandwidth_factor) | 1.0 | multiplies every bandwidth |
+/// | option | default | Optuna 5 | meaning |
+/// |---|---|---|---|
+/// | [`n_startup_trials`](Self::n_startup_trials) | 10 | 10 | random trials before TPE starts |
+/// | [`n_candidates`](Self::n_candidates) | 24 | 24 | draws from `l(x)` scored per ask |
+/// | [`gamma`](Self::gamma) | [`Gamma::OPTUNA`] | same | size of the good set: `min(ceil(0.1 n), 25)` |
+/// | [`weights`](Self::weights) | [`Weights::OPTUNA`] | same | older observations weigh less beyond the newest 25 |
+/// | [`prior_weight`](Self::prior_weight) | **2.0** | 1.0 | weight of the wide prior kernel |
+/// | [`bandwidth_factor`](Self::bandwidth_factor) | **0.6** | 1.0 | multiplies every observation's bandwidth |
+/// | [`magic_clip`](Self::magic_clip) | true | true | bandwidths at least `R / min(100, n + 2)` |
+/// | [`consider_endpoints`](Self::consider_endpoints) | false | false | domain ends count as neighbours for the extreme observations |
+/// | [`multivariate`](Self::multivariate) | true | true | joint kernels over parameters seen together |
+/// | [`constant_liar`](Self::constant_liar) | true | true | running trials count as bad observations |
+/// | [`duplicate_margin`](Self::duplicate_margin) | 1.0 | (none) | on discrete spaces, prefer an unseen config this close in acquisition |
+///
+/// **Why two defaults differ from Optuna's.** On the quality benchmark (bench/: Branin,
+/// Hartmann-6, Rosenbrock-5, Rastrigin-6, Ackley-5, a mixed and a conditional problem,
+/// 100 trials), narrower kernels around the good trials (0.6 x Optuna's bandwidths) with
+/// a heavier prior (2.0) lowered the geometric mean of the median regrets to 0.48-0.70 of
+/// the Optuna settings' on independent 30-seed sets, with a better mean rank on each.
+/// The narrower kernels exploit the good region harder; the heavier prior keeps drawing
+/// candidates from the whole domain, so exploration does not collapse. Per problem the
+/// gain is not uniform: Rastrigin-6 and Hartmann-6 are about even.
 ///
 /// **Conditional spaces** are decomposed into groups of parameters that are always active
 /// together (the root parameters; the fields of one enum variant; ...). Each group gets its
@@ -122,13 +132,13 @@ impl Default for Tpe {
             n_candidates: 24,
             gamma: Gamma::OPTUNA,
             weights: Weights::OPTUNA,
-            prior_weight: 1.0,
+            prior_weight: 2.0,
             magic_clip: true,
             consider_endpoints: false,
             multivariate: true,
             constant_liar: true,
             duplicate_margin: 1.0,
-            bandwidth_factor: 1.0,
+            bandwidth_factor: 0.6,
             workspace: WorkspaceCell::default(),
         }
     }
@@ -138,6 +148,13 @@ impl Tpe {
     /// TPE with the defaults in the table above.
     pub fn new() -> Self {
         Tpe::default()
+    }
+
+    /// Exactly Optuna 5's `TPESampler()` defaults (prior weight 1, bandwidth factor 1),
+    /// for runs that must match Optuna. Duplicate avoidance, which Optuna lacks, stays on
+    /// (it only acts on fully discrete spaces); turn it off with `duplicate_margin(0.0)`.
+    pub fn optuna() -> Self {
+        Tpe::default().prior_weight(1.0).bandwidth_factor(1.0)
     }
 
     /// Trials drawn at random before TPE takes over (default 10). Complete and pruned
@@ -165,7 +182,8 @@ impl Tpe {
         self
     }
 
-    /// Weight of the prior kernel, which spans the whole domain (default 1.0; 0 disables it).
+    /// Weight of the prior kernel, which spans the whole domain (default 2.0; Optuna uses
+    /// 1.0; 0 disables it).
     pub fn prior_weight(mut self, weight: f64) -> Self {
         self.prior_weight = weight;
         self
@@ -205,7 +223,8 @@ impl Tpe {
         self
     }
 
-    /// Multiplies every observation's bandwidth (default 1.0).
+    /// Multiplies every observation's bandwidth, after the neighbour rule and the clip
+    /// (default 0.6; Optuna's rule is 1.0). Capped at the domain's width.
     pub fn bandwidth_factor(mut self, factor: f64) -> Self {
         self.bandwidth_factor = factor;
         self

@@ -51,25 +51,32 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 #[test]
 fn tpe_beats_random_search_on_a_smooth_function() {
-    // 4-d sphere on [-5, 5]^4, 80 trials, 8 seeds. Random search's expected best is
-    // around 2-3; TPE should get well below 0.5. A TPE that ignored the good/bad split
-    // (or flipped the acquisition) would sit at random search's level.
+    // 4-d sphere on [-5, 5]^4, 80 trials, 8 seeds. Random search's median best is about
+    // 3.8; TPE's is about 0.07 (0.22 with Optuna's exact settings). A TPE that ignored the
+    // good/bad split, or flipped the acquisition, would sit at random search's level.
     let seeds = 0..8u64;
-    let tpe: Vec<f64> = seeds
-        .clone()
-        .map(|s| best_of(sphere_space(4), Tpe::new(), s, 80))
-        .collect();
     let random: Vec<f64> = seeds
+        .clone()
         .map(|s| best_of(sphere_space(4), Random::new(), s, 80))
         .collect();
-    let wins = tpe.iter().zip(&random).filter(|(t, r)| t < r).count();
-    let (mt, mr) = (median(tpe.clone()), median(random.clone()));
-    eprintln!("sphere4 @80: TPE median {mt:.4} {tpe:.3?}\n             random median {mr:.4} {random:.3?}");
-    assert!(wins >= 7, "TPE won only {wins}/8 seeds");
-    assert!(
-        mt < 0.25 * mr,
-        "TPE median {mt} is not 4x better than random's {mr}"
-    );
+    let mr = median(random.clone());
+    for (name, tpe, max_ratio) in [
+        ("default", Tpe::new(), 0.1),
+        ("optuna", Tpe::optuna(), 0.25),
+    ] {
+        let bests: Vec<f64> = seeds
+            .clone()
+            .map(|s| best_of(sphere_space(4), tpe.clone(), s, 80))
+            .collect();
+        let wins = bests.iter().zip(&random).filter(|(t, r)| t < r).count();
+        let mt = median(bests.clone());
+        eprintln!("sphere4 @80: TPE {name} median {mt:.4} {bests:.3?}; random median {mr:.4}");
+        assert!(wins >= 7, "TPE {name} won only {wins}/8 seeds");
+        assert!(
+            mt < max_ratio * mr,
+            "TPE {name} median {mt} vs random's {mr}"
+        );
+    }
 }
 
 fn conditional_space() -> SearchSpace {

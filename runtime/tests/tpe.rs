@@ -328,3 +328,36 @@ fn invalid_options_are_reported_when_the_study_is_built() {
         .build();
     assert!(err.err().unwrap().to_string().contains("prior_weight"));
 }
+
+#[test]
+fn a_sampler_reused_across_histories_proposes_what_a_fresh_one_does() {
+    // The sampler keeps decoded rows and kernel masses between asks; they must never
+    // leak from one history into another.
+    let space = sphere_space(3);
+    let trials: Vec<Trial> = (0..60)
+        .map(|i| {
+            let params = Params::new()
+                .with("x0", (i as f64 * 0.37) % 10.0 - 5.0)
+                .with("x1", (i as f64 * 0.91) % 10.0 - 5.0)
+                .with("x2", (i as f64 * 0.13) % 10.0 - 5.0);
+            let value = sphere(&params).unwrap();
+            finished(i, params, value)
+        })
+        .collect();
+    let shuffled: Vec<Trial> = trials
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, t)| finished(i as u64, t.params.clone(), t.value.unwrap() + 1.0))
+        .collect();
+    let warm = Tpe::new();
+    let first = propose(&warm, &space, &trials, 5);
+    let _ = propose(&warm, &space, &trials[..25], 6);
+    let _ = propose(&warm, &space, &shuffled, 7);
+    let again = propose(&warm, &space, &trials, 5);
+    let fresh = propose(&Tpe::new(), &space, &trials, 5);
+    assert!(
+        first.same(&again) && first.same(&fresh),
+        "{first:?} {again:?} {fresh:?}"
+    );
+}

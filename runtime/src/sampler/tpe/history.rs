@@ -29,6 +29,9 @@ pub(crate) struct History {
     pub above: Vec<usize>,
     /// Complete + pruned trials: what the startup threshold and gamma count.
     pub finished: usize,
+    /// Support masses of observation kernels, per trial and parameter (see
+    /// `parzen::MassCache`); reset with the row.
+    pub masses: Vec<(f64, f64)>,
     /// Which trial each row was decoded from, and under which space.
     row_keys: Vec<Option<RowKey>>,
     row_space: Vec<Param>,
@@ -86,6 +89,8 @@ impl History {
         }
         self.row_keys.truncate(trials.len());
         self.rows.resize(trials.len() * self.width, f64::NAN);
+        self.masses
+            .resize(trials.len() * self.width, (f64::NAN, 0.0));
         let standings = &mut self.standings;
         standings.clear();
         for (i, trial) in trials.iter().enumerate() {
@@ -119,8 +124,9 @@ impl History {
             standings.push((standing, i));
             let key = RowKey::of(trial);
             if self.row_keys.get(i) != Some(&Some(key)) {
-                let row = &mut self.rows[i * self.width..(i + 1) * self.width];
-                decode_row(trial, params, models, names, row);
+                let span = i * self.width..(i + 1) * self.width;
+                decode_row(trial, params, models, names, &mut self.rows[span.clone()]);
+                self.masses[span].fill((f64::NAN, 0.0));
                 if i >= self.row_keys.len() {
                     self.row_keys.resize(i + 1, None);
                 }

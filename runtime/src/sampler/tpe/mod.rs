@@ -24,7 +24,7 @@ use rand::RngCore;
 use self::groups::{decompose, Group};
 use self::history::History;
 use self::param_model::ParamModel;
-use self::parzen::{LogPdfScratch, ParzenEstimator, ParzenOptions};
+use self::parzen::{LogPdfScratch, MassCache, ParzenEstimator, ParzenOptions};
 use super::{Random, SampleContext, Sampler};
 use crate::{Error, Params, Result, SearchSpace};
 
@@ -331,9 +331,11 @@ impl Sampler for Tpe {
                 continue;
             }
             let group_models: Vec<ParamModel> = group.params.iter().map(|&j| models[j]).collect();
+            let below_set = std::mem::take(&mut history.below);
+            let above_set = std::mem::take(&mut history.above);
             fit(
                 history,
-                &history.below,
+                &below_set,
                 group,
                 &group_models,
                 self,
@@ -343,7 +345,7 @@ impl Sampler for Tpe {
             );
             fit(
                 history,
-                &history.above,
+                &above_set,
                 group,
                 &group_models,
                 self,
@@ -351,6 +353,8 @@ impl Sampler for Tpe {
                 buffers,
                 above,
             );
+            history.below = below_set;
+            history.above = above_set;
             let mut candidates = Vec::new();
             below.sample(rng, self.n_candidates, &mut candidates);
             let mut acquisition = Vec::new();
@@ -410,7 +414,7 @@ struct Buffers {
 /// has a value.
 #[allow(clippy::too_many_arguments)]
 fn fit(
-    history: &History,
+    history: &mut History,
     set: &[usize],
     group: &Group,
     models: &[ParamModel],
@@ -433,7 +437,19 @@ fn fit(
     }
     buffers.weights.clear();
     tpe.weights.fill(buffers.rows.len(), &mut buffers.weights);
-    estimator.fit(models, &buffers.observations, &buffers.weights, options);
+    let cache = MassCache {
+        slots: &mut history.masses,
+        width: history.width,
+        trials: &buffers.rows,
+        params: &group.params,
+    };
+    estimator.fit(
+        models,
+        &buffers.observations,
+        &buffers.weights,
+        options,
+        Some(cache),
+    );
 }
 
 /// Writes candidate `c` of a group into `chosen`.

@@ -13,6 +13,21 @@ use super::bandwidth::neighbour_sigmas;
 use super::param_model::{ParamKind, ParamModel};
 use super::truncated_normal::{log_gauss_mass, truncated_ppf, LN_SQRT_2PI};
 
+/// Remembered support masses of observation kernels, one slot per (trial, parameter),
+/// kept across asks. A kernel's centre is fixed by its trial, so its mass is reused
+/// whenever its bandwidth comes out the same as last time (most kernels, once the
+/// history is larger than the clip's 100 buckets).
+pub(crate) struct MassCache<'a> {
+    /// `(sigma, -ln mass)` per slot; a NaN sigma never matches.
+    pub slots: &'a mut [(f64, f64)],
+    /// Slots per trial.
+    pub width: usize,
+    /// The trial of each observation.
+    pub trials: &'a [usize],
+    /// The space position of each of the estimator's parameters.
+    pub params: &'a [usize],
+}
+
 /// The estimator's knobs (a subset of the sampler's options).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ParzenOptions {
@@ -65,7 +80,7 @@ impl ParzenEstimator {
         options: &ParzenOptions,
     ) -> Self {
         let mut est = ParzenEstimator::default();
-        est.fit(models, observations, weights, options);
+        est.fit(models, observations, weights, options, None);
         est
     }
 
@@ -78,6 +93,7 @@ impl ParzenEstimator {
         observations: &[f64],
         weights: &[f64],
         options: &ParzenOptions,
+        mut cache: Option<MassCache<'_>>,
     ) {
         let m = weights.len();
         debug_assert_eq!(observations.len(), m * models.len());
@@ -122,7 +138,7 @@ impl ParzenEstimator {
                 _ => {
                     let start = self.mus.len();
                     self.offsets.push(start);
-                    self.push_numeric(*model, column, options);
+                    self.push_numeric(*model, column, options, cache.as_mut().map(|c| (c, j)));
                     let peak = match model.kind {
                         // A density can exceed 1: its peak is the kernel's log_norm.
                         ParamKind::Continuous { .. } => self.log_norm[start..]
@@ -163,7 +179,13 @@ impl ParzenEstimator {
             .extend(self.table[start..].iter().map(|p| p.ln()));
     }
 
-    fn push_numeric(&mut self, model: ParamModel, column: &[f64], options: &ParzenOptions) {
+    fn push_numeric(
+        &mut self,
+        model: ParamModel,
+        column: &[f64],
+        options: &ParzenOptions,
+        mut cache: Option<(&mut MassCache<'_>, usize)>,
+    ) {
         let (lo, hi) = (model.lo, model.hi);
         let start = self.mus.len();
         // Branch once, not per value: LLVM may otherwise evaluate `ln` speculatively for
@@ -192,17 +214,34 @@ impl ParzenEstimator {
         self.mus.push(0.5 * (lo + hi));
         self.sigmas.push(hi - lo);
         let end = start + self.kernels;
+        let observed = column.len();
         for k in start..end {
             let (mu, sigma) = (self.mus[k], self.sigmas[k]);
             let inv = 1.0 / sigma;
             self.inv_sigmas.push(inv);
-            let (a, b) = ((lo - mu) * inv, (hi - mu) * inv);
-            // Beyond 9 sigma on both sides the cut-off mass is below 1e-18: ln(1) = 0.
-            self.log_norm.push(if a < -9.0 && b > 9.0 {
-                0.0
-            } else {
-                -log_gauss_mass(a, b)
-            });
+            let slot = match cache.as_mut() {
+                Some((c, jj)) if k - start < observed => {
+                    Some(&mut c.slots[c.trials[k - start] * c.width + c.params[*jj]])
+                }
+                _ => None,
+            };
+            let neg_log_mass = match slot {
+                Some(&mut (cached_sigma, value)) if cached_sigma == sigma => value,
+                slot => {
+                    let (a, b) = ((lo - mu) * inv, (hi - mu) * inv);
+                    // Beyond 9 sigma on both sides the cut-off mass is below 1e-18.
+                    let value = if a < -9.0 && b > 9.0 {
+                        0.0
+                    } else {
+                        -log_gauss_mass(a, b)
+                    };
+                    if let Some(slot) = slot {
+                        *slot = (sigma, value);
+                    }
+                    value
+                }
+            };
+            self.log_norm.push(neg_log_mass);
         }
         if matches!(model.kind, ParamKind::Continuous { .. }) {
             // Densities also carry -ln(sigma sqrt(2 pi)). Most kernels share the clipped

@@ -47,6 +47,9 @@ struct RowKey {
     number: u64,
     started_at: chrono::DateTime<chrono::Utc>,
     params: usize,
+    /// The objective value's bits: a different study's trial with the same number and
+    /// start time would also have to score the same to be mistaken for this one.
+    value: Option<u64>,
 }
 
 impl RowKey {
@@ -55,6 +58,7 @@ impl RowKey {
             number: trial.number,
             started_at: trial.started_at,
             params: trial.params.len(),
+            value: trial.value.map(f64::to_bits),
         }
     }
 }

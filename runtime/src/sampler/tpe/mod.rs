@@ -2,10 +2,17 @@
 //!
 //! Each ask: split the finished trials into a small good set and the rest; fit a Parzen
 //! estimator `l(x)` to the good set and `g(x)` to the rest; draw candidates from `l`; keep
-//! the one with the largest `ln l(x) - ln g(x)`. Work per ask is O(d n) for d parameters
-//! and n trials: one pass decodes the history, the good set is picked by selection (not a
-//! sort), bandwidths come from a bucket pass (see `bandwidth`), and the candidates are
-//! scored against every kernel once.
+//! the one with the largest `ln l(x) - ln g(x)`.
+//!
+//! Work per ask is O(d n) for d parameters and n trials, with no sorting of the history:
+//! - `history`: trials are decoded once and remembered (a finished trial never changes);
+//!   the good set is picked by selection, not by sorting.
+//! - `bandwidth`: Optuna's neighbour-distance bandwidths from one bucket pass per
+//!   parameter (the magic clip makes exact sorting unnecessary).
+//! - `parzen`: kernels' support masses are remembered per trial while their bandwidth
+//!   stays the same; scoring a candidate drops kernels that provably cannot matter
+//!   after the first parameter, so `g(x)` costs about one term per kernel.
+//! - buffers live in the sampler between asks, so a long study stops allocating.
 
 mod bandwidth;
 mod groups;

@@ -361,3 +361,20 @@ fn a_sampler_reused_across_histories_proposes_what_a_fresh_one_does() {
         "{first:?} {again:?} {fresh:?}"
     );
 }
+
+#[test]
+fn parallel_workers_share_one_tpe() {
+    let study = Study::minimize(conditional_space())
+        .sampler(Tpe::new())
+        .seed(3)
+        .workers(4)
+        .build()
+        .unwrap();
+    study.optimize(80, conditional_loss).unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 80);
+    for trial in &trials {
+        conditional_space().check(&trial.params).unwrap();
+    }
+    assert!(study.best().unwrap().value < 0.5);
+}

@@ -131,7 +131,7 @@ pub mod prelude {
     pub use tunekit_macros::tunable;
     pub use tunekit_runtime::{
         Budget, Direction, Domain, Grid, MedianPruner, Outcome, Params, Random, SearchSpace,
-        StopReason, Study, TrialContext, TrialPruned, TrialState, Tunable, TypedSpace,
+        StopReason, Study, Tpe, TrialContext, TrialPruned, TrialState, Tunable, TypedSpace,
     };
 }
 

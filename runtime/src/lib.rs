@@ -23,7 +23,7 @@ mod tunable;
 
 pub use error::{Error, Result};
 pub use pruner::{MedianPruner, Pruner};
-pub use sampler::{sample_domain, Grid, Random, SampleContext, Sampler};
+pub use sampler::{sample_domain, Gamma, Grid, Random, SampleContext, Sampler, Tpe, Weights};
 pub use space::{
     Condition, Domain, FromValue, Param, Params, SearchSpace, SearchSpaceBuilder, Value,
 };

@@ -6,9 +6,11 @@
 
 mod grid;
 mod random;
+mod tpe;
 
 pub use grid::Grid;
 pub use random::{sample_domain, Random};
+pub use tpe::{Gamma, Tpe, Weights};
 
 use rand::RngCore;
 

@@ -1,0 +1,358 @@
+//! The trials TPE learns from, decoded once per ask and split into "below" (good) and
+//! "above" (the rest).
+//!
+//! Ranking follows Optuna: complete trials by objective (turned into a loss), then pruned
+//! trials by progress (the further a trial got, the better; ties by the value at its last
+//! step), so pruned trials fill the good set only when there are too few complete ones.
+//! Failed trials are ignored. With the constant liar, running trials join the bad set, so
+//! parallel workers do not all crowd the same spot.
+
+use super::options::Gamma;
+use super::param_model::ParamModel;
+use crate::{Direction, Param, Trial, TrialState};
+
+/// Decoded history: one row of internal values per trial (NaN where a parameter is absent
+/// or no longer fits its domain), indexed like the trials.
+///
+/// Rows are kept between asks: a trial's params never change after it is created, so a
+/// row is decoded again only for a trial not seen before (or whose identity changed: a
+/// different study, a different space).
+#[derive(Debug, Default)]
+pub(crate) struct History {
+    /// Parameters per row.
+    pub width: usize,
+    /// Row-major internal values, row `i` for `trials[i]`.
+    pub rows: Vec<f64>,
+    /// Trials in the good set, in trial order.
+    pub below: Vec<usize>,
+    /// Trials in the bad set (including running trials under the liar), in trial order.
+    pub above: Vec<usize>,
+    /// Complete + pruned trials: what the startup threshold and gamma count.
+    pub finished: usize,
+    /// Support masses of observation kernels, per trial and parameter (see
+    /// `parzen::MassCache`); reset with the row.
+    pub masses: Vec<(f64, f64)>,
+    /// Which trial each row was decoded from, and under which space.
+    row_keys: Vec<Option<RowKey>>,
+    row_space: Vec<Param>,
+    standings: Vec<(Standing, usize)>,
+    is_below: Vec<bool>,
+    complete: Vec<(f64, usize)>,
+    pruned: Vec<((f64, f64), usize)>,
+}
+
+/// What identifies a trial record well enough to reuse its decoded row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RowKey {
+    number: u64,
+    started_at: chrono::DateTime<chrono::Utc>,
+    params: usize,
+    /// The objective value's bits: a different study's trial with the same number and
+    /// start time would also have to score the same to be mistaken for this one.
+    value: Option<u64>,
+}
+
+impl RowKey {
+    fn of(trial: &Trial) -> Self {
+        RowKey {
+            number: trial.number,
+            started_at: trial.started_at,
+            params: trial.params.len(),
+            value: trial.value.map(f64::to_bits),
+        }
+    }
+}
+
+/// How a usable trial ranks.
+#[derive(Debug, Clone, Copy)]
+enum Standing {
+    Complete { loss: f64 },
+    Pruned { progress: f64, loss: f64 },
+    Running,
+}
+
+impl History {
+    /// Decodes and splits `trials`, reusing this history's buffers. `names` is the space's
+    /// parameter names with their positions, sorted by name (so each trial's sorted params
+    /// merge in one pass).
+    #[allow(clippy::too_many_arguments)]
+    pub fn rebuild(
+        &mut self,
+        trials: &[Trial],
+        params: &[Param],
+        models: &[ParamModel],
+        names: &[(&str, usize)],
+        direction: Direction,
+        gamma: Gamma,
+        constant_liar: bool,
+    ) {
+        self.width = params.len();
+        if self.row_space != params {
+            self.row_space = params.to_vec();
+            self.row_keys.clear();
+        }
+        self.row_keys.truncate(trials.len());
+        self.rows.resize(trials.len() * self.width, f64::NAN);
+        self.masses
+            .resize(trials.len() * self.width, (f64::NAN, 0.0));
+        let standings = &mut self.standings;
+        standings.clear();
+        for (i, trial) in trials.iter().enumerate() {
+            let standing = match trial.state {
+                TrialState::Complete => match trial.value {
+                    Some(v) if v.is_finite() => Standing::Complete {
+                        loss: direction.to_loss(v),
+                    },
+                    _ => continue,
+                },
+                TrialState::Pruned => {
+                    // Optuna's key: (-last step, value there); none reported ranks last.
+                    match trial.intermediate.iter().next_back() {
+                        Some((&step, &value)) => Standing::Pruned {
+                            progress: -(step as f64),
+                            loss: if value.is_nan() {
+                                f64::INFINITY
+                            } else {
+                                direction.to_loss(value)
+                            },
+                        },
+                        None => Standing::Pruned {
+                            progress: 1.0,
+                            loss: 0.0,
+                        },
+                    }
+                }
+                TrialState::Running if constant_liar => Standing::Running,
+                TrialState::Running | TrialState::Failed => continue,
+            };
+            standings.push((standing, i));
+            let key = RowKey::of(trial);
+            if self.row_keys.get(i) != Some(&Some(key)) {
+                let span = i * self.width..(i + 1) * self.width;
+                decode_row(trial, params, models, names, &mut self.rows[span.clone()]);
+                self.masses[span].fill((f64::NAN, 0.0));
+                if i >= self.row_keys.len() {
+                    self.row_keys.resize(i + 1, None);
+                }
+                self.row_keys[i] = Some(key);
+            }
+        }
+
+        self.finished = standings
+            .iter()
+            .filter(|(s, _)| !matches!(s, Standing::Running))
+            .count();
+        let is_below = &mut self.is_below;
+        is_below.clear();
+        is_below.resize(trials.len(), false);
+        let mut room = gamma.below(self.finished);
+        // Best complete trials first, then the most advanced pruned ones.
+        self.complete.clear();
+        self.complete
+            .extend(standings.iter().filter_map(|&(s, i)| match s {
+                Standing::Complete { loss } => Some((loss, i)),
+                _ => None,
+            }));
+        room -= mark_best(&mut self.complete, room, is_below);
+        if room > 0 {
+            self.pruned.clear();
+            self.pruned
+                .extend(standings.iter().filter_map(|&(s, i)| match s {
+                    Standing::Pruned { progress, loss } => Some(((progress, loss), i)),
+                    _ => None,
+                }));
+            mark_best(&mut self.pruned, room, is_below);
+        }
+        self.below.clear();
+        self.above.clear();
+        for &(_, i) in standings.iter() {
+            if is_below[i] {
+                self.below.push(i);
+            } else {
+                self.above.push(i);
+            }
+        }
+    }
+
+    /// The value of parameter `j` in row `i`.
+    pub fn value(&self, i: usize, j: usize) -> f64 {
+        self.rows[i * self.width + j]
+    }
+}
+
+/// Marks the `room` smallest keys (ties by row, i.e. trial order) as below, in O(n).
+/// Returns how many were marked.
+fn mark_best<K: Copy + PartialOrd>(
+    items: &mut [(K, usize)],
+    room: usize,
+    is_below: &mut [bool],
+) -> usize {
+    let take = room.min(items.len());
+    if take == 0 {
+        return 0;
+    }
+    let order = |a: &(K, usize), b: &(K, usize)| {
+        a.0.partial_cmp(&b.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+    };
+    if take < items.len() {
+        items.select_nth_unstable_by(take - 1, order);
+    }
+    for &(_, i) in &items[..take] {
+        is_below[i] = true;
+    }
+    take
+}
+
+/// Writes the trial's internal values in space order, merging its (name-sorted) params
+/// with the space's sorted names instead of looking each one up.
+fn decode_row(
+    trial: &Trial,
+    params: &[Param],
+    models: &[ParamModel],
+    names: &[(&str, usize)],
+    row: &mut [f64],
+) {
+    row.fill(f64::NAN);
+    let mut wanted = names.iter().peekable();
+    for (name, value) in trial.params.iter() {
+        while let Some(&&(space_name, _)) = wanted.peek() {
+            if space_name < name {
+                wanted.next();
+            } else {
+                break;
+            }
+        }
+        if let Some(&&(space_name, j)) = wanted.peek() {
+            if space_name == name {
+                row[j] = models[j].internal(&params[j].domain, value);
+                wanted.next();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Domain, Outcome, Params, SearchSpace, TrialEvent};
+    use chrono::Utc;
+
+    fn trial(number: u64, x: f64, outcome: Option<Outcome>, steps: &[(u64, f64)]) -> Trial {
+        let mut t = Trial::running(number, Params::new().with("x", x));
+        for &(step, value) in steps {
+            t.apply(&TrialEvent::Intermediate {
+                number,
+                step,
+                value,
+            })
+            .unwrap();
+        }
+        if let Some(outcome) = outcome {
+            t.apply(&TrialEvent::Finished {
+                number,
+                outcome,
+                finished_at: Utc::now(),
+            })
+            .unwrap();
+        }
+        t
+    }
+
+    fn split(
+        trials: &[Trial],
+        gamma: Gamma,
+        liar: bool,
+        direction: Direction,
+    ) -> (Vec<f64>, Vec<f64>, usize) {
+        let space = SearchSpace::builder()
+            .add("x", Domain::float(0.0, 100.0))
+            .build()
+            .unwrap();
+        let models: Vec<ParamModel> = space
+            .params()
+            .iter()
+            .map(|p| ParamModel::new(&p.domain))
+            .collect();
+        let mut h = History::default();
+        h.rebuild(
+            trials,
+            space.params(),
+            &models,
+            &[("x", 0)],
+            direction,
+            gamma,
+            liar,
+        );
+        let xs = |rows: &[usize]| rows.iter().map(|&i| h.value(i, 0)).collect();
+        (xs(&h.below), xs(&h.above), h.finished)
+    }
+
+    #[test]
+    fn complete_trials_rank_first_then_pruned_by_progress() {
+        use Outcome::*;
+        let trials = vec![
+            trial(0, 0.0, Some(Complete(5.0)), &[]),
+            trial(1, 1.0, Some(Pruned), &[(3, 0.5), (9, 9.0)]), // reached step 9
+            trial(2, 2.0, Some(Failed("boom".into())), &[]),
+            trial(3, 3.0, Some(Complete(1.0)), &[]),
+            trial(4, 4.0, None, &[]),                 // running
+            trial(5, 5.0, Some(Pruned), &[(2, 0.1)]), // step 2 only
+            trial(6, 6.0, Some(Pruned), &[(9, 4.0)]), // step 9, better value than #1
+            trial(7, 7.0, Some(Pruned), &[]),         // nothing reported: last
+        ];
+        // Four slots: both complete trials, then the two that reached step 9.
+        let four = Gamma::Linear {
+            fraction: 1.0,
+            max: 4,
+        };
+        let (below, above, finished) = split(&trials, four, true, Direction::Minimize);
+        assert_eq!(finished, 6, "failed and running trials are not finished");
+        assert_eq!(below, vec![0.0, 1.0, 3.0, 6.0]);
+        assert_eq!(above, vec![4.0, 5.0, 7.0]);
+        // Three slots: of the step-9 pair, #6 has the better value there.
+        let three = Gamma::Linear {
+            fraction: 1.0,
+            max: 3,
+        };
+        let (below, above, _) = split(&trials, three, false, Direction::Minimize);
+        assert_eq!(below, vec![0.0, 3.0, 6.0]);
+        assert_eq!(above, vec![1.0, 5.0, 7.0]);
+        // Six slots: the pruned trial with no report comes after the one at step 2.
+        let (below, above, _) = split(
+            &trials,
+            Gamma::Linear {
+                fraction: 1.0,
+                max: 5,
+            },
+            false,
+            Direction::Minimize,
+        );
+        assert_eq!(below, vec![0.0, 1.0, 3.0, 5.0, 6.0]);
+        assert_eq!(above, vec![7.0]);
+    }
+
+    #[test]
+    fn gamma_picks_the_best_and_liar_adds_running_to_above() {
+        use Outcome::*;
+        let trials = vec![
+            trial(0, 10.0, Some(Complete(3.0)), &[]),
+            trial(1, 11.0, Some(Complete(1.0)), &[]),
+            trial(2, 12.0, None, &[]),
+            trial(3, 13.0, Some(Complete(2.0)), &[]),
+            trial(4, 14.0, Some(Failed("x".into())), &[]),
+        ];
+        let two = Gamma::Linear {
+            fraction: 1.0,
+            max: 2,
+        };
+        let (below, above, _) = split(&trials, two, true, Direction::Minimize);
+        assert_eq!((below, above), (vec![11.0, 13.0], vec![10.0, 12.0]));
+        let (below, above, _) = split(&trials, two, false, Direction::Minimize);
+        assert_eq!((below, above), (vec![11.0, 13.0], vec![10.0]));
+        // Maximizing flips the ranking.
+        let (below, _, _) = split(&trials, two, false, Direction::Maximize);
+        assert_eq!(below, vec![10.0, 13.0]);
+    }
+}

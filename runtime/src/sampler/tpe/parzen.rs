@@ -1,0 +1,840 @@
+//! The Parzen estimator: a weighted mixture of product kernels, one kernel per
+//! observation plus one prior kernel, over the parameters of one group.
+//!
+//! Numeric parameters get truncated normals in kernel space (densities for continuous
+//! domains, grid-cell masses for discrete ones); categoricals get a probability table per
+//! kernel, smoothed towards uniform by the prior weight. Storage is flat (one buffer per
+//! quantity for all parameters), so building an estimator allocates a fixed handful of
+//! vectors whatever the number of parameters and trials.
+
+use rand::{Rng, RngCore};
+
+use super::bandwidth::neighbour_sigmas;
+use super::param_model::{ParamKind, ParamModel};
+use super::truncated_normal::{log_gauss_mass, truncated_ppf, LN_SQRT_2PI};
+
+/// Remembered support masses of observation kernels, one slot per (trial, parameter),
+/// kept across asks. A kernel's centre is fixed by its trial, so its mass is reused
+/// whenever its bandwidth comes out the same as last time (most kernels, once the
+/// history is larger than the clip's 100 buckets).
+pub(crate) struct MassCache<'a> {
+    /// `(sigma, -ln mass)` per slot; a NaN sigma never matches.
+    pub slots: &'a mut [(f64, f64)],
+    /// Slots per trial.
+    pub width: usize,
+    /// The trial of each observation.
+    pub trials: &'a [usize],
+    /// The space position of each of the estimator's parameters.
+    pub params: &'a [usize],
+}
+
+/// The estimator's knobs (a subset of the sampler's options).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParzenOptions {
+    pub prior_weight: f64,
+    pub magic_clip: bool,
+    pub consider_endpoints: bool,
+    /// Multiplies every observation's bandwidth (after the neighbour rule and clip).
+    pub bandwidth_factor: f64,
+}
+
+/// A mixture over `kernels()` components: observations in the given order, then the prior.
+///
+/// Refitting reuses the buffers, so an estimator kept across asks allocates nothing once
+/// it has seen the largest history.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ParzenEstimator {
+    models: Vec<ParamModel>,
+    kernels: usize,
+    /// Normalized mixture weights (kept linear: the mixture sum multiplies by them, so
+    /// no logarithm per kernel is needed).
+    mixture_weights: Vec<f64>,
+    cumulative_weights: Vec<f64>,
+    /// Per parameter, where its data start: numeric ones index `mus`/`sigmas`/`log_norm`
+    /// (`kernels` entries each), categoricals index `table` (`kernels * choices` entries).
+    offsets: Vec<usize>,
+    mus: Vec<f64>,
+    sigmas: Vec<f64>,
+    inv_sigmas: Vec<f64>,
+    /// Per numeric kernel: `-ln(mass of the support)`, plus `-ln(sigma sqrt(2 pi))` for
+    /// continuous ones, so a log density is `log_norm - z^2 / 2`.
+    log_norm: Vec<f64>,
+    /// Categorical probabilities, row per kernel, and their logs.
+    table: Vec<f64>,
+    log_table: Vec<f64>,
+    bandwidths: Vec<f64>,
+    /// Per parameter, the largest log term any kernel can give (0 for masses and
+    /// probabilities; the peak density for continuous kernels).
+    max_term: Vec<f64>,
+    /// `ln` of the largest mixture weight.
+    ln_max_weight: f64,
+}
+
+impl ParzenEstimator {
+    /// A fitted estimator (see [`fit`](Self::fit)).
+    #[cfg(test)]
+    pub fn new(
+        models: &[ParamModel],
+        observations: &[f64],
+        weights: &[f64],
+        options: &ParzenOptions,
+    ) -> Self {
+        let mut est = ParzenEstimator::default();
+        est.fit(models, observations, weights, options, None);
+        est
+    }
+
+    /// Fits the estimator. `observations` is column-major: parameter `j`'s internal values
+    /// are `observations[j * m .. (j + 1) * m]` for `m = weights.len()` observations.
+    /// `weights` are the observations' unnormalized weights.
+    pub fn fit(
+        &mut self,
+        models: &[ParamModel],
+        observations: &[f64],
+        weights: &[f64],
+        options: &ParzenOptions,
+        mut cache: Option<MassCache<'_>>,
+    ) {
+        let m = weights.len();
+        debug_assert_eq!(observations.len(), m * models.len());
+        self.models.clear();
+        self.models.extend_from_slice(models);
+
+        // Mixture weights: observations then the prior; only the prior when there is
+        // nothing to learn from.
+        let prior = if m == 0 { 1.0 } else { options.prior_weight };
+        let total: f64 = weights.iter().sum::<f64>() + prior;
+        self.mixture_weights.clear();
+        self.cumulative_weights.clear();
+        let mut acc = 0.0;
+        for &w in weights.iter().chain(std::iter::once(&prior)) {
+            self.mixture_weights.push(w / total);
+            acc += w / total;
+            self.cumulative_weights.push(acc);
+        }
+        self.kernels = m + 1;
+        self.ln_max_weight = self
+            .mixture_weights
+            .iter()
+            .fold(0.0f64, |a, &b| a.max(b))
+            .ln();
+
+        self.max_term.clear();
+        self.offsets.clear();
+        self.mus.clear();
+        self.sigmas.clear();
+        self.inv_sigmas.clear();
+        self.log_norm.clear();
+        self.table.clear();
+        self.log_table.clear();
+        for (j, model) in models.iter().enumerate() {
+            let column = &observations[j * m..(j + 1) * m];
+            match model.kind {
+                ParamKind::Categorical { choices } => {
+                    self.offsets.push(self.table.len());
+                    self.push_categorical(column, choices, options.prior_weight);
+                    self.max_term.push(0.0);
+                }
+                _ => {
+                    let start = self.mus.len();
+                    self.offsets.push(start);
+                    self.push_numeric(*model, column, options, cache.as_mut().map(|c| (c, j)));
+                    let peak = match model.kind {
+                        // A density can exceed 1: its peak is the kernel's log_norm.
+                        ParamKind::Continuous { .. } => self.log_norm[start..]
+                            .iter()
+                            .fold(f64::NEG_INFINITY, |a, &b| a.max(b)),
+                        _ => 0.0,
+                    };
+                    self.max_term.push(peak);
+                }
+            }
+        }
+    }
+
+    fn push_categorical(&mut self, column: &[f64], choices: usize, prior_weight: f64) {
+        let start = self.table.len();
+        if column.is_empty() {
+            self.table
+                .extend(std::iter::repeat_n(1.0 / choices as f64, choices));
+            self.log_table
+                .extend(std::iter::repeat_n(-(choices as f64).ln(), choices));
+            return;
+        }
+        // Every row gets prior_weight / kernels on each choice, then +1 on the observed
+        // one; rows are normalized. The last row, the prior's, is uniform.
+        let base = prior_weight / self.kernels as f64;
+        self.table
+            .extend(std::iter::repeat_n(base, self.kernels * choices));
+        for (k, &x) in column.iter().enumerate() {
+            self.table[start + k * choices + x as usize] += 1.0;
+        }
+        for row in self.table[start..].chunks_mut(choices) {
+            let sum: f64 = row.iter().sum();
+            if sum > 0.0 {
+                row.iter_mut().for_each(|p| *p /= sum);
+            }
+        }
+        self.log_table
+            .extend(self.table[start..].iter().map(|p| p.ln()));
+    }
+
+    fn push_numeric(
+        &mut self,
+        model: ParamModel,
+        column: &[f64],
+        options: &ParzenOptions,
+        mut cache: Option<(&mut MassCache<'_>, usize)>,
+    ) {
+        let (lo, hi) = (model.lo, model.hi);
+        let start = self.mus.len();
+        // Branch once, not per value: LLVM may otherwise evaluate `ln` speculatively for
+        // every value (ln is pure), paying for the slow negative-argument path.
+        if model.is_log() {
+            self.mus.extend(column.iter().map(|&x| x.ln()));
+        } else {
+            self.mus.extend_from_slice(column);
+        }
+        neighbour_sigmas(
+            &self.mus[start..],
+            lo,
+            hi,
+            options.magic_clip,
+            options.consider_endpoints,
+            &mut self.bandwidths,
+        );
+        if options.bandwidth_factor != 1.0 {
+            let factor = options.bandwidth_factor;
+            self.bandwidths
+                .iter_mut()
+                .for_each(|s| *s = (*s * factor).min(hi - lo));
+        }
+        self.sigmas.extend_from_slice(&self.bandwidths);
+        // The prior: centred, as wide as the support.
+        self.mus.push(0.5 * (lo + hi));
+        self.sigmas.push(hi - lo);
+        let end = start + self.kernels;
+        let observed = column.len();
+        for k in start..end {
+            let (mu, sigma) = (self.mus[k], self.sigmas[k]);
+            let inv = 1.0 / sigma;
+            self.inv_sigmas.push(inv);
+            let slot = match cache.as_mut() {
+                Some((c, jj)) if k - start < observed => {
+                    Some(&mut c.slots[c.trials[k - start] * c.width + c.params[*jj]])
+                }
+                _ => None,
+            };
+            let neg_log_mass = match slot {
+                Some(&mut (cached_sigma, value)) if cached_sigma == sigma => value,
+                slot => {
+                    let (a, b) = ((lo - mu) * inv, (hi - mu) * inv);
+                    // Beyond 9 sigma on both sides the cut-off mass is below 1e-18.
+                    let value = if a < -9.0 && b > 9.0 {
+                        0.0
+                    } else {
+                        -log_gauss_mass(a, b)
+                    };
+                    if let Some(slot) = slot {
+                        *slot = (sigma, value);
+                    }
+                    value
+                }
+            };
+            self.log_norm.push(neg_log_mass);
+        }
+        if matches!(model.kind, ParamKind::Continuous { .. }) {
+            // Densities also carry -ln(sigma sqrt(2 pi)). Most kernels share the clipped
+            // minimum sigma, so take one logarithm per run of equal sigmas (written as
+            // runs so the compiler cannot turn it back into one `ln` per kernel).
+            let mut k = start;
+            while k < end {
+                let sigma = self.sigmas[k];
+                let shift = sigma.ln() + LN_SQRT_2PI;
+                loop {
+                    self.log_norm[k] -= shift;
+                    k += 1;
+                    if k == end || self.sigmas[k] != sigma {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Number of mixture components (observations + prior).
+    #[cfg(test)]
+    pub fn kernels(&self) -> usize {
+        self.kernels
+    }
+
+    /// Normalized mixture weights.
+    #[cfg(test)]
+    pub fn weights(&self) -> Vec<f64> {
+        self.mixture_weights.clone()
+    }
+
+    /// Kernel centres and bandwidths of numeric parameter `j` (kernel space).
+    #[cfg(test)]
+    pub fn numeric_kernels(&self, j: usize) -> (&[f64], &[f64]) {
+        let o = self.offsets[j];
+        (
+            &self.mus[o..o + self.kernels],
+            &self.sigmas[o..o + self.kernels],
+        )
+    }
+
+    /// Probability table of categorical parameter `j`, one row per kernel.
+    #[cfg(test)]
+    pub fn categorical_table(&self, j: usize) -> &[f64] {
+        let ParamKind::Categorical { choices } = self.models[j].kind else {
+            panic!("param {j} is not categorical");
+        };
+        let o = self.offsets[j];
+        &self.table[o..o + self.kernels * choices]
+    }
+
+    /// Draws `count` points; returns them row-major (`count x params`, internal values).
+    pub fn sample(&self, rng: &mut dyn RngCore, count: usize, out: &mut Vec<f64>) {
+        let d = self.models.len();
+        out.clear();
+        out.resize(count * d, 0.0);
+        for c in 0..count {
+            let u: f64 = rng.random();
+            let k = self
+                .cumulative_weights
+                .partition_point(|&cw| cw <= u)
+                .min(self.kernels - 1);
+            for (j, model) in self.models.iter().enumerate() {
+                let o = self.offsets[j];
+                let q: f64 = rng.random();
+                out[c * d + j] = match model.kind {
+                    ParamKind::Categorical { choices } => {
+                        let row = &self.table[o + k * choices..o + (k + 1) * choices];
+                        let mut acc = 0.0;
+                        let mut pick = choices - 1;
+                        for (i, p) in row.iter().enumerate() {
+                            acc += p;
+                            if q < acc {
+                                pick = i;
+                                break;
+                            }
+                        }
+                        pick as f64
+                    }
+                    _ => {
+                        let (mu, sigma) = (self.mus[o + k], self.sigmas[o + k]);
+                        let z = truncated_ppf(q, (model.lo - mu) / sigma, (model.hi - mu) / sigma);
+                        model.snap(mu + sigma * z)
+                    }
+                };
+            }
+        }
+    }
+
+    /// Log density (log mass for discrete parameters) of each row-major point of `points`
+    /// under the mixture, written to `out`. `scratch` is reused across calls.
+    ///
+    /// Kernels far from a point are dropped as soon as they provably cannot matter: the
+    /// prior kernel's exact term bounds the mixture from below, and a kernel whose partial
+    /// sum plus the largest value the remaining parameters could add stays more than
+    /// `PRUNE_MARGIN` below that bound contributes under `e^-50` of it. In several
+    /// dimensions most kernels of `g(x)` fall out after the first parameter, so the cost
+    /// is about one term per kernel instead of one per kernel and parameter.
+    pub fn log_pdf(&self, points: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
+        let d = self.models.len();
+        let count = points.len().checked_div(d).unwrap_or(0);
+        let kk = self.kernels;
+        out.clear();
+        // Cheap, sharply peaked terms first (continuous), costly ones (discrete) last,
+        // when the fewest kernels are left.
+        let rank = |m: &ParamModel| match m.kind {
+            ParamKind::Continuous { .. } => 0,
+            ParamKind::Categorical { .. } => 1,
+            ParamKind::Discrete { .. } => 2,
+        };
+        scratch.order.clear();
+        scratch.order.extend(0..d);
+        scratch.order.sort_by_key(|&j| rank(&self.models[j]));
+        // rest[i]: the most the parameters after order[i] can add to any kernel.
+        scratch.rest.clear();
+        scratch.rest.resize(d, 0.0);
+        let mut tail = 0.0;
+        for i in (0..d).rev() {
+            scratch.rest[i] = tail;
+            tail += self.max_term[scratch.order[i]];
+        }
+        let prior = kk - 1;
+        let prior_weight = self.mixture_weights[prior];
+        for c in 0..count {
+            let x = &points[c * d..(c + 1) * d];
+            let floor = if prior_weight > 0.0 {
+                let prior_log: f64 = (0..d).map(|j| self.term(j, x[j], prior)).sum();
+                prior_weight.ln() + prior_log - PRUNE_MARGIN
+            } else {
+                f64::NEG_INFINITY
+            };
+            scratch.acc.clear();
+            scratch.acc.resize(kk, 0.0);
+            scratch.active.clear();
+            scratch.active.extend(0..kk as u32);
+            for (i, &j) in scratch.order.iter().enumerate() {
+                self.add_terms(j, x[j], &scratch.active, &mut scratch.acc);
+                if floor > f64::NEG_INFINITY {
+                    let bound = floor - self.ln_max_weight - scratch.rest[i];
+                    let acc = &scratch.acc;
+                    scratch.active.retain(|&k| acc[k as usize] >= bound);
+                }
+            }
+            out.push(weighted_log_sum_exp(
+                scratch.active.iter().map(|&k| k as usize),
+                &scratch.acc,
+                &self.mixture_weights,
+            ));
+        }
+    }
+
+    /// Adds parameter `j`'s log term at `x` to `acc[k]` for every kernel in `active`.
+    fn add_terms(&self, j: usize, x: f64, active: &[u32], acc: &mut [f64]) {
+        let model = &self.models[j];
+        let o = self.offsets[j];
+        let kk = self.kernels;
+        match model.kind {
+            ParamKind::Continuous { .. } => {
+                let t = model.kernel_position(x);
+                let mus = &self.mus[o..o + kk];
+                let inv_sigmas = &self.inv_sigmas[o..o + kk];
+                let norms = &self.log_norm[o..o + kk];
+                if active.len() == kk {
+                    // Every kernel: a straight, vectorizable loop.
+                    for (((a, mu), inv), norm) in acc.iter_mut().zip(mus).zip(inv_sigmas).zip(norms)
+                    {
+                        let z = (t - mu) * inv;
+                        *a += norm - 0.5 * z * z;
+                    }
+                } else {
+                    for &k in active {
+                        let k = k as usize;
+                        let z = (t - mus[k]) * inv_sigmas[k];
+                        acc[k] += norms[k] - 0.5 * z * z;
+                    }
+                }
+            }
+            ParamKind::Categorical { choices } => {
+                let table = &self.log_table[o..o + kk * choices];
+                let x = x as usize;
+                for &k in active {
+                    acc[k as usize] += table[k as usize * choices + x];
+                }
+            }
+            ParamKind::Discrete { .. } => {
+                for &k in active {
+                    acc[k as usize] += self.term(j, x, k as usize);
+                }
+            }
+        }
+    }
+
+    /// Parameter `j`'s log term at `x` under kernel `k`.
+    fn term(&self, j: usize, x: f64, k: usize) -> f64 {
+        let model = &self.models[j];
+        let i = self.offsets[j] + k;
+        match model.kind {
+            ParamKind::Continuous { .. } => {
+                let z = (model.kernel_position(x) - self.mus[i]) * self.inv_sigmas[i];
+                self.log_norm[i] - 0.5 * z * z
+            }
+            ParamKind::Categorical { choices } => {
+                self.log_table[self.offsets[j] + k * choices + x as usize]
+            }
+            ParamKind::Discrete { .. } => {
+                let (left, right) = model.cell(x).expect("discrete models have cells");
+                let (mu, inv) = (self.mus[i], self.inv_sigmas[i]);
+                log_gauss_mass((left - mu) * inv, (right - mu) * inv) + self.log_norm[i]
+            }
+        }
+    }
+
+    /// [`log_pdf`](Self::log_pdf) without pruning: every kernel, every parameter. The
+    /// reference the pruned version is tested against.
+    #[cfg(test)]
+    pub fn log_pdf_dense(&self, points: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
+        let d = self.models.len();
+        let count = points.len().checked_div(d).unwrap_or(0);
+        let kk = self.kernels;
+        // scratch[c * K + k] = sum_j ln p_jk(x_cj); the weights come in at the sum.
+        scratch.acc.clear();
+        scratch.acc.resize(count * kk, 0.0);
+        for (j, model) in self.models.iter().enumerate() {
+            let o = self.offsets[j];
+            match model.kind {
+                ParamKind::Categorical { choices } => {
+                    let table = &self.log_table[o..o + kk * choices];
+                    for c in 0..count {
+                        let x = points[c * d + j] as usize;
+                        let row = &mut scratch.acc[c * kk..(c + 1) * kk];
+                        for (acc, log_p) in
+                            row.iter_mut().zip(table.iter().skip(x).step_by(choices))
+                        {
+                            *acc += log_p;
+                        }
+                    }
+                }
+                ParamKind::Continuous { .. } => {
+                    let mus = &self.mus[o..o + kk];
+                    let inv_sigmas = &self.inv_sigmas[o..o + kk];
+                    let norms = &self.log_norm[o..o + kk];
+                    for c in 0..count {
+                        let t = model.kernel_position(points[c * d + j]);
+                        let row = &mut scratch.acc[c * kk..(c + 1) * kk];
+                        for (((acc, mu), inv), norm) in
+                            row.iter_mut().zip(mus).zip(inv_sigmas).zip(norms)
+                        {
+                            let z = (t - mu) * inv;
+                            *acc += norm - 0.5 * z * z;
+                        }
+                    }
+                }
+                ParamKind::Discrete { .. } => {
+                    let mus = &self.mus[o..o + kk];
+                    let sigmas = &self.sigmas[o..o + kk];
+                    let norms = &self.log_norm[o..o + kk];
+                    // Candidates often repeat a grid value: compute each value's row of
+                    // cell masses once.
+                    scratch.values.clear();
+                    scratch.terms.clear();
+                    for c in 0..count {
+                        let x = points[c * d + j];
+                        let u = match scratch.values.iter().position(|&v| v == x) {
+                            Some(u) => u,
+                            None => {
+                                let (left, right) =
+                                    model.cell(x).expect("discrete models have cells");
+                                scratch.terms.extend((0..kk).map(|k| {
+                                    let (mu, sigma) = (mus[k], sigmas[k]);
+                                    log_gauss_mass((left - mu) / sigma, (right - mu) / sigma)
+                                        + norms[k]
+                                }));
+                                scratch.values.push(x);
+                                scratch.values.len() - 1
+                            }
+                        };
+                        let terms = &scratch.terms[u * kk..(u + 1) * kk];
+                        let row = &mut scratch.acc[c * kk..(c + 1) * kk];
+                        for (acc, term) in row.iter_mut().zip(terms) {
+                            *acc += term;
+                        }
+                    }
+                }
+            }
+        }
+        out.clear();
+        out.extend(
+            scratch
+                .acc
+                .chunks(kk.max(1))
+                .take(count)
+                .map(|row| weighted_log_sum_exp(0..kk, row, &self.mixture_weights)),
+        );
+    }
+}
+
+/// Buffers reused by [`ParzenEstimator::log_pdf`].
+#[derive(Debug, Default)]
+pub(crate) struct LogPdfScratch {
+    acc: Vec<f64>,
+    active: Vec<u32>,
+    order: Vec<usize>,
+    rest: Vec<f64>,
+    #[cfg(test)]
+    values: Vec<f64>,
+    #[cfg(test)]
+    terms: Vec<f64>,
+}
+
+/// How far (in nats) below the prior kernel's exact term a kernel may provably end up
+/// before it is dropped: `e^-50` per kernel is far below double precision.
+const PRUNE_MARGIN: f64 = 50.0;
+
+/// `ln(sum_k w_k exp(v_k))` over the kernels `ks`, skipping terms too small to change
+/// the sum.
+fn weighted_log_sum_exp(ks: impl Iterator<Item = usize> + Clone, v: &[f64], w: &[f64]) -> f64 {
+    // Shift by the largest term among kernels that carry weight (a zero-weight prior
+    // must not set the scale, or every weighted term could underflow).
+    let max = ks
+        .clone()
+        .filter(|&k| w[k] > 0.0)
+        .fold(f64::NEG_INFINITY, |m, k| m.max(v[k]));
+    if max == f64::NEG_INFINITY || max.is_nan() {
+        return max;
+    }
+    let mut sum = 0.0;
+    for k in ks {
+        let d = v[k] - max;
+        // exp(-40) < 1e-17, and weights differ by at most the number of kernels: such a
+        // term is below the precision of the sum.
+        if d > -40.0 {
+            sum += w[k] * d.exp();
+        }
+    }
+    max + sum.ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Domain;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    const OPTIONS: ParzenOptions = ParzenOptions {
+        prior_weight: 1.0,
+        magic_clip: true,
+        consider_endpoints: false,
+        bandwidth_factor: 1.0,
+    };
+
+    fn fit(domains: &[Domain], observations: &[f64], weights: &[f64]) -> ParzenEstimator {
+        let models: Vec<ParamModel> = domains.iter().map(ParamModel::new).collect();
+        ParzenEstimator::new(&models, observations, weights, &OPTIONS)
+    }
+
+    fn close(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12)
+    }
+
+    #[test]
+    fn continuous_kernels_by_hand() {
+        // [0, 10], observations 7, 2, 3: 4 kernels with the prior, min sigma
+        // 10 / min(100, 5) = 2. Sorted: 0 | 2 3 7 | 10. 7 (last): left gap 4. 2 (first):
+        // right gap 1 -> 2. 3: max(1, 4) = 4. Prior: mu 5, sigma 10. Weights 1/4 each.
+        let est = fit(&[Domain::float(0.0, 10.0)], &[7.0, 2.0, 3.0], &[1.0; 3]);
+        assert_eq!(est.kernels(), 4);
+        let (mus, sigmas) = est.numeric_kernels(0);
+        assert!(close(mus, &[7.0, 2.0, 3.0, 5.0]));
+        assert!(close(sigmas, &[4.0, 2.0, 4.0, 10.0]));
+        assert!(close(&est.weights(), &[0.25; 4]));
+    }
+
+    #[test]
+    fn weights_include_the_prior_and_normalize() {
+        let est = fit(&[Domain::float(0.0, 1.0)], &[0.1, 0.5], &[0.5, 1.0]);
+        // (0.5, 1, prior 1) / 2.5
+        assert!(close(&est.weights(), &[0.2, 0.4, 0.4]));
+        // No observations: the prior alone.
+        let est = fit(&[Domain::float(0.0, 1.0)], &[], &[]);
+        assert!(close(&est.weights(), &[1.0]));
+        assert!(close(est.numeric_kernels(0).1, &[1.0]));
+    }
+
+    #[test]
+    fn log_domain_kernels_live_on_ln_x() {
+        // [1, e^2] on a log scale is [0, 2] in kernel space. One observation at e: mu 1,
+        // sigma max(1, 1) = 1 (min sigma 2/3). Prior: mu 1, sigma 2.
+        let e = std::f64::consts::E;
+        let est = fit(&[Domain::float(1.0, e * e).log()], &[e], &[1.0]);
+        let (mus, sigmas) = est.numeric_kernels(0);
+        assert!(close(mus, &[1.0, 1.0]));
+        assert!(close(sigmas, &[1.0, 2.0]));
+    }
+
+    #[test]
+    fn int_kernels_span_half_a_step_past_the_ends() {
+        // [1, 5] -> support [0.5, 5.5], width 5; observations 2, 4; min sigma 5/4.
+        // 0.5 | 2 4 | 5.5: first 2 -> right gap 2, last 4 -> left gap 2. Prior mu 3, sigma 5.
+        let est = fit(&[Domain::int(1, 5)], &[2.0, 4.0], &[1.0; 2]);
+        let (mus, sigmas) = est.numeric_kernels(0);
+        assert!(close(mus, &[2.0, 4.0, 3.0]));
+        assert!(close(sigmas, &[2.0, 2.0, 5.0]));
+    }
+
+    #[test]
+    fn categorical_table_by_hand() {
+        // 3 choices, observations 0, 0, 2, prior weight 1 -> 4 kernels, 1/4 smoothing:
+        // observed rows (1.25, .25, .25) / 1.75 = (5/7, 1/7, 1/7); prior row uniform.
+        let est = fit(
+            &[Domain::categorical(["a", "b", "c"])],
+            &[0.0, 0.0, 2.0],
+            &[1.0; 3],
+        );
+        let (a, b) = (5.0 / 7.0, 1.0 / 7.0);
+        let third = 1.0 / 3.0;
+        assert!(close(
+            est.categorical_table(0),
+            &[a, b, b, a, b, b, b, b, a, third, third, third]
+        ));
+    }
+
+    #[test]
+    fn densities_integrate_to_one() {
+        let mut scratch = LogPdfScratch::default();
+        let mut out = Vec::new();
+        // Continuous (linear and log): integrate over kernel space with the midpoint rule.
+        for domain in [Domain::float(-2.0, 3.0), Domain::float(1e-3, 10.0).log()] {
+            let obs = match domain {
+                Domain::Float { log: true, .. } => vec![0.002, 0.01, 9.0, 0.5],
+                _ => vec![-1.9, 2.5, 2.6, 0.0],
+            };
+            let est = fit(std::slice::from_ref(&domain), &obs, &[1.0, 0.3, 1.0, 1.0]);
+            let model = ParamModel::new(&domain);
+            let n = 200_000;
+            let h = (model.hi - model.lo) / n as f64;
+            let log = matches!(domain, Domain::Float { log: true, .. });
+            let points: Vec<f64> = (0..n)
+                .map(|i| model.lo + (i as f64 + 0.5) * h)
+                .map(|t| if log { t.exp() } else { t })
+                .collect();
+            est.log_pdf(&points, &mut out, &mut scratch);
+            let total: f64 = out.iter().map(|l| l.exp() * h).sum();
+            assert!((total - 1.0).abs() < 1e-6, "{domain:?}: {total}");
+        }
+        // Discrete: the masses of all grid values sum to one.
+        for domain in [
+            Domain::int(-3, 7),
+            Domain::Int {
+                low: 1,
+                high: 200,
+                log: true,
+                step: None,
+            },
+            Domain::float(0.0, 1.0).step(0.1),
+            Domain::categorical(["x", "y", "z", "w"]),
+        ] {
+            let count = domain.cardinality().unwrap();
+            let model = ParamModel::new(&domain);
+            let values: Vec<f64> = (0..count)
+                .map(|k| model.internal(&domain, &domain.nth(k).unwrap()))
+                .collect();
+            let obs = vec![
+                values[0],
+                values[(count / 2) as usize],
+                values[(count - 1) as usize],
+            ];
+            let est = fit(std::slice::from_ref(&domain), &obs, &[1.0, 2.0, 1.0]);
+            est.log_pdf(&values, &mut out, &mut scratch);
+            let total: f64 = out.iter().map(|l| l.exp()).sum();
+            assert!((total - 1.0).abs() < 1e-9, "{domain:?}: {total}");
+        }
+    }
+
+    #[test]
+    fn draws_stay_inside_bounds_and_on_the_grid() {
+        let domains = [
+            Domain::float(-1.0, 1.0),
+            Domain::float(1e-5, 1e-1).log(),
+            Domain::float(0.0, 1.0).step(0.3),
+            Domain::Int {
+                low: 2,
+                high: 20,
+                log: false,
+                step: Some(3),
+            },
+            Domain::Int {
+                low: 1,
+                high: 1000,
+                log: true,
+                step: None,
+            },
+            Domain::categorical([1, 2, 3]),
+        ];
+        let models: Vec<ParamModel> = domains.iter().map(ParamModel::new).collect();
+        // Observations hugging the edges, so kernels are cut by the bounds.
+        let row_lo = [-1.0, 1e-5, 0.0, 2.0, 1.0, 0.0];
+        let row_hi = [1.0, 1e-1, 0.9, 20.0, 1000.0, 2.0];
+        let mut obs = Vec::new();
+        for j in 0..domains.len() {
+            obs.extend([row_lo[j], row_hi[j], row_hi[j]]);
+        }
+        let est = ParzenEstimator::new(&models, &obs, &[1.0; 3], &OPTIONS);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut draws = Vec::new();
+        est.sample(&mut rng, 5000, &mut draws);
+        for row in draws.chunks(domains.len()) {
+            for (j, domain) in domains.iter().enumerate() {
+                let value = models[j].value(domain, row[j]);
+                assert!(domain.contains(&value), "{value} not in {domain:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn mixed_log_density_matches_optuna() {
+        // Reference: Optuna 5.0.0's _ParzenEstimator (multivariate, default parameters)
+        // on the same observations, evaluated at the same points.
+        let domains = [
+            Domain::float(-5.0, 10.0),
+            Domain::float(1e-3, 10.0).log(),
+            Domain::int(0, 7),
+            Domain::categorical(["a", "b", "c"]),
+        ];
+        let observations = [
+            0.5, 3.0, -4.0, 9.5, // x
+            0.01, 2.0, 5.0, 0.5, // y
+            3.0, 0.0, 7.0, 3.0, // k
+            0.0, 2.0, 2.0, 1.0, // c
+        ];
+        let est = fit(&domains, &observations, &[1.0; 4]);
+        assert!(close(est.numeric_kernels(0).1, &[4.5, 6.5, 4.5, 6.5, 15.0]));
+        assert!(close(est.numeric_kernels(2).1, &[3.0, 3.0, 4.0, 4.0, 8.0]));
+        let points = [
+            0.0, 0.02, 3.0, 0.0, 9.9, 9.0, 7.0, 1.0, -5.0, 0.001, 0.0, 2.0,
+        ];
+        let mut out = Vec::new();
+        est.log_pdf(&points, &mut out, &mut LogPdfScratch::default());
+        let optuna = [-7.716299185166556, -8.399429508823848, -9.650898919594056];
+        for (mine, theirs) in out.iter().zip(optuna) {
+            assert!((mine - theirs).abs() < 1e-10, "{mine} vs Optuna's {theirs}");
+        }
+    }
+
+    #[test]
+    fn pruned_log_density_equals_the_full_sum() {
+        let domains = [
+            Domain::float(-1.0, 1.0),
+            Domain::float(1e-5, 1e-1).log(),
+            Domain::float(0.0, 1.0).step(0.1),
+            Domain::Int {
+                low: 2,
+                high: 200,
+                log: false,
+                step: Some(3),
+            },
+            Domain::Int {
+                low: 1,
+                high: 1000,
+                log: true,
+                step: None,
+            },
+            Domain::categorical([1, 2, 3, 4, 5]),
+        ];
+        let models: Vec<ParamModel> = domains.iter().map(ParamModel::new).collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        // 400 observations from a wide "history" estimator (the prior alone).
+        let prior_only = ParzenEstimator::new(&models, &[], &[], &OPTIONS);
+        let mut rows = Vec::new();
+        prior_only.sample(&mut rng, 400, &mut rows);
+        let m = 400;
+        let mut columns = vec![0.0; m * domains.len()];
+        for (i, row) in rows.chunks(domains.len()).enumerate() {
+            for (j, &x) in row.iter().enumerate() {
+                columns[j * m + i] = x;
+            }
+        }
+        let mut weights = Vec::new();
+        super::super::options::Weights::OPTUNA.fill(m, &mut weights);
+        let est = ParzenEstimator::new(&models, &columns, &weights, &OPTIONS);
+        // Points near the data and far from it.
+        let mut points = Vec::new();
+        est.sample(&mut rng, 100, &mut points);
+        let mut far = Vec::new();
+        prior_only.sample(&mut rng, 100, &mut far);
+        points.extend(far);
+        let (mut pruned, mut dense) = (Vec::new(), Vec::new());
+        let mut scratch = LogPdfScratch::default();
+        est.log_pdf(&points, &mut pruned, &mut scratch);
+        est.log_pdf_dense(&points, &mut dense, &mut scratch);
+        for (a, b) in pruned.iter().zip(&dense) {
+            assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} vs {b}");
+        }
+    }
+}

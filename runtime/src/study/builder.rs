@@ -5,13 +5,12 @@ use std::sync::{Arc, Mutex};
 
 use super::{Shared, Study};
 use crate::{
-    Callback, Direction, Error, InMemory, Pruner, Random, Result, Sampler, Space, Storage,
-    StudyInfo,
+    Callback, Direction, Error, InMemory, Pruner, Result, Sampler, Space, Storage, StudyInfo, Tpe,
 };
 
 /// Builds a [`Study`]; start with [`Study::minimize`] or [`Study::maximize`].
 ///
-/// Defaults: random sampler, in-memory storage, a random seed, one worker, no pruner,
+/// Defaults: the TPE sampler ([`Tpe::default`], as in Optuna), in-memory storage, a random seed, one worker, no pruner,
 /// study name `"study"`, no callbacks, no progress bar, Ctrl-C caught during `optimize`.
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct StudyBuilder<S> {
@@ -117,7 +116,7 @@ impl<S: Space> StudyBuilder<S> {
             return Err(Error::Config("the study name cannot be empty".into()));
         }
         let space = self.space.search_space()?;
-        let sampler = self.sampler.unwrap_or_else(|| Box::new(Random::new()));
+        let sampler = self.sampler.unwrap_or_else(|| Box::new(Tpe::default()));
         sampler.check_space(&space)?;
         let storage = self.storage.unwrap_or_else(|| Box::new(InMemory::new()));
         storage.open(&StudyInfo {

@@ -130,8 +130,10 @@ pub mod prelude {
     pub use crate::space;
     pub use tunekit_macros::tunable;
     pub use tunekit_runtime::{
-        Budget, Direction, Domain, Grid, MedianPruner, Outcome, Params, Random, SearchSpace,
-        StopReason, Study, Tpe, TrialContext, TrialPruned, TrialState, Tunable, TypedSpace,
+        cv::{cross_validate, KFold},
+        Budget, Direction, Domain, FsyncPolicy, Grid, Journal, MedianPruner, Outcome, Params,
+        Random, SearchSpace, StopAtValue, StopReason, StopWithoutImprovement, Study, Tpe,
+        TrialContext, TrialPruned, TrialState, Tunable, TypedSpace,
     };
 }
 

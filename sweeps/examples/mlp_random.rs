@@ -1,0 +1,19 @@
+//! Random search: 10 configs, 3-fold cross-validation, over an MLP classifier of the handwritten digits;
+//! prints the best hyperparameters and CV score, and the test accuracy of the best config
+//! retrained on the whole training split.
+//!
+//! Run: `cargo run --release -p tunekit-sweeps --example mlp_random`
+
+use tunekit_sweeps::mlp_sweep::{self, Search, SweepSettings};
+
+fn main() -> Result<(), tunekit::BoxError> {
+    let settings = SweepSettings {
+        search: Search::Random,
+        trials: 10,
+        epochs: None,
+        seed: 7,
+        report_dir: std::env::temp_dir().join("tunekit-mlp-random"),
+    };
+    let outcome = mlp_sweep::run(&settings)?;
+    mlp_sweep::print("random search: 10 configs", &outcome)
+}

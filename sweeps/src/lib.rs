@@ -1,4 +1,4 @@
-//! Example sweeps of [tunekit](tunekit) over real models and real data, shared by the
+//! Example sweeps of [`tunekit`] over real models and real data, shared by the
 //! example binaries (`cargo run --release -p tunekit-sweeps --example ...`) and by the
 //! tests that run each sweep on a tiny budget so the examples cannot rot.
 //!

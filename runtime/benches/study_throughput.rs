@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tunekit_runtime::{
-    Domain, FsyncPolicy, InMemory, Journal, Params, SearchSpace, Storage, Study,
+    Domain, FsyncPolicy, InMemory, Journal, Params, Random, SearchSpace, Storage, Study,
 };
 
 const REPEATS: usize = 3;
@@ -137,7 +137,9 @@ fn in_journal(
 }
 
 fn build(workers: usize, storage: impl Storage + 'static) -> Study<SearchSpace> {
+    // Random search: this bench measures the loop and the storage, not TPE (see benches/tpe.rs).
     Study::minimize(space())
+        .sampler(Random)
         .workers(workers)
         .seed(1)
         .storage(storage)

@@ -75,7 +75,7 @@ fn main() -> Result<(), tunekit::Error> {
     for (name, sampler) in [
         (
             "random search",
-            Box::new(Random) as Box<dyn tunekit::Sampler>,
+            Box::new(Random) as Box<dyn tunekit::samplers::Sampler>,
         ),
         ("TPE", Box::new(Tpe::default())),
     ] {

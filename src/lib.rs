@@ -129,11 +129,14 @@ pub mod __private {
 pub mod prelude {
     pub use crate::space;
     pub use tunekit_macros::tunable;
+    pub use tunekit_runtime::callbacks::{StopAtValue, StopWithoutImprovement};
+    pub use tunekit_runtime::cv::{cross_validate, KFold};
+    pub use tunekit_runtime::pruners::MedianPruner;
+    pub use tunekit_runtime::samplers::{Grid, Random, Tpe};
+    pub use tunekit_runtime::storage::{FsyncPolicy, Journal};
     pub use tunekit_runtime::{
-        cv::{cross_validate, KFold},
-        Budget, Direction, Domain, FsyncPolicy, Grid, Journal, MedianPruner, Outcome, Params,
-        Random, SearchSpace, StopAtValue, StopReason, StopWithoutImprovement, Study, Tpe,
-        TrialContext, TrialPruned, TrialState, Tunable, TypedSpace,
+        Budget, Direction, Domain, Outcome, Params, SearchSpace, StopReason, Study, TrialContext,
+        TrialPruned, TrialState, Tunable, TypedSpace,
     };
 }
 

@@ -129,8 +129,8 @@ fn invalid_run_time_domains_fail_the_build() {
 #[test]
 fn a_later_override_of_a_field_replaces_an_earlier_one() {
     let space = TypedSpace::<Net>::new()
-        .with_override(tunekit::Override::pinned("layers", 3_u32))
-        .with_override(tunekit::Override::pinned("layers", 4_u32));
+        .with_override(tunekit::tunable::Override::pinned("layers", 3_u32))
+        .with_override(tunekit::tunable::Override::pinned("layers", 4_u32));
     assert_eq!(space.overrides().len(), 1);
     let study = Study::minimize(space).seed(1).build().unwrap();
     assert_eq!(study.ask().unwrap().config.layers, 4);

@@ -2,7 +2,7 @@
 //! the same params, and the declared space has the documented path names.
 
 use tunekit::prelude::*;
-use tunekit::{Condition, Value};
+use tunekit::{space::Condition, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Act {

@@ -18,7 +18,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
-use tunekit_runtime::{Domain, Params, Postgres, Random, SearchSpace, Study};
+use tunekit_runtime::{samplers::Random, storage::Postgres, Domain, Params, SearchSpace, Study};
 
 const SIZES: [i64; 2] = [1_000, 100_000];
 const WORKERS: [usize; 3] = [1, 2, 4];

@@ -18,7 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tunekit_runtime::{
-    Domain, FsyncPolicy, InMemory, Journal, Params, Random, SearchSpace, Storage, Study,
+    samplers::Random,
+    storage::{FsyncPolicy, InMemory, Journal, Storage},
+    Domain, Params, SearchSpace, Study,
 };
 
 const REPEATS: usize = 3;

@@ -26,7 +26,9 @@ use criterion::{criterion_group, BenchmarkId, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tunekit_runtime::{
-    Direction, Domain, Outcome, Random, SampleContext, Sampler, SearchSpace, Tpe, Trial, TrialEvent,
+    samplers::{Random, SampleContext, Sampler, Tpe},
+    trial::TrialEvent,
+    Direction, Domain, Outcome, SearchSpace, Trial,
 };
 
 fn space(d: usize, mixed: bool) -> SearchSpace {

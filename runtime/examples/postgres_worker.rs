@@ -16,7 +16,11 @@
 use std::error::Error;
 use std::time::Duration;
 
-use tunekit_runtime::{Domain, Grid, Params, Postgres, Random, SearchSpace, Study, TrialContext};
+use tunekit_runtime::{
+    samplers::{Grid, Random},
+    storage::Postgres,
+    Domain, Params, SearchSpace, Study, TrialContext,
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -18,7 +18,8 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::{BoxError, Error, Result, TrialContext};
+use crate::error::{Error, Result};
+use crate::objective::{BoxError, TrialContext};
 
 /// One train/validation split: indices into the data set.
 #[derive(Debug, Clone, PartialEq, Eq)]

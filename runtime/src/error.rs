@@ -49,7 +49,7 @@ pub enum Error {
         /// The trial's number.
         number: u64,
         /// The state it finished in.
-        state: crate::TrialState,
+        state: crate::trial::TrialState,
     },
     /// A study option is invalid.
     #[error("invalid study configuration: {0}")]

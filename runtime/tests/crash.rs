@@ -16,8 +16,10 @@ mod unix {
 
     use rand::{Rng, SeedableRng};
     use tunekit_runtime::{
-        Domain, Journal, Params, Progress, Random, SampleContext, Sampler, SearchSpace, Study,
-        Trial, TrialContext, TrialState,
+        callbacks::Progress,
+        samplers::{Random, SampleContext, Sampler},
+        storage::Journal,
+        Domain, Params, SearchSpace, Study, Trial, TrialContext, TrialState,
     };
 
     const STUDY: &str = "crash-test";

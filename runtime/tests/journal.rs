@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tunekit_runtime::{
-    Direction, Domain, Error, FsyncPolicy, Grid, Journal, Outcome, Params, Random, SearchSpace,
-    Storage, Study, StudyInfo, TrialContext, TrialState,
+    samplers::{Grid, Random},
+    storage::{FsyncPolicy, Journal, Storage, StudyInfo},
+    Direction, Domain, Error, Outcome, Params, SearchSpace, Study, TrialContext, TrialState,
 };
 
 fn space() -> SearchSpace {
@@ -52,6 +53,13 @@ fn append_raw(path: &Path, bytes: &[u8]) {
         .unwrap()
         .write_all(bytes)
         .unwrap();
+}
+
+fn config_message(err: Error) -> String {
+    match err {
+        Error::Config(message) => message,
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
 }
 
 fn storage_message(err: Error) -> String {
@@ -268,10 +276,10 @@ fn a_journal_of_another_study_or_direction_is_refused() {
         .storage(Journal::open(&path).unwrap())
         .build();
     assert_eq!(
-        storage_message(renamed.err().unwrap()),
+        config_message(renamed.err().unwrap()),
         format!(
-            "the journal {} holds study `study`, not `other`; name the study `study` or use \
-             another file (one journal holds one study)",
+            "the journal {} holds study `study`, not `other`: name the study `study` \
+             (StudyBuilder::name) or use another storage",
             path.display()
         )
     );
@@ -279,10 +287,10 @@ fn a_journal_of_another_study_or_direction_is_refused() {
         .storage(Journal::open(&path).unwrap())
         .build();
     assert_eq!(
-        storage_message(flipped.err().unwrap()),
+        config_message(flipped.err().unwrap()),
         format!(
-            "the journal {} holds a study that minimizes, but this study maximizes; a study's \
-             direction cannot change",
+            "the journal {} holds study `study`, which minimizes, but this study maximizes: \
+             a study's direction cannot change; use another study name or the same direction",
             path.display()
         )
     );
@@ -306,9 +314,10 @@ fn a_different_space_names_the_param_unless_the_study_may_extend() {
         Error::InvalidSpace { param, message } => {
             assert_eq!(param, "x");
             assert!(
-                message.contains(r#"the journal has {"name":"x","type":"int","low":0,"high":9"#)
+                message
+                    .contains(r#"the stored space has {"name":"x","type":"int","low":0,"high":9"#)
                     && message.contains(r#""high":19"#)
-                    && message.contains("Journal::allow_space_change()"),
+                    && message.contains("StudyBuilder::allow_space_change()"),
                 "{message}"
             );
         }
@@ -316,7 +325,8 @@ fn a_different_space_names_the_param_unless_the_study_may_extend() {
     }
 
     let extended = Study::minimize(wider.clone())
-        .storage(Journal::open(&path).unwrap().allow_space_change())
+        .storage(Journal::open(&path).unwrap())
+        .allow_space_change()
         .build()
         .unwrap();
     extended
@@ -363,7 +373,7 @@ fn trials_of_a_closed_journal_become_stale_exactly_once() {
     let orphan = dying.create_trial(&mut propose(2)).unwrap().unwrap();
     dying.create_trial(&mut propose(3)).unwrap().unwrap();
     dying
-        .record(tunekit_runtime::TrialEvent::Finished {
+        .record(tunekit_runtime::trial::TrialEvent::Finished {
             number: 2,
             outcome: Outcome::Complete(1.0),
             finished_at: chrono::Utc::now(),

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use tunekit_runtime::conformance::Backend;
-use tunekit_runtime::{Journal, Storage};
+use tunekit_runtime::storage::conformance::Backend;
+use tunekit_runtime::storage::{Journal, Storage};
 
 /// Each place is a journal file in one temporary folder.
 struct JournalBackend {

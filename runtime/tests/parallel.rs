@@ -7,9 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tunekit_runtime::{
-    Budget, Domain, Grid, InMemory, Journal, Params, Progress, Propose, Random, Result,
-    SampleContext, Sampler, SearchSpace, StopAtValue, StopReason, StopWithoutImprovement, Storage,
-    Study, StudyInfo, Trial, TrialEvent, TrialState,
+    callbacks::{Progress, StopAtValue, StopWithoutImprovement},
+    samplers::{Grid, Random, SampleContext, Sampler},
+    storage::{InMemory, Journal, Propose, Storage, StudyInfo},
+    trial::TrialEvent,
+    Budget, Domain, Params, Result, SearchSpace, StopReason, Study, Trial, TrialState,
 };
 
 fn space() -> SearchSpace {
@@ -394,8 +396,14 @@ struct Beating {
 }
 
 impl Storage for &'static Beating {
-    fn open(&self, info: &StudyInfo) -> Result<()> {
+    fn open(&self, info: &StudyInfo) -> Result<Option<StudyInfo>> {
         self.inner.open(info)
+    }
+    fn set_space(&self, space: &SearchSpace) -> Result<()> {
+        self.inner.set_space(space)
+    }
+    fn describe(&self) -> String {
+        "a heartbeat-recording storage".into()
     }
     fn create_trial(&self, propose: &mut Propose<'_>) -> Result<Option<Trial>> {
         self.inner.create_trial(propose)

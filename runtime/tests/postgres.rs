@@ -11,9 +11,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use postgres_support::{admin, unique_name, url_or_skip, Schema};
-use tunekit_runtime::conformance::Backend;
+use tunekit_runtime::storage::conformance::Backend;
 use tunekit_runtime::{
-    Domain, Params, Postgres, SearchSpace, Storage, Study, TrialContext, TrialState,
+    storage::{Postgres, Storage},
+    Domain, Params, SearchSpace, Study, TrialContext, TrialState,
 };
 
 /// The conformance backend: every handle connects anew to one throwaway schema.
@@ -223,7 +224,7 @@ fn missing_privileges_are_clear_errors() {
     let mut config: postgres::Config = url.parse().expect("a valid test URL");
     config.user(&role);
     let as_role = key_value_url(&config);
-    let info = |name: &str| tunekit_runtime::StudyInfo {
+    let info = |name: &str| tunekit_runtime::storage::StudyInfo {
         name: name.into(),
         direction: tunekit_runtime::Direction::Minimize,
         space: space(),
@@ -287,7 +288,7 @@ fn tables_of_another_version_are_a_clear_error() {
         return;
     };
     let schema = Schema::new(&url, "tk_version");
-    let info = tunekit_runtime::StudyInfo {
+    let info = tunekit_runtime::storage::StudyInfo {
         name: "versioned".into(),
         direction: tunekit_runtime::Direction::Minimize,
         space: space(),

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
 
 use postgres_support::{url_or_skip, Schema};
-use tunekit_runtime::{Domain, Grid, Postgres, SearchSpace, Study, TrialState};
+use tunekit_runtime::{samplers::Grid, storage::Postgres, Domain, SearchSpace, Study, TrialState};
 
 /// When set, `worker_process` runs the example worker with these arguments (one per line).
 const WORKER_ARGS_VAR: &str = "TUNEKIT_TEST_WORKER_ARGS";

@@ -7,7 +7,7 @@
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use tunekit_runtime::{sample_domain, Domain, Value};
+use tunekit_runtime::{samplers::sample_domain, Domain, Value};
 
 const DRAWS: usize = 40_000;
 

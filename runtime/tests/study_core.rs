@@ -4,8 +4,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use tunekit_runtime::{
-    Budget, Domain, Error, Grid, Outcome, Params, Random, SearchSpace, StopReason, Study,
-    TrialContext, TrialPruned, TrialState,
+    samplers::{Grid, Random},
+    Budget, Domain, Error, Outcome, Params, SearchSpace, StopReason, Study, TrialContext,
+    TrialPruned, TrialState,
 };
 
 fn space() -> SearchSpace {

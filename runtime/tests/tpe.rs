@@ -6,8 +6,9 @@ use std::collections::HashSet;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tunekit_runtime::{
-    Direction, Domain, Error, Outcome, Params, Random, SampleContext, Sampler, SearchSpace, Study,
-    Tpe, Trial, TrialEvent,
+    samplers::{Random, SampleContext, Sampler, Tpe},
+    trial::TrialEvent,
+    Direction, Domain, Error, Outcome, Params, SearchSpace, Study, Trial,
 };
 
 fn sphere_space(d: usize) -> SearchSpace {

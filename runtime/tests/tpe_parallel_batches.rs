@@ -2,7 +2,7 @@
 //! out. Parallel workers are simulated deterministically by asking a batch of trials before
 //! telling any of them, which is what `optimize` with N workers does.
 
-use tunekit_runtime::{Domain, Params, SearchSpace, Study, Tpe};
+use tunekit_runtime::{samplers::Tpe, Domain, Params, SearchSpace, Study};
 
 const WORKERS: usize = 4;
 const BATCHES: usize = 15;

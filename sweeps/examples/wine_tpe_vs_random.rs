@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo run --release -p tunekit-sweeps --example wine_tpe_vs_random`
 
-use tunekit::{Random, Tpe};
+use tunekit::samplers::{Random, Tpe};
 use tunekit_sweeps::wine_sweep;
 
 fn main() -> Result<(), tunekit::BoxError> {

@@ -5,9 +5,11 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use tunekit::BoxError;
 use tunekit::cv::{KFold, cross_validate};
 use tunekit::prelude::*;
-use tunekit::{BoxError, Override, Sampler};
+use tunekit::samplers::Sampler;
+use tunekit::tunable::Override;
 
 use crate::digits::{self, Classification};
 use crate::mlp::{MlpConfig, OptimizerConfig, accuracy, train_mlp};

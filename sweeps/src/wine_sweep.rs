@@ -3,9 +3,10 @@
 //! TPE against random search on the same budget.
 
 use serde::{Deserialize, Serialize};
+use tunekit::BoxError;
 use tunekit::cv::{KFold, cross_validate};
 use tunekit::prelude::*;
-use tunekit::{BoxError, Sampler};
+use tunekit::samplers::Sampler;
 
 use crate::classical::{ClassicalParams, fit_and_score, select_rows, winequality_binary};
 

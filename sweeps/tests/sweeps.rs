@@ -1,6 +1,6 @@
 //! Every example's sweep code, on a tiny budget, so the examples cannot rot.
 
-use tunekit::{Random, Tpe};
+use tunekit::samplers::{Random, Tpe};
 use tunekit_sweeps::mlp_sweep::{self, MlpHyperparams, Optimizer, Search, SweepSettings};
 use tunekit_sweeps::wine_sweep;
 

@@ -14,7 +14,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::{json, Value as Json};
-use tunekit::{Gamma, Outcome, Random, SearchSpace, Study, Tpe, Weights};
+use tunekit::{
+    samplers::{Gamma, Random, Tpe, Weights},
+    Outcome, SearchSpace, Study,
+};
 
 fn main() -> ExitCode {
     let stdin = io::stdin();

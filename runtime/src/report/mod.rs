@@ -1,20 +1,28 @@
-//! After a sweep: the top trials as a text table, and SVG plots of the search.
+//! After a sweep: the trials as CSV and JSON lines, the top trials as a text table, and
+//! SVG plots of the search.
 //!
-//! [`Study::write_report`](crate::Study::write_report) writes everything at once into a
-//! folder: `trials.csv`, `trials.jsonl`, `history.svg` (value per trial and best so far)
-//! and `params.svg` (value against each parameter, one panel per parameter).
+//! [`write_report`] (or [`Study::write_report`](crate::study::Study::write_report)) writes
+//! everything at once into a folder: `trials.csv`, `trials.jsonl`, `history.svg` (value
+//! per trial and best so far) and `params.svg` (value against each parameter, one panel
+//! per parameter). The functions take plain trials, so they work on any storage's
+//! history, a study's or one read back from a file.
 
+mod export;
 #[cfg(feature = "plots")]
 mod plots;
 mod summary;
 
+pub use export::{write_csv, write_jsonl};
+pub(crate) use export::{write_csv_file, write_jsonl_file};
 #[cfg(feature = "plots")]
 pub use plots::{write_history_svg, write_params_svg};
 pub use summary::summary_table;
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Result, Space, Study};
+use crate::error::{Error, Result};
+use crate::space::SearchSpace;
+use crate::trial::{Direction, Trial};
 
 /// Short, readable numbers: 4 significant digits, scientific when very small or large.
 pub(crate) fn format_number(x: f64) -> String {
@@ -26,7 +34,7 @@ pub(crate) fn format_number(x: f64) -> String {
     }
 }
 
-/// The files [`Study::write_report`] wrote.
+/// The files [`write_report`] wrote.
 #[derive(Debug, Clone)]
 pub struct ReportFiles {
     /// Every trial as CSV.
@@ -39,43 +47,38 @@ pub struct ReportFiles {
     pub params_svg: Option<PathBuf>,
 }
 
-impl<S: Space> Study<S> {
-    /// The `top` best complete trials as a plain-text table (rank, trial, value, params).
-    pub fn summary(&self, top: usize) -> Result<String> {
-        Ok(summary_table(
-            &self.trials()?,
-            self.space(),
-            self.direction(),
-            top,
-        ))
-    }
-
-    /// Writes the trials (CSV, JSON lines) and, with the `plots` feature, the history and
-    /// per-parameter SVG plots into `dir` (created if missing).
-    pub fn write_report(&self, dir: impl AsRef<Path>) -> Result<ReportFiles> {
-        let dir = dir.as_ref();
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("creating report folder {}", dir.display()), e))?;
-        let csv = dir.join("trials.csv");
-        let jsonl = dir.join("trials.jsonl");
-        self.write_csv(&csv)?;
-        self.write_jsonl(&jsonl)?;
-        #[cfg(feature = "plots")]
-        let (history_svg, params_svg) = {
-            let trials = self.trials()?;
-            let history = dir.join("history.svg");
-            let params = dir.join("params.svg");
-            write_history_svg(&history, &trials, self.direction())?;
-            write_params_svg(&params, self.space(), &trials)?;
-            (Some(history), Some(params))
-        };
-        #[cfg(not(feature = "plots"))]
-        let (history_svg, params_svg) = (None, None);
-        Ok(ReportFiles {
-            csv,
-            jsonl,
-            history_svg,
-            params_svg,
-        })
-    }
+/// Writes the trials (CSV, JSON lines) and, with the `plots` feature, the history and
+/// per-parameter SVG plots into `dir` (created if missing).
+/// [`Study::write_report`](crate::study::Study::write_report) calls it with the study's trials.
+pub fn write_report(
+    dir: &Path,
+    space: &SearchSpace,
+    direction: Direction,
+    trials: &[Trial],
+) -> Result<ReportFiles> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("creating report folder {}", dir.display()), e))?;
+    let csv = dir.join("trials.csv");
+    let jsonl = dir.join("trials.jsonl");
+    write_csv_file(&csv, space, trials)?;
+    write_jsonl_file(&jsonl, trials)?;
+    #[cfg(feature = "plots")]
+    let (history_svg, params_svg) = {
+        let history = dir.join("history.svg");
+        let params = dir.join("params.svg");
+        write_history_svg(&history, trials, direction)?;
+        write_params_svg(&params, space, trials)?;
+        (Some(history), Some(params))
+    };
+    #[cfg(not(feature = "plots"))]
+    let (history_svg, params_svg) = {
+        let _ = direction;
+        (None, None)
+    };
+    Ok(ReportFiles {
+        csv,
+        jsonl,
+        history_svg,
+        params_svg,
+    })
 }

@@ -6,7 +6,9 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::{Direction, Domain, Error, Param, Result, SearchSpace, Trial, Value};
+use crate::error::{Error, Result};
+use crate::space::{Domain, Param, SearchSpace, Value};
+use crate::trial::{Direction, Trial};
 
 const POINT: RGBColor = RGBColor(31, 119, 180);
 const BEST: RGBColor = RGBColor(214, 39, 40);
@@ -19,7 +21,7 @@ pub fn write_history_svg(path: &Path, trials: &[Trial], direction: Direction) ->
     let mut best: Option<f64> = None;
     for trial in trials
         .iter()
-        .filter(|t| t.state == crate::TrialState::Complete)
+        .filter(|t| t.state == crate::trial::TrialState::Complete)
     {
         let Some(value) = trial.value.filter(|v| v.is_finite()) else {
             continue;

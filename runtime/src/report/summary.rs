@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use super::format_number;
-use crate::{Direction, SearchSpace, Trial, TrialState, Value};
+use crate::space::{SearchSpace, Value};
+use crate::trial::{Direction, Trial, TrialState};
 
 /// The `top` best complete trials, best first, as an aligned text table with one column
 /// per parameter (`-` where inactive).
@@ -68,7 +69,8 @@ pub fn summary_table(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Domain, Outcome, Params, TrialEvent};
+    use crate::space::{Domain, Params};
+    use crate::trial::{Outcome, TrialEvent};
 
     fn finished(number: u64, x: f64, value: Option<f64>) -> Trial {
         let mut t = Trial::running(number, Params::new().with("x", x).with("k", "a"));

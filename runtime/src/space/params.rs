@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{FromValue, Value};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Parameter name -> value, for the parameters active in one trial.
 ///

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::{join_path, Domain, Params, Value};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// "Active only when categorical `parent` takes one of `values`."
 ///

@@ -127,7 +127,7 @@ macro_rules! int_into_value {
 }
 int_into_value!(i8, i16, i32, i64, u8, u16, u32);
 
-/// Reads a typed Rust value out of a [`Value`]; used by [`Params`](crate::Params)'
+/// Reads a typed Rust value out of a [`Value`]; used by [`Params`](crate::space::Params)'
 /// typed getters and by generated code.
 pub trait FromValue: Sized {
     /// Converts, or says what kind of value was expected.

@@ -14,8 +14,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{InMemory, Propose, Storage, StudyInfo};
-use crate::{Direction, Domain, Error, Outcome, Params, Result, SearchSpace, Trial};
-use crate::{TrialEvent, TrialState};
+use crate::error::{Error, Result};
+use crate::space::{Domain, Params, SearchSpace};
+use crate::trial::{Direction, Outcome, Trial};
+use crate::trial::{TrialEvent, TrialState};
 
 /// A storage backend under test.
 pub trait Backend: Sync {
@@ -47,6 +49,9 @@ macro_rules! storage_conformance_tests {
             events_round_trip,
             reopening_sees_everything,
             stale_trials_fail_exactly_once,
+            open_returns_what_is_stored,
+            reopening_checks_direction_and_space_alike,
+            a_retried_proposal_loses_no_enqueued_config,
         );
     };
     (@cases $backend:expr; $($case:ident,)*) => {
@@ -54,7 +59,7 @@ macro_rules! storage_conformance_tests {
             #[test]
             fn $case() {
                 if let Some(backend) = $backend {
-                    $crate::conformance::$case(&backend);
+                    $crate::storage::conformance::$case(&backend);
                 }
             }
         )*
@@ -78,7 +83,7 @@ impl Backend for MemoryBackend {
     fn handle(&self, place: &str) -> Box<dyn Storage> {
         let mut places = self.places.lock().unwrap_or_else(|e| e.into_inner());
         let shared = places.entry(place.to_owned()).or_default();
-        Box::new(SharedMemory(Arc::clone(shared)))
+        Box::new(Arc::clone(shared))
     }
 
     fn persistent(&self) -> bool {
@@ -87,33 +92,6 @@ impl Backend for MemoryBackend {
 
     fn stale_after(&self) -> Option<Duration> {
         None
-    }
-}
-
-/// One more handle on an [`InMemory`] storage.
-struct SharedMemory(Arc<InMemory>);
-
-impl Storage for SharedMemory {
-    fn open(&self, info: &StudyInfo) -> Result<()> {
-        self.0.open(info)
-    }
-    fn create_trial(&self, propose: &mut Propose<'_>) -> Result<Option<Trial>> {
-        self.0.create_trial(propose)
-    }
-    fn record(&self, event: TrialEvent) -> Result<()> {
-        self.0.record(event)
-    }
-    fn read(&self, read: &mut dyn FnMut(&[Trial])) -> Result<()> {
-        self.0.read(read)
-    }
-    fn heartbeat_interval(&self) -> Option<Duration> {
-        self.0.heartbeat_interval()
-    }
-    fn heartbeat(&self, running: &[u64]) -> Result<()> {
-        self.0.heartbeat(running)
-    }
-    fn fail_stale_trials(&self) -> Result<Vec<u64>> {
-        self.0.fail_stale_trials()
     }
 }
 
@@ -364,8 +342,7 @@ pub fn events_round_trip(backend: &dyn Backend) {
 }
 
 /// A handle opened later (after every earlier one is gone, for persistent backends) sees
-/// every trial and event, and numbering goes on. A persistent study refuses to be
-/// reopened with another space or direction.
+/// every trial and event, numbering goes on, and opening returns the stored study.
 pub fn reopening_sees_everything(backend: &dyn Backend) {
     let first = open(backend, "reopen");
     for tag in 0..3 {
@@ -418,23 +395,17 @@ pub fn reopening_sees_everything(backend: &dyn Backend) {
         );
     }
     assert_eq!(create(second.as_ref(), 3).number, 3, "numbering goes on");
-    if backend.persistent() {
-        let other_space = StudyInfo {
-            space: SearchSpace::builder()
-                .add("x", Domain::int(0, 1))
-                .build()
-                .expect("space"),
-            ..info("reopen")
-        };
-        let error = backend.handle("reopen").open(&other_space);
-        assert!(error.is_err(), "reopening with another space must fail");
-        let other_direction = StudyInfo {
-            direction: Direction::Maximize,
-            ..info("reopen")
-        };
-        let error = backend.handle("reopen").open(&other_direction);
-        assert!(error.is_err(), "reopening with another direction must fail");
-    }
+    // Whether the study fits is the builder's call (see
+    // `reopening_checks_direction_and_space_alike`): the storage returns what it holds.
+    let stored = backend
+        .handle("reopen")
+        .open(&info("reopen"))
+        .expect("reopen");
+    assert_eq!(
+        stored,
+        Some(info("reopen")),
+        "reopening returns the stored study"
+    );
 }
 
 /// A trial whose worker stopped sending heartbeats is failed as stale exactly once, even
@@ -520,6 +491,168 @@ pub fn stale_trials_fail_exactly_once(backend: &dyn Backend) {
     dying
         .record(finished(1, Outcome::Complete(1.0), 2))
         .expect("the live trial finishes normally");
+}
+
+/// Opening creates the study and returns nothing; a later open returns exactly what is
+/// stored, and after `set_space` the new space: storages store, the builder judges.
+pub fn open_returns_what_is_stored(backend: &dyn Backend) {
+    let place = "conformance_open_returns_stored";
+    let first = backend.handle(place);
+    let created = first.open(&info(place)).expect("open a new study");
+    assert_eq!(created, None, "a new study has nothing stored");
+    let mut wanted = info(place);
+    wanted.direction = Direction::Maximize;
+    let stored = backend
+        .handle(place)
+        .open(&wanted)
+        .expect("open an existing study")
+        .expect("an existing study is returned");
+    assert_eq!(
+        stored,
+        info(place),
+        "open returns the stored study, not the one asked for, and judges nothing"
+    );
+    let wider = SearchSpace::builder()
+        .add("x", Domain::int(-1_000_000, 2_000_000))
+        .add("lr", Domain::float(1e-6, 1.0))
+        .add("opt", Domain::categorical(["adam", "sgd"]))
+        .build()
+        .expect("a valid space");
+    first.set_space(&wider).expect("set_space");
+    let stored = backend
+        .handle(place)
+        .open(&info(place))
+        .expect("open again")
+        .expect("still there");
+    assert_eq!(stored.space, wider, "set_space replaces the stored space");
+    assert!(!first.describe().is_empty(), "describe names the storage");
+}
+
+/// A reopened study with another direction is an [`Error::Config`], with another space an
+/// [`Error::InvalidSpace`] naming the param, on every backend; param order does not
+/// count, and [`allow_space_change`](crate::StudyBuilder::allow_space_change) records the
+/// new space for the next reopen.
+pub fn reopening_checks_direction_and_space_alike(backend: &dyn Backend) {
+    use crate::study::Study;
+
+    let place = "conformance_reopen_checks";
+    let space = info(place).space;
+    let value = |p: &Params| -> Result<f64> { Ok(p.get::<f64>("x")?.abs()) };
+    let build = |study: crate::study::StudyBuilder<SearchSpace>| {
+        study.name(place).storage(backend.handle(place)).build()
+    };
+    let first = build(Study::minimize(space.clone()).seed(1)).expect("a new study");
+    first.optimize(2, value).expect("two trials");
+
+    match build(Study::maximize(space.clone())) {
+        Err(Error::Config(message)) => assert!(
+            message.contains("which minimizes, but this study maximizes"),
+            "{message}"
+        ),
+        other => panic!(
+            "another direction: expected Error::Config, got {:?}",
+            other.err()
+        ),
+    }
+
+    let reordered = SearchSpace::builder()
+        .add("opt", Domain::categorical(["adam", "sgd"]))
+        .add("lr", Domain::float(1e-6, 1.0))
+        .add("x", Domain::int(-1_000_000, 1_000_000))
+        .build()
+        .expect("a valid space");
+    let same = build(Study::minimize(reordered)).expect("the same params in another order");
+    assert_eq!(same.trials().expect("trials").len(), 2);
+
+    let wider = SearchSpace::builder()
+        .add("x", Domain::int(-1_000_000, 2_000_000))
+        .add("lr", Domain::float(1e-6, 1.0))
+        .add("opt", Domain::categorical(["adam", "sgd"]))
+        .build()
+        .expect("a valid space");
+    match build(Study::minimize(wider.clone())) {
+        Err(Error::InvalidSpace { param, message }) => {
+            assert_eq!(param, "x");
+            assert!(message.contains("allow_space_change"), "{message}");
+        }
+        other => panic!(
+            "another space: expected Error::InvalidSpace, got {:?}",
+            other.err()
+        ),
+    }
+    let extended = build(Study::minimize(wider.clone()).allow_space_change())
+        .expect("a changed space, allowed");
+    assert_eq!(extended.trials().expect("trials").len(), 2);
+    build(Study::minimize(wider)).expect("the recorded space reopens without the flag");
+    match build(Study::minimize(space)) {
+        Err(Error::InvalidSpace { param, .. }) => assert_eq!(param, "x"),
+        other => panic!(
+            "the old space: expected Error::InvalidSpace, got {:?}",
+            other.err()
+        ),
+    }
+}
+
+/// A storage whose `create_trial` calls `propose` twice, as a backend retrying a lost
+/// transaction does; only the second proposal is recorded.
+struct ProposeTwice(Box<dyn Storage>);
+
+impl Storage for ProposeTwice {
+    fn open(&self, info: &StudyInfo) -> Result<Option<StudyInfo>> {
+        self.0.open(info)
+    }
+    fn set_space(&self, space: &SearchSpace) -> Result<()> {
+        self.0.set_space(space)
+    }
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    fn create_trial(&self, propose: &mut Propose<'_>) -> Result<Option<Trial>> {
+        self.0.create_trial(&mut |trials| {
+            propose(trials)?;
+            propose(trials)
+        })
+    }
+    fn record(&self, event: TrialEvent) -> Result<()> {
+        self.0.record(event)
+    }
+    fn read(&self, read: &mut dyn FnMut(&[Trial])) -> Result<()> {
+        self.0.read(read)
+    }
+}
+
+/// `propose` may run more than once for one trial: every enqueued config is still
+/// evaluated, once, in order.
+pub fn a_retried_proposal_loses_no_enqueued_config(backend: &dyn Backend) {
+    use crate::samplers::Random;
+    use crate::study::Study;
+
+    let place = "conformance_retried_proposal";
+    let study = Study::minimize(info(place).space)
+        .name(place)
+        .sampler(Random)
+        .seed(5)
+        .storage(ProposeTwice(backend.handle(place)))
+        .build()
+        .expect("a study");
+    for tag in [11, 12, 13] {
+        study.enqueue(params(tag)).expect("enqueue");
+    }
+    let tags: Vec<i64> = (0..5)
+        .map(|_| {
+            let trial = study.ask().expect("ask");
+            trial.params().get::<i64>("x").expect("an x")
+        })
+        .collect();
+    assert_eq!(
+        &tags[..3],
+        [11, 12, 13],
+        "every queued config, once, in order"
+    );
+    assert!(
+        tags[3..].iter().all(|tag| ![11, 12, 13].contains(tag)),
+        "then the sampler: {tags:?}"
+    );
 }
 
 /// The study every case opens: one integer, one log-scaled float, one categorical.

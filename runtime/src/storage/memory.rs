@@ -2,13 +2,17 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use super::{Propose, Storage, StudyInfo};
-use crate::study::apply_event;
-use crate::{Result, Trial, TrialEvent};
+use super::{apply_event, Propose, Storage, StudyInfo};
+use crate::error::Result;
+use crate::space::SearchSpace;
+use crate::trial::{Trial, TrialEvent};
 
 /// Keeps trials in memory. Fast, shared by the threads of one process, lost on exit.
+///
+/// It holds one study; share it between handles with an `Arc<InMemory>`.
 #[derive(Debug, Default)]
 pub struct InMemory {
+    study: Mutex<Option<StudyInfo>>,
     trials: Mutex<Vec<Trial>>,
 }
 
@@ -27,8 +31,26 @@ impl InMemory {
 }
 
 impl Storage for InMemory {
-    fn open(&self, _info: &StudyInfo) -> Result<()> {
+    fn open(&self, info: &StudyInfo) -> Result<Option<StudyInfo>> {
+        // Nothing half-written can hide behind a poisoned lock: the slot is one assignment.
+        let mut study = self.study.lock().unwrap_or_else(|e| e.into_inner());
+        if study.is_none() {
+            *study = Some(info.clone());
+            return Ok(None);
+        }
+        Ok(study.clone())
+    }
+
+    fn set_space(&self, space: &SearchSpace) -> Result<()> {
+        let mut study = self.study.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(study) = study.as_mut() {
+            study.space = space.clone();
+        }
         Ok(())
+    }
+
+    fn describe(&self) -> String {
+        "the in-memory storage".into()
     }
 
     fn create_trial(&self, propose: &mut Propose<'_>) -> Result<Option<Trial>> {

@@ -8,7 +8,15 @@
 //!   one atomic step, so two workers never take the same grid point and each proposal sees
 //!   every trial started before it (running ones too, for the constant-liar strategy);
 //! - a finished trial is never changed again, and a second finish is an error.
+//!
+//! Storages only store: opening a study returns what is stored, and the
+//! [`StudyBuilder`](crate::study::StudyBuilder) decides, the same way for every backend, whether
+//! it fits the study being built. What a backend author needs is here: the [`Storage`]
+//! trait, [`Propose`], [`StudyInfo`], [`apply_event`] (the one rule for which events a
+//! trial's state allows), and, with the `conformance` cargo feature, the
+//! [`conformance`] suite that every backend of this crate passes.
 
+mod apply;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod journal;
@@ -16,12 +24,17 @@ mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
 
+pub use apply::apply_event;
 pub use journal::{FsyncPolicy, Journal};
 pub use memory::InMemory;
 #[cfg(feature = "postgres")]
 pub use postgres::Postgres;
 
-use crate::{Direction, Params, Result, SearchSpace, Trial, TrialEvent};
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::space::{Params, SearchSpace};
+use crate::trial::{Direction, Trial, TrialEvent};
 
 /// What identifies a study in a storage.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,12 +43,17 @@ pub struct StudyInfo {
     pub name: String,
     /// Whether lower or higher values are better.
     pub direction: Direction,
-    /// The space searched; a reopened study must have the same one.
+    /// The space searched; a reopened study must have the same one (unless the builder
+    /// allows a change).
     pub space: SearchSpace,
 }
 
 /// Chooses the params of a new trial, given every trial so far (indexed by number);
 /// `Ok(None)` means nothing is left to propose.
+///
+/// A backend may call it more than once for one new trial (PostgreSQL retries the whole
+/// transaction after a lost connection or a deadlock), so it must not consume anything:
+/// the study hands out a queued config only once the trial holding it exists.
 pub type Propose<'a> = dyn FnMut(&[Trial]) -> Result<Option<Params>> + 'a;
 
 /// A backend that records trials.
@@ -44,13 +62,25 @@ pub type Propose<'a> = dyn FnMut(&[Trial]) -> Result<Option<Params>> + 'a;
 /// several workers; [`create_trial`](Storage::create_trial) chooses params and records the
 /// new trial as one atomic step; a finished trial is never changed again.
 pub trait Storage: Send + Sync {
-    /// Binds to the study described by `info`, creating it or loading what exists.
-    /// Called once, when the study is built.
-    fn open(&self, info: &StudyInfo) -> Result<()>;
+    /// Binds to the study named `info.name`: creates it from `info` and returns `None`
+    /// when the storage holds no such study, or returns what is stored, unjudged. A
+    /// storage that holds one study only (a journal file) returns its study whatever its
+    /// name. Called once, when the study is built, which then decides whether the stored
+    /// study fits.
+    fn open(&self, info: &StudyInfo) -> Result<Option<StudyInfo>>;
+
+    /// Replaces the space of the opened study; the trials keep their params. Called by
+    /// the study builder only when the user allowed a changed space.
+    fn set_space(&self, space: &SearchSpace) -> Result<()>;
+
+    /// Where the study is kept, for messages: `the journal sweep.jsonl`, `PostgreSQL
+    /// (schema public)`.
+    fn describe(&self) -> String;
 
     /// Atomically: brings the view of all trials up to date, calls `propose` with it, and
     /// records a new running trial numbered `trials.len()` with the proposed params.
-    /// Returns `Ok(None)` when `propose` does.
+    /// Returns `Ok(None)` when `propose` does. `propose` may be called more than once
+    /// (a retried transaction); only the params of the last call are recorded.
     fn create_trial(&self, propose: &mut Propose<'_>) -> Result<Option<Trial>>;
 
     /// Records an event of a started trial. Finishing a finished trial, or naming a trial
@@ -78,3 +108,40 @@ pub trait Storage: Send + Sync {
         Ok(Vec::new())
     }
 }
+
+macro_rules! forward_storage {
+    ($($wrapper:ident),*) => {$(
+        /// A shared or boxed storage is a storage: several studies or handles can use it.
+        impl<S: Storage + ?Sized> Storage for $wrapper<S> {
+            fn open(&self, info: &StudyInfo) -> Result<Option<StudyInfo>> {
+                (**self).open(info)
+            }
+            fn set_space(&self, space: &SearchSpace) -> Result<()> {
+                (**self).set_space(space)
+            }
+            fn describe(&self) -> String {
+                (**self).describe()
+            }
+            fn create_trial(&self, propose: &mut Propose<'_>) -> Result<Option<Trial>> {
+                (**self).create_trial(propose)
+            }
+            fn record(&self, event: TrialEvent) -> Result<()> {
+                (**self).record(event)
+            }
+            fn read(&self, read: &mut dyn FnMut(&[Trial])) -> Result<()> {
+                (**self).read(read)
+            }
+            fn heartbeat_interval(&self) -> Option<std::time::Duration> {
+                (**self).heartbeat_interval()
+            }
+            fn heartbeat(&self, running: &[u64]) -> Result<()> {
+                (**self).heartbeat(running)
+            }
+            fn fail_stale_trials(&self) -> Result<Vec<u64>> {
+                (**self).fail_stale_trials()
+            }
+        }
+    )*};
+}
+
+forward_storage!(Box, Arc);

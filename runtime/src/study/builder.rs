@@ -3,10 +3,15 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use super::compatibility::{self, Reopen};
 use super::{Shared, Study};
-use crate::{
-    Callback, Direction, Error, InMemory, Pruner, Result, Sampler, Space, Storage, StudyInfo, Tpe,
-};
+use crate::callbacks::Callback;
+use crate::error::{Error, Result};
+use crate::pruners::Pruner;
+use crate::samplers::{Sampler, Tpe};
+use crate::space::Space;
+use crate::storage::{InMemory, Storage, StudyInfo};
+use crate::trial::Direction;
 
 /// Builds a [`Study`]; start with [`Study::minimize`] or [`Study::maximize`].
 ///
@@ -17,8 +22,9 @@ pub struct StudyBuilder<S> {
     space: S,
     direction: Direction,
     sampler: Option<Box<dyn Sampler>>,
-    storage: Option<Box<dyn Storage>>,
-    pruner: Option<Box<dyn Pruner>>,
+    storage: Option<Arc<dyn Storage>>,
+    pruner: Option<Arc<dyn Pruner>>,
+    allow_space_change: bool,
     seed: Option<u64>,
     name: String,
     workers: usize,
@@ -35,6 +41,7 @@ impl<S: Space> StudyBuilder<S> {
             sampler: None,
             storage: None,
             pruner: None,
+            allow_space_change: false,
             seed: None,
             name: "study".into(),
             workers: 1,
@@ -52,13 +59,23 @@ impl<S: Space> StudyBuilder<S> {
 
     /// Where trials are kept (in memory by default).
     pub fn storage(mut self, storage: impl Storage + 'static) -> Self {
-        self.storage = Some(Box::new(storage));
+        self.storage = Some(Arc::new(storage));
         self
     }
 
     /// A pruner the objective can consult through `TrialContext::should_prune`.
     pub fn pruner(mut self, pruner: impl Pruner + 'static) -> Self {
-        self.pruner = Some(Box::new(pruner));
+        self.pruner = Some(Arc::new(pruner));
+        self
+    }
+
+    /// Lets the study reopen a stored study whose space differs from this one: the new
+    /// space is recorded and used from then on, and the trials already stored keep their
+    /// params as they were. Without this, a different space is an
+    /// [`Error::InvalidSpace`] naming the first param that differs. Name and direction
+    /// must match in any case.
+    pub fn allow_space_change(mut self) -> Self {
+        self.allow_space_change = true;
         self
     }
 
@@ -81,7 +98,8 @@ impl<S: Space> StudyBuilder<S> {
     }
 
     /// Adds a [`Callback`] run after each trial of `optimize`; it can stop the study
-    /// ([`StopAtValue`](crate::StopAtValue), [`StopWithoutImprovement`](crate::StopWithoutImprovement),
+    /// ([`StopAtValue`](crate::callbacks::StopAtValue),
+    /// [`StopWithoutImprovement`](crate::callbacks::StopWithoutImprovement),
     /// or any `FnMut(&Trial, &Progress) -> ControlFlow<()>`).
     pub fn callback(mut self, callback: impl Callback + 'static) -> Self {
         self.callbacks.push(Box::new(callback));
@@ -98,7 +116,7 @@ impl<S: Space> StudyBuilder<S> {
 
     /// Whether `optimize` catches Ctrl-C (SIGINT, Unix only) to stop gracefully: no new
     /// trials, running ones finish, `optimize` returns
-    /// [`StopReason::Interrupted`](crate::StopReason::Interrupted); a second Ctrl-C ends the
+    /// [`StopReason::Interrupted`](crate::study::StopReason::Interrupted); a second Ctrl-C ends the
     /// process. On by default. The handler, once installed, stays for the life of the
     /// process and does the default action (terminate) outside `optimize`; turn this off
     /// in programs that handle SIGINT themselves.
@@ -118,12 +136,19 @@ impl<S: Space> StudyBuilder<S> {
         let space = self.space.search_space()?;
         let sampler = self.sampler.unwrap_or_else(|| Box::new(Tpe::default()));
         sampler.check_space(&space)?;
-        let storage = self.storage.unwrap_or_else(|| Box::new(InMemory::new()));
-        storage.open(&StudyInfo {
+        let storage = self.storage.unwrap_or_else(|| Arc::new(InMemory::new()));
+        let info = StudyInfo {
             name: self.name.clone(),
             direction: self.direction,
             space: space.clone(),
-        })?;
+        };
+        if let Some(stored) = storage.open(&info)? {
+            let location = storage.describe();
+            match compatibility::check(&stored, &info, &location, self.allow_space_change)? {
+                Reopen::AsStored => {}
+                Reopen::ChangeSpace => storage.set_space(&info.space)?,
+            }
+        }
         Ok(Study {
             definition: self.space,
             shared: Arc::new(Shared {

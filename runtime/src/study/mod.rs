@@ -1,43 +1,44 @@
 //! Studies: the loop that asks a sampler, runs the objective and records the outcome.
+//!
+//! The study is the top of the runtime: it depends on every other module and nothing
+//! depends on it.
 
 mod budget;
 mod builder;
-mod callback;
-mod direction;
-mod export;
+mod compatibility;
 mod interrupt;
-mod objective;
 mod progress_bar;
+mod report;
 mod run;
-mod trial;
 
 pub use budget::Budget;
 pub use builder::StudyBuilder;
-pub use callback::{Callback, Progress, StopAtValue, StopWithoutImprovement};
-pub use direction::Direction;
-pub use objective::{BoxError, Objective, ObjectiveOutput, TrialContext, TrialPruned};
-#[doc(hidden)]
-pub use objective::{ConfigOnly, WithContext};
-pub use trial::{apply_event, Outcome, Trial, TrialEvent, TrialState};
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::{Error, Params, Pruner, Result, SampleContext, Sampler, SearchSpace, Space, Storage};
+use crate::callbacks::Callback;
+use crate::error::{Error, Result};
+use crate::objective::TrialContext;
+use crate::pruners::Pruner;
+use crate::samplers::{SampleContext, Sampler};
+use crate::space::{Params, SearchSpace, Space};
+use crate::storage::Storage;
+use crate::trial::{Direction, Outcome, Trial, TrialEvent, TrialState};
 
 /// What every handle on a study shares (workers, trial contexts).
-pub(crate) struct Shared {
-    pub(crate) space: SearchSpace,
-    pub(crate) direction: Direction,
-    pub(crate) sampler: Box<dyn Sampler>,
-    pub(crate) storage: Box<dyn Storage>,
-    pub(crate) pruner: Option<Box<dyn Pruner>>,
-    pub(crate) seed: u64,
-    pub(crate) name: String,
+struct Shared {
+    space: SearchSpace,
+    direction: Direction,
+    sampler: Box<dyn Sampler>,
+    storage: Arc<dyn Storage>,
+    pruner: Option<Arc<dyn Pruner>>,
+    seed: u64,
+    name: String,
 }
 
 /// An optimization run over a space: trials proposed by a sampler, recorded in a storage.
@@ -46,7 +47,8 @@ pub(crate) struct Shared {
 /// their own, and [`optimize`](Self::optimize) runs its workers on it.
 ///
 /// ```
-/// use tunekit_runtime::{Domain, Grid, Params, SearchSpace, Study};
+/// use tunekit_runtime::samplers::Grid;
+/// use tunekit_runtime::{Domain, Params, SearchSpace, Study};
 ///
 /// let space = SearchSpace::builder()
 ///     .add("x", Domain::int(-3, 3))
@@ -197,9 +199,14 @@ impl<S: Space> Study<S> {
     /// and the error returned.
     pub fn ask(&self) -> Result<AskedTrial<S::Config>> {
         let shared = &self.shared;
+        // The queue stays locked until the trial exists: a storage may call `propose`
+        // more than once (a retried transaction), so the queued config it hands out is
+        // removed only once a trial holds it, and two workers never take the same one.
+        let mut queue = self.lock_queue();
+        let queued = queue.front().cloned();
         let trial = shared.storage.create_trial(&mut |trials| {
-            if let Some(params) = self.lock_queue().pop_front() {
-                return Ok(Some(params));
+            if let Some(params) = &queued {
+                return Ok(Some(params.clone()));
             }
             let number = trials.len() as u64;
             let mut rng = ChaCha8Rng::seed_from_u64(shared.seed);
@@ -214,10 +221,20 @@ impl<S: Space> Study<S> {
             shared.sampler.sample(&ctx, &mut rng)
         })?;
         let trial = trial.ok_or(Error::Exhausted)?;
+        if queued.is_some() {
+            queue.pop_front();
+        }
+        drop(queue);
         match self.definition.decode(&trial.params) {
             Ok(config) => Ok(AskedTrial {
                 config,
-                context: TrialContext::new(trial.number, trial.params, Arc::clone(shared)),
+                context: TrialContext::new(
+                    trial.number,
+                    trial.params,
+                    Arc::clone(&shared.storage),
+                    shared.pruner.clone(),
+                    shared.direction,
+                ),
             }),
             Err(error) => {
                 self.tell(trial.number, Outcome::Failed(error.to_string()))?;
@@ -271,20 +288,8 @@ impl<S: Space> Study<S> {
         })
     }
 
-    fn lock_queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Params>> {
+    fn lock_queue(&self) -> MutexGuard<'_, VecDeque<Params>> {
+        // Every change to the queue is one push or pop: a panicking holder leaves it whole.
         self.enqueued.lock().unwrap_or_else(|e| e.into_inner())
     }
-
-    /// Writes every trial as one JSON object per line.
-    pub fn write_jsonl(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
-        export::write_jsonl_file(path.as_ref(), &self.trials()?)
-    }
-
-    /// Writes every trial as a CSV row: number, state, value, timings, one column per
-    /// parameter, one per user attribute, the intermediate values (JSON) and the failure.
-    pub fn write_csv(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
-        export::write_csv_file(path.as_ref(), &self.shared.space, &self.trials()?)
-    }
 }
-
-pub use export::{write_csv, write_jsonl};

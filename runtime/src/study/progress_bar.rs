@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Budget, Progress};
+use super::Budget;
+use crate::callbacks::Progress;
 
 /// A progress bar on stderr; draws nothing when stderr is not a terminal (a log file, a
 /// CI job), so it is safe to leave on.
@@ -83,7 +84,7 @@ fn humanize(time: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Direction;
+    use crate::trial::Direction;
 
     #[test]
     fn templates_parse_and_messages_read_well() {

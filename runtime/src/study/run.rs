@@ -6,11 +6,16 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::callback::Progress;
 use super::interrupt::Watch;
 use super::progress_bar::Bar;
-use super::{AskedTrial, Budget, Objective, Outcome, StopReason, Study, TrialPruned};
-use crate::{Error, Result, Space, Storage, Trial, TrialState};
+use super::{AskedTrial, Budget, StopReason, Study};
+use crate::callbacks::Progress;
+use crate::error::{Error, Result};
+use crate::objective::{Objective, TrialPruned};
+use crate::space::Space;
+use crate::storage::Storage;
+use crate::trial::Outcome;
+use crate::trial::{Trial, TrialState};
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (every update
 /// below is a single assignment or insertion).
@@ -20,7 +25,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl<S: Space> Study<S> {
     /// Runs trials until the budget (a trial count, a [`Duration`], or a [`Budget`]) is
-    /// used up, the sampler is exhausted, a [callback](crate::Callback) stops the study, or
+    /// used up, the sampler is exhausted, a [callback](crate::callbacks::Callback) stops the study, or
     /// the user presses Ctrl-C, on the builder's number of worker threads; returns why it
     /// stopped.
     ///

@@ -52,7 +52,7 @@ mod tests {
         assert_eq!(Train::search_space().unwrap().len(), 3);
         assert_eq!(quick_space_len().unwrap(), 3);
         let study = tk::Study::minimize(space!(Train { epochs: 3 }))
-            .sampler(tk::Random::new())
+            .sampler(tk::samplers::Random::new())
             .seed(9)
             .build()
             .unwrap();

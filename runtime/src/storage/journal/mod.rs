@@ -3,7 +3,6 @@
 mod owner;
 mod record;
 mod replay;
-mod space_diff;
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -19,7 +18,9 @@ use self::owner::Owner;
 use self::record::{Record, FORMAT};
 use self::replay::{Header, Replay};
 use super::{Propose, Storage, StudyInfo};
-use crate::{Direction, Error, Outcome, Result, Trial, TrialEvent};
+use crate::error::{Error, Result};
+use crate::space::SearchSpace;
+use crate::trial::{Outcome, Trial, TrialEvent};
 
 /// When a journal asks the operating system to put its lines on disk (`fsync`).
 ///
@@ -52,7 +53,7 @@ pub enum FsyncPolicy {
 /// shared by processes.
 ///
 /// ```
-/// use tunekit_runtime::{Domain, FsyncPolicy, Journal, Params, SearchSpace, Study};
+/// use tunekit_runtime::{Domain, Params, SearchSpace, Study, storage::{FsyncPolicy, Journal}};
 ///
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("sweep.jsonl");
@@ -86,7 +87,8 @@ pub enum FsyncPolicy {
 ///
 /// The first line names the study, its direction and space, and the format version. A
 /// `space` line appears only when a study was reopened with a changed space and
-/// [`Journal::allow_space_change`]. Non-finite intermediate values are written as the
+/// [`StudyBuilder::allow_space_change`](crate::study::StudyBuilder::allow_space_change).
+/// Non-finite intermediate values are written as the
 /// strings `"NaN"`, `"inf"`, `"-inf"`. One file holds one study.
 ///
 /// # Guarantees
@@ -108,10 +110,11 @@ pub enum FsyncPolicy {
 ///   unreadable line, a line that does not fit the lines before it, or a file whose first
 ///   line is not a study header is an error naming the file and line: the journal is never
 ///   "repaired" by dropping data silently.
-/// - **Reopening.** The header must match the study: same name and direction, and the
-///   same space (params compared by name, order aside) unless
-///   [`allow_space_change`](Journal::allow_space_change) was called; the error names the
-///   first param that differs.
+/// - **Reopening.** The study builder checks the header against the study, as for every
+///   storage: same name and direction, and the same space (params compared by name, order
+///   aside) unless
+///   [`allow_space_change`](crate::study::StudyBuilder::allow_space_change) was given; the error
+///   names the first param that differs.
 /// - **Stale trials.** Each open journal holds a lock on its own file in the
 ///   `<journal>.owners/` directory beside the journal, and every trial records the id of
 ///   that file. The operating system releases the lock when the process ends, however it
@@ -131,7 +134,6 @@ pub struct Journal {
     owners_dir: PathBuf,
     owner: Owner,
     fsync: FsyncPolicy,
-    allow_space_change: bool,
     stale_check_every: Duration,
     state: Mutex<State>,
 }
@@ -145,7 +147,7 @@ struct State {
 impl Journal {
     /// Opens (or creates) the journal at `path`. The study it holds is checked against
     /// the study being built when the journal is passed to
-    /// [`StudyBuilder::storage`](crate::StudyBuilder::storage).
+    /// [`StudyBuilder::storage`](crate::study::StudyBuilder::storage).
     pub fn open(path: impl AsRef<Path>) -> Result<Journal> {
         let path = path.as_ref().to_path_buf();
         let Some(file_name) = path.file_name() else {
@@ -170,7 +172,6 @@ impl Journal {
             owners_dir,
             owner,
             fsync: FsyncPolicy::default(),
-            allow_space_change: false,
             stale_check_every: Duration::from_secs(10),
             state: Mutex::new(State::default()),
         })
@@ -180,15 +181,6 @@ impl Journal {
     #[must_use]
     pub fn fsync(mut self, policy: FsyncPolicy) -> Self {
         self.fsync = policy;
-        self
-    }
-
-    /// Lets a study reopen this journal with a different space: the new space is recorded
-    /// and used from then on, and the trials already in the file stay, with their params
-    /// as they were. Without this, a different space is an error.
-    #[must_use]
-    pub fn allow_space_change(mut self) -> Self {
-        self.allow_space_change = true;
         self
     }
 
@@ -420,64 +412,42 @@ fn is_torn(line: &[u8]) -> bool {
         || line.iter().all(|&b| b == 0 || b.is_ascii_whitespace())
 }
 
-fn verb(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Minimize => "minimize",
-        Direction::Maximize => "maximize",
-    }
-}
-
 impl Storage for Journal {
-    fn open(&self, info: &StudyInfo) -> Result<()> {
+    fn open(&self, info: &StudyInfo) -> Result<Option<StudyInfo>> {
         self.locked(|session| {
-            match session.state.replay.header.clone() {
-                None => session.append(Record::Study {
-                    format: FORMAT,
-                    name: info.name.clone(),
-                    direction: info.direction,
-                    space: info.space.clone(),
-                    created_at: Utc::now(),
-                })?,
-                Some(header) => {
-                    let path = session.journal.path.display();
-                    if header.name != info.name {
-                        return Err(Error::Storage(format!(
-                            "the journal {path} holds study `{}`, not `{}`; name the study `{}` \
-                             or use another file (one journal holds one study)",
-                            header.name, info.name, header.name
-                        )));
-                    }
-                    if header.direction != info.direction {
-                        return Err(Error::Storage(format!(
-                            "the journal {path} holds a study that {}s, but this study {}s; \
-                             a study's direction cannot change",
-                            verb(header.direction),
-                            verb(info.direction)
-                        )));
-                    }
-                    if let Some((param, difference)) =
-                        space_diff::first_difference(&header.space, &info.space)
-                    {
-                        if !session.journal.allow_space_change {
-                            return Err(Error::InvalidSpace {
-                                param,
-                                message: format!(
-                                    "the journal {path} was written with another space: {difference}; \
-                                     reopen it with the same space, or open it with \
-                                     Journal::allow_space_change() to extend the study"
-                                ),
-                            });
-                        }
-                        tracing::info!(journal = %path, param, "the study's space changed: {difference}");
-                        session.append(Record::Space {
-                            space: info.space.clone(),
-                        })?;
-                    }
+            let stored = match session.state.replay.header.clone() {
+                None => {
+                    session.append(Record::Study {
+                        format: FORMAT,
+                        name: info.name.clone(),
+                        direction: info.direction,
+                        space: info.space.clone(),
+                        created_at: Utc::now(),
+                    })?;
+                    None
                 }
-            }
+                Some(header) => Some(StudyInfo {
+                    name: header.name,
+                    direction: header.direction,
+                    space: header.space,
+                }),
+            };
             session.fail_stale()?;
-            Ok(())
+            Ok(stored)
         })
+    }
+
+    fn set_space(&self, space: &SearchSpace) -> Result<()> {
+        self.locked(|session| {
+            session.header()?;
+            session.append(Record::Space {
+                space: space.clone(),
+            })
+        })
+    }
+
+    fn describe(&self) -> String {
+        format!("the journal {}", self.path.display())
     }
 
     fn create_trial(&self, propose: &mut Propose<'_>) -> Result<Option<Trial>> {

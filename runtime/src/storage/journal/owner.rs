@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use fs4::{FileExt, TryLockError};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// This process's claim on its trials: a locked file that lives as long as the journal.
 #[derive(Debug)]

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Direction, Outcome, Params, SearchSpace, TrialEvent};
+use crate::space::{Params, SearchSpace};
+use crate::trial::{Direction, Outcome, TrialEvent};
 
 /// The journal format this version writes and reads. A file with a higher number was
 /// written by a newer tunekit and is refused rather than misread.
@@ -140,7 +141,7 @@ mod any_float {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Domain;
+    use crate::space::Domain;
 
     fn round_trip(record: &Record) -> Record {
         let line = record.to_line().unwrap();

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::record::{Record, FORMAT};
-use crate::{Direction, Error, Result, SearchSpace, Trial, TrialEvent, TrialState};
+use crate::error::{Error, Result};
+use crate::space::SearchSpace;
+use crate::trial::{Direction, Trial, TrialEvent, TrialState};
 
 /// The study's header, as the first line of the file gives it.
 #[derive(Debug, Clone)]
@@ -136,7 +138,7 @@ impl Replay {
     }
 
     fn apply_event(&mut self, event: TrialEvent) -> std::result::Result<(), String> {
-        crate::apply_event(&mut self.trials, &event).map_err(|e| e.to_string())
+        crate::storage::apply_event(&mut self.trials, &event).map_err(|e| e.to_string())
     }
 
     /// Running trials whose owner is not `me`, with their owners.
@@ -157,7 +159,8 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::{Outcome, Params};
+    use crate::space::Params;
+    use crate::trial::Outcome;
 
     fn header() -> Record {
         Record::Study {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Row, Statement};
 
-use crate::Error;
+use crate::error::Error;
 
 /// How many idle connections a [`Pool`] keeps; more are opened when threads need them.
 const MAX_IDLE: usize = 8;

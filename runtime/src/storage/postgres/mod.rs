@@ -35,13 +35,15 @@ use self::connection::{Conn, Fail, Pool, Tx};
 use self::schema::Tables;
 use self::view::{state_name, to_micros, CatchUp, View};
 use super::{Propose, Storage, StudyInfo};
-use crate::{Direction, Error, Outcome, Result, SearchSpace, Trial, TrialEvent, TrialState};
+use crate::error::{Error, Result};
+use crate::space::SearchSpace;
+use crate::trial::{Direction, Outcome, Trial, TrialEvent, TrialState};
 
 /// Keeps studies in a PostgreSQL database, so worker processes on any number of machines
 /// can run one study together. Needs the `postgres` cargo feature.
 ///
 /// ```no_run
-/// use tunekit_runtime::{Domain, Postgres, Params, SearchSpace, Study};
+/// use tunekit_runtime::{Domain, Params, SearchSpace, Study, storage::Postgres};
 ///
 /// let space = SearchSpace::builder().add("x", Domain::float(-5.0, 5.0)).build()?;
 /// let study = Study::minimize(space)
@@ -70,7 +72,7 @@ use crate::{Direction, Error, Outcome, Result, SearchSpace, Trial, TrialEvent, T
 /// ```
 ///
 /// or from Rust, with the same study opened by one more process:
-/// [`Study::trials`](crate::Study::trials), [`Study::write_csv`](crate::Study::write_csv).
+/// [`Study::trials`](crate::study::Study::trials), [`Study::write_csv`](crate::study::Study::write_csv).
 pub struct Postgres {
     pool: Pool,
     tables: Tables,
@@ -180,8 +182,13 @@ impl Postgres {
         self.view.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Loads or creates the study row; returns its id.
-    fn open_study(&self, conn: &mut Conn, info: &StudyInfo) -> Result<i64, Fail> {
+    /// Creates the study row, or loads the stored one; returns its id and, for a study
+    /// that existed, what it holds.
+    fn open_study(
+        &self,
+        conn: &mut Conn,
+        info: &StudyInfo,
+    ) -> Result<(i64, Option<StudyInfo>), Fail> {
         let direction = direction_name(info.direction);
         let space = serde_json::to_value(&info.space)
             .map_err(|e| Error::Storage(format!("cannot store the search space: {e}")))?;
@@ -190,7 +197,7 @@ impl Postgres {
             &[&info.name, &direction, &Json(&space)],
         )?;
         if let Some(row) = inserted.first() {
-            return Ok(row.get(0));
+            return Ok((row.get(0), None));
         }
         if self.require_new_study {
             return Err(Fail::Api(Error::Config(format!(
@@ -208,24 +215,30 @@ impl Postgres {
             ))
         })?;
         let stored_direction: &str = row.get(1);
-        if stored_direction != direction {
-            return Err(Fail::Api(Error::Config(format!(
-                "study `{}` exists in PostgreSQL and {stored_direction}s, but this one \
-                 {direction}s: use another study name, or the same direction",
-                info.name
-            ))));
-        }
+        let direction = match stored_direction {
+            "minimize" => Direction::Minimize,
+            "maximize" => Direction::Maximize,
+            other => {
+                return Err(Fail::Api(Error::Storage(format!(
+                    "study `{}` has direction `{other}` in PostgreSQL, which is neither \
+                     `minimize` nor `maximize`: was the row changed by hand?",
+                    info.name
+                ))))
+            }
+        };
         let Json(stored_space): Json<serde_json::Value> = row.get(2);
-        let same_space = serde_json::from_value::<SearchSpace>(stored_space)
-            .is_ok_and(|stored| stored == info.space);
-        if !same_space {
-            return Err(Fail::Api(Error::Config(format!(
-                "study `{}` exists in PostgreSQL with a different search space: use \
-                 another study name, or the space it was created with",
+        let space = serde_json::from_value::<SearchSpace>(stored_space).map_err(|e| {
+            Error::Storage(format!(
+                "the stored search space of study `{}` cannot be read: {e}",
                 info.name
-            ))));
-        }
-        Ok(row.get(0))
+            ))
+        })?;
+        let stored = StudyInfo {
+            name: info.name.clone(),
+            direction,
+            space,
+        };
+        Ok((row.get(0), Some(stored)))
     }
 
     /// After a lost connection: whether the lost attempt had committed trial `number`.
@@ -319,18 +332,15 @@ impl Postgres {
 }
 
 impl Storage for Postgres {
-    fn open(&self, info: &StudyInfo) -> Result<()> {
-        if let Some(study) = self.study.get() {
-            if study.name == info.name {
-                return Ok(());
-            }
+    fn open(&self, info: &StudyInfo) -> Result<Option<StudyInfo>> {
+        if let Some(study) = self.study.get().filter(|study| study.name != info.name) {
             return Err(Error::Config(format!(
                 "this PostgreSQL storage is already open on study `{}`: connect another \
                  one for study `{}`",
                 study.name, info.name
             )));
         }
-        let id = self.pool.run("opening the study", |conn, _| {
+        let (id, stored) = self.pool.run("opening the study", |conn, _| {
             self.tables.ensure(conn)?;
             self.open_study(conn, info)
         })?;
@@ -339,7 +349,21 @@ impl Storage for Postgres {
             id,
             name: info.name.clone(),
         });
-        Ok(())
+        Ok(stored)
+    }
+
+    fn set_space(&self, space: &SearchSpace) -> Result<()> {
+        let study = self.study()?.id;
+        let space = serde_json::to_value(space)
+            .map_err(|e| Error::Storage(format!("cannot store the search space: {e}")))?;
+        self.pool.run("changing the study's space", |conn, _| {
+            conn.execute(&self.sql.set_space, &[&study, &Json(&space)])?;
+            Ok(())
+        })
+    }
+
+    fn describe(&self) -> String {
+        format!("PostgreSQL (schema `{}`)", self.tables.schema_name())
     }
 
     fn create_trial(&self, propose: &mut Propose<'_>) -> Result<Option<Trial>> {
@@ -537,6 +561,7 @@ struct Statements {
     catch_up: CatchUp,
     insert_study: String,
     select_study: String,
+    set_space: String,
     bump_version: String,
     bump_version_and_count: String,
     insert_trial: String,
@@ -566,6 +591,7 @@ impl Statements {
                  ON CONFLICT (name) DO NOTHING RETURNING id"
             ),
             select_study: format!("SELECT id, direction, space FROM {studies} WHERE name = $1"),
+            set_space: format!("UPDATE {studies} SET space = $2 WHERE id = $1"),
             bump_version: format!(
                 "UPDATE {studies} SET version = version + 1 WHERE id = $1 RETURNING version"
             ),

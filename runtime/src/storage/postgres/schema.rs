@@ -8,7 +8,7 @@
 //! - `tunekit_intermediate`: one row per reported (trial, step), stamped the same way.
 
 use super::connection::{Conn, Fail, Tx};
-use crate::Error;
+use crate::error::Error;
 
 /// The layout this tunekit reads and writes.
 pub(super) const SCHEMA_VERSION: i32 = 1;

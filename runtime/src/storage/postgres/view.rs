@@ -7,7 +7,9 @@ use postgres::Row;
 
 use super::connection::{Conn, Fail};
 use super::schema::Tables;
-use crate::{Error, Params, Trial, TrialState};
+use crate::error::Error;
+use crate::space::Params;
+use crate::trial::{Trial, TrialState};
 
 /// The trials of one study as of study version `version`.
 #[derive(Debug, Default)]

@@ -1,7 +1,7 @@
 //! The median stopping rule.
 
 use super::Pruner;
-use crate::{Direction, Trial, TrialState};
+use crate::trial::{Direction, Trial, TrialState};
 
 /// Prunes a trial whose best intermediate value so far is worse than the median of what
 /// the completed trials reported at the same step (Optuna's `MedianPruner`).
@@ -82,7 +82,8 @@ impl Pruner for MedianPruner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Outcome, Params, TrialEvent};
+    use crate::space::Params;
+    use crate::trial::{Outcome, TrialEvent};
 
     fn trial(number: u64, curve: &[f64], finish: bool) -> Trial {
         let mut t = Trial::running(number, Params::new());

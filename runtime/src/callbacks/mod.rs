@@ -3,7 +3,7 @@
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-use crate::{Direction, Trial, TrialState};
+use crate::trial::{Direction, Trial, TrialState};
 
 /// Where an `optimize` call stands, as callbacks and the progress bar see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +31,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub(super) fn new(direction: Direction, best: Option<(u64, f64)>) -> Self {
+    pub(crate) fn new(direction: Direction, best: Option<(u64, f64)>) -> Self {
         Progress {
             finished: 0,
             complete: 0,
@@ -77,14 +77,14 @@ impl Progress {
 
 /// Runs after each trial that `optimize` finishes; returning `ControlFlow::Break(())` stops
 /// the study: no new trial starts, running ones finish, and `optimize` returns
-/// [`StopReason::Callback`](crate::StopReason::Callback).
+/// [`StopReason::Callback`](crate::study::StopReason::Callback).
 ///
 /// Any `FnMut(&Trial, &Progress) -> ControlFlow<()>` closure is a callback. Callbacks run
 /// one at a time, in the order they were added, even with several workers.
 ///
 /// ```
 /// use std::ops::ControlFlow;
-/// use tunekit_runtime::{Domain, Params, Progress, SearchSpace, StopReason, Study, Trial};
+/// use tunekit_runtime::{Domain, Params, SearchSpace, StopReason, Study, Trial, callbacks::Progress};
 ///
 /// let space = SearchSpace::builder().add("x", Domain::int(0, 100)).build()?;
 /// let study = Study::minimize(space)
@@ -149,7 +149,8 @@ impl Callback for StopWithoutImprovement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Outcome, Params, TrialEvent};
+    use crate::space::Params;
+    use crate::trial::{Outcome, TrialEvent};
 
     fn finished(number: u64, outcome: Outcome) -> Trial {
         let mut trial = Trial::running(number, Params::new());

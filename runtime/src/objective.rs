@@ -1,11 +1,19 @@
-//! What `optimize` calls: objectives, their results, and the per-trial context.
+//! What `optimize` calls: objectives, what they return, and the running trial as the
+//! objective sees it ([`TrialContext`]).
+//!
+//! This sits between the storage and pruners it writes to and reads from and the study
+//! that runs it, so helpers such as [`cross_validate`](crate::cv::cross_validate) can
+//! report through a trial without depending on the study.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::Shared;
-use crate::{Error, Params, Result, TrialEvent};
+use crate::error::{Error, Result};
+use crate::pruners::Pruner;
+use crate::space::Params;
+use crate::storage::Storage;
+use crate::trial::{Direction, TrialEvent};
 
 /// The error type objectives may fail with: anything that converts into a boxed error
 /// (`String`, `&str`, any `std::error::Error`, `anyhow::Error`, ...).
@@ -80,7 +88,9 @@ where
 pub struct TrialContext {
     number: u64,
     params: Params,
-    shared: Arc<Shared>,
+    storage: Arc<dyn Storage>,
+    pruner: Option<Arc<dyn Pruner>>,
+    direction: Direction,
 }
 
 impl std::fmt::Debug for TrialContext {
@@ -93,11 +103,19 @@ impl std::fmt::Debug for TrialContext {
 }
 
 impl TrialContext {
-    pub(crate) fn new(number: u64, params: Params, shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(
+        number: u64,
+        params: Params,
+        storage: Arc<dyn Storage>,
+        pruner: Option<Arc<dyn Pruner>>,
+        direction: Direction,
+    ) -> Self {
         TrialContext {
             number,
             params,
-            shared,
+            storage,
+            pruner,
+            direction,
         }
     }
 
@@ -114,7 +132,7 @@ impl TrialContext {
     /// Records the value at `step` (an epoch, a fold, ...); pruners compare these across
     /// trials. Reporting a step twice keeps the later value.
     pub fn report(&mut self, step: u64, value: f64) -> Result<()> {
-        self.shared.storage.record(TrialEvent::Intermediate {
+        self.storage.record(TrialEvent::Intermediate {
             number: self.number,
             step,
             value,
@@ -127,7 +145,7 @@ impl TrialContext {
         let key = key.into();
         let value = serde_json::to_value(value)
             .map_err(|e| Error::json(format!("user attribute `{key}`"), e))?;
-        self.shared.storage.record(TrialEvent::UserAttr {
+        self.storage.record(TrialEvent::UserAttr {
             number: self.number,
             key,
             value,
@@ -137,14 +155,14 @@ impl TrialContext {
     /// Whether the study's pruner says this trial should stop now. Without a pruner,
     /// always `false`. To stop, return `Err(TrialPruned.into())` from the objective.
     pub fn should_prune(&self) -> bool {
-        let Some(pruner) = &self.shared.pruner else {
+        let Some(pruner) = &self.pruner else {
             return false;
         };
         let mut prune = false;
-        let direction = self.shared.direction;
+        let direction = self.direction;
         let number = self.number as usize;
         // A storage that cannot be read leaves the trial running: pruning is advice.
-        let _ = self.shared.storage.read(&mut |trials| {
+        let _ = self.storage.read(&mut |trials| {
             if let Some(trial) = trials.get(number) {
                 prune = pruner.should_prune(trial, trials, direction);
             }

@@ -5,7 +5,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use crate::{Error, Result, SearchSpace, Trial, Value};
+use crate::error::{Error, Result};
+use crate::space::{SearchSpace, Value};
+use crate::trial::Trial;
 
 /// Writes each trial as one JSON object per line.
 pub fn write_jsonl(out: impl Write, trials: &[Trial]) -> Result<()> {
@@ -88,11 +90,11 @@ pub fn write_csv(out: impl Write, space: &SearchSpace, trials: &[Trial]) -> Resu
         .map_err(|e| Error::io("writing trials as CSV", e))
 }
 
-pub(super) fn write_jsonl_file(path: &Path, trials: &[Trial]) -> Result<()> {
+pub(crate) fn write_jsonl_file(path: &Path, trials: &[Trial]) -> Result<()> {
     write_jsonl(create(path)?, trials)
 }
 
-pub(super) fn write_csv_file(path: &Path, space: &SearchSpace, trials: &[Trial]) -> Result<()> {
+pub(crate) fn write_csv_file(path: &Path, space: &SearchSpace, trials: &[Trial]) -> Result<()> {
     write_csv(create(path)?, space, trials)
 }
 

@@ -14,7 +14,9 @@ pub use tpe::{Gamma, Tpe, Weights};
 
 use rand::RngCore;
 
-use crate::{Direction, Params, Result, SearchSpace, Trial};
+use crate::error::Result;
+use crate::space::{Params, SearchSpace};
+use crate::trial::{Direction, Trial};
 
 /// What a sampler may look at when it proposes a trial.
 #[derive(Debug, Clone, Copy)]

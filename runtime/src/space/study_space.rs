@@ -1,11 +1,12 @@
 //! What a study searches: a dynamic space, or a typed one that decodes into a config type.
 
-use crate::{Params, Result, SearchSpace};
+use super::{Params, SearchSpace};
+use crate::error::Result;
 
 /// A search space together with how its points become configuration values.
 ///
 /// [`SearchSpace`] is one, with `Params` as its config; the `space!` macro's typed spaces
-/// are others, with the user's struct as config. [`Study`](crate::Study) is generic over
+/// are others, with the user's struct as config. [`Study`](crate::study::Study) is generic over
 /// this trait, so both run on the same engine.
 pub trait Space: Send + Sync {
     /// The value the objective receives.

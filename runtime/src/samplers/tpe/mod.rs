@@ -77,7 +77,7 @@ use crate::{Error, Params, Result, SearchSpace};
 /// candidate exists is a configuration proposed again.
 ///
 /// ```
-/// use tunekit_runtime::{Domain, Params, SearchSpace, Study, Tpe};
+/// use tunekit_runtime::{Domain, Params, SearchSpace, Study, samplers::Tpe};
 ///
 /// let space = SearchSpace::builder()
 ///     .add("x", Domain::float(-5.0, 5.0))

@@ -3,7 +3,8 @@
 use rand::{Rng, RngCore};
 
 use super::{SampleContext, Sampler};
-use crate::{Domain, Params, Result, SearchSpace, Value};
+use crate::error::Result;
+use crate::space::{Domain, Params, SearchSpace, Value};
 
 /// Draws every active parameter uniformly: on a log scale for `log` domains, on the step
 /// grid for stepped ones, uniformly over the choices of a categorical.

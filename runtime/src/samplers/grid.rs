@@ -11,7 +11,8 @@ use std::collections::HashSet;
 use rand::RngCore;
 
 use super::{SampleContext, Sampler};
-use crate::{Error, Params, Result, SearchSpace};
+use crate::error::{Error, Result};
+use crate::space::{Params, SearchSpace};
 
 /// Proposes every combination of the space's values exactly once, then reports the space
 /// exhausted (which ends `optimize` cleanly).
@@ -287,7 +288,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Condition, Domain};
+    use crate::space::{Condition, Domain};
 
     fn nested_space() -> SearchSpace {
         // optimizer: sgd -> momentum (3 values) x nesterov (2) = 6; adam -> beta (2) = 2;
@@ -351,7 +352,7 @@ mod tests {
     fn multi_value_conditions_count_under_each_value() {
         let space = SearchSpace::builder()
             .add("a", Domain::categorical(["x", "y", "z"]))
-            .param(crate::Param {
+            .param(crate::space::Param {
                 name: "b".into(),
                 domain: Domain::int(1, 3),
                 condition: Some(Condition {

@@ -1,11 +1,12 @@
 //! Telling a user exactly how the space of a reopened study differs from the stored one.
+//! The study builder uses it for every storage.
 
-use crate::{Param, SearchSpace};
+use super::{Param, SearchSpace};
 
-/// The first difference between the space a journal was written with and the space of
-/// the study reopening it, as (param name, what differs); `None` when they hold the same
+/// The first difference between the space a study was stored with and the space of the
+/// study reopening it, as (param name, what differs); `None` when they hold the same
 /// params. Order does not count: samplers look params up by name.
-pub(super) fn first_difference(
+pub(crate) fn first_difference(
     stored: &SearchSpace,
     study: &SearchSpace,
 ) -> Option<(String, String)> {
@@ -15,7 +16,7 @@ pub(super) fn first_difference(
                 return Some((
                     param.name.clone(),
                     format!(
-                        "the journal's space has it ({}) but the study's space does not",
+                        "the stored space has it ({}) but the study's space does not",
                         describe(param)
                     ),
                 ))
@@ -24,7 +25,7 @@ pub(super) fn first_difference(
                 return Some((
                     param.name.clone(),
                     format!(
-                        "the journal has {} but the study has {}",
+                        "the stored space has {} but the study's has {}",
                         describe(param),
                         describe(other)
                     ),
@@ -41,7 +42,7 @@ pub(super) fn first_difference(
             (
                 param.name.clone(),
                 format!(
-                    "the study's space has it ({}) but the journal's space does not",
+                    "the study's space has it ({}) but the stored space does not",
                     describe(param)
                 ),
             )
@@ -56,7 +57,7 @@ fn describe(param: &Param) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Domain;
+    use crate::space::Domain;
 
     fn space(params: &[(&str, Domain)]) -> SearchSpace {
         params
@@ -85,10 +86,7 @@ mod tests {
         let dropped = space(&[("x", Domain::int(0, 9))]);
         let (param, message) = first_difference(&stored, &dropped).unwrap();
         assert_eq!(param, "lr");
-        assert!(
-            message.starts_with("the journal's space has it"),
-            "{message}"
-        );
+        assert!(message.starts_with("the stored space has it"), "{message}");
 
         let added = space(&[
             ("x", Domain::int(0, 9)),

@@ -5,12 +5,10 @@
 //! Run: `TUNEKIT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test \
 //!       cargo test -p tunekit-runtime --features postgres,conformance --test postgres`
 
-mod postgres_support;
-
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use postgres_support::{admin, unique_name, url_or_skip, Schema};
+use crate::postgres_support::{admin, unique_name, url_or_skip, Schema};
 use tunekit_runtime::storage::conformance::Backend;
 use tunekit_runtime::{
     storage::{Postgres, Storage},
@@ -558,7 +556,10 @@ fn commits_whose_answer_is_lost_are_not_repeated() {
                 .next()
                 .expect("an address")
         }
-        _ => panic!("this test needs a TCP URL in {}", postgres_support::URL_VAR),
+        _ => panic!(
+            "this test needs a TCP URL in {}",
+            crate::postgres_support::URL_VAR
+        ),
     };
     let (port, cuts) = start_commit_cutting_proxy(upstream);
     let mut proxied = postgres::Config::new();

@@ -1,6 +1,4 @@
 //! What the PostgreSQL tests share: the server's URL, throwaway schemas, an admin client.
-// Each test binary uses a different part of this module.
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -5,16 +5,14 @@
 //! code of the `postgres_worker` example, so the example is what is tested.
 //! Needs `TUNEKIT_TEST_POSTGRES_URL`; without it the tests say they were skipped and pass.
 
-mod postgres_support;
-
 #[allow(dead_code)] // its `main` is the example's; the tests call `run`
-#[path = "../examples/postgres_worker.rs"]
+#[path = "../../examples/postgres_worker.rs"]
 mod example;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
 
-use postgres_support::{url_or_skip, Schema};
+use crate::postgres_support::{url_or_skip, Schema};
 use tunekit_runtime::{samplers::Grid, storage::Postgres, Domain, SearchSpace, Study, TrialState};
 
 /// When set, `worker_process` runs the example worker with these arguments (one per line).
@@ -42,7 +40,7 @@ fn run_workers(count: usize, args: &[String]) -> Vec<Vec<u64>> {
             Command::new(&exe)
                 .args([
                     "--exact",
-                    "worker_process",
+                    "postgres_workers::worker_process",
                     "--nocapture",
                     "--test-threads=1",
                 ])

@@ -1,0 +1,20 @@
+//! The runtime's integration tests, in one binary: one link instead of eleven. Tests that
+//! need a PostgreSQL server skip themselves (with a note on stderr) unless
+//! `TUNEKIT_TEST_POSTGRES_URL` is set. The process-level journal tests (SIGKILL, SIGINT)
+//! are `tests/crash.rs`, which has its own `main`.
+
+mod journal;
+#[cfg(feature = "conformance")]
+mod journal_conformance;
+mod parallel;
+#[cfg(all(feature = "postgres", feature = "conformance"))]
+mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_support;
+#[cfg(feature = "postgres")]
+mod postgres_workers;
+mod random_uniformity;
+mod report_and_cv;
+mod study_core;
+mod tpe;
+mod tpe_parallel_batches;

@@ -2,6 +2,7 @@
 
 mod domain;
 mod params;
+pub mod range_rules;
 mod search_space;
 mod value;
 

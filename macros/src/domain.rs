@@ -336,7 +336,35 @@ pub fn source_text(expr: &Expr) -> String {
         }) if number(inner).is_some() => format!("-{}", source_text(inner)),
         Expr::Paren(inner) if number(&inner.expr).is_some() => source_text(&inner.expr),
         Expr::Group(inner) => source_text(&inner.expr),
-        other => other.to_token_stream().to_string(),
+        // Tokens print with a space between each; paths, fields and calls read better
+        // without (`f64::INFINITY`, `cfg.max`), operators with (`MAX / 2`).
+        other => {
+            let text = other.to_token_stream().to_string();
+            let text = text
+                .strip_prefix(":: ")
+                .map_or(text.clone(), |rest| format!("::{rest}"));
+            let text = [
+                (" :: ", "::"),
+                (" . ", "."),
+                (" ,", ","),
+                ("( ", "("),
+                (" )", ")"),
+            ]
+            .iter()
+            .fold(text, |text, (from, to)| text.replace(from, to));
+            // A call: no space between the name and its `(`.
+            let mut out = String::with_capacity(text.len());
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                let call = c == ' '
+                    && chars.peek() == Some(&'(')
+                    && out.ends_with(|p: char| p.is_alphanumeric() || p == '_');
+                if !call {
+                    out.push(c);
+                }
+            }
+            out
+        }
     }
 }
 
@@ -474,6 +502,8 @@ mod tests {
         assert_eq!(text("-3"), "-3");
         assert_eq!(text("1_000u32"), "1000");
         assert_eq!(text("MAX / 2"), "MAX / 2");
+        assert_eq!(text("::core::f64::INFINITY"), "::core::f64::INFINITY");
+        assert_eq!(text("limits.max(2, 3)"), "limits.max(2, 3)");
     }
 
     #[test]

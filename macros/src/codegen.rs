@@ -1,10 +1,12 @@
-//! Small code-generation helpers shared by `#[tunable]` and `space!`.
+//! Code-generation helpers shared by `#[tunable]` and `space!`: how range bounds reach
+//! the runtime, and the const checks that run the runtime's range rules at compile time.
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
-use quote::{quote, ToTokens};
-use syn::{Expr, LitFloat, LitInt};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::{Expr, Ident, LitFloat, LitInt, Type};
 
 use crate::domain::{self, Number, RangeSpec};
+use crate::item::Kind;
 
 /// The same tokens, all at `span`: so that rustc points an error about a generated call
 /// (an unmet trait bound, say) at the user's tokens instead of at the macro call.
@@ -104,4 +106,160 @@ pub fn range_args(
         None => quote!(::core::option::Option::None),
     };
     quote!(#low, #high, #log, #step)
+}
+
+/// How the range checks compare a range: as the runtime's int or float domain.
+#[derive(Clone, Copy, PartialEq)]
+enum Numeric {
+    Int,
+    Float,
+}
+
+/// A const item that runs the runtime's range rules (`range_rules`) on the parts of the
+/// range known at compile time, and fails the build with the rule's message at the
+/// offending tokens: the whole range for its bounds, the lower bound for `log`, the step,
+/// or the `log` key.
+///
+/// Known parts are the literals, and, on fields the macro knows are numbers (`kind` Int
+/// or Float, with `ty` the field's type), every bound: those are consts the compiler
+/// evaluates. Parts only known at run time (a const on an alias, a run-time value in
+/// `space!`) are checked when the space is built, by the same rules. Integer ranges are
+/// compared as `i128`, float ranges as `f64`, as the runtime does.
+///
+/// A float literal on an integer field gets no check: the macro reports that mismatch.
+pub fn range_checks(
+    p: &TokenStream,
+    range: &RangeSpec,
+    kind: Kind,
+    ty: Option<&Type>,
+) -> TokenStream {
+    let parts = [Some(&range.low), Some(&range.high), range.step.as_ref()];
+    let literals: Vec<Number> = parts
+        .iter()
+        .flatten()
+        .filter_map(|e| domain::number(e))
+        .collect();
+    let any_float = literals.iter().any(|n| matches!(n, Number::Float(_)));
+    // The field's type, when bounds that are not literals can be evaluated as it.
+    let (numeric, typed) = match (kind, ty) {
+        (Kind::Int, _) if any_float => return TokenStream::new(),
+        (Kind::Int, ty) => (Numeric::Int, ty),
+        (Kind::Float, ty) => (Numeric::Float, ty),
+        (Kind::Other, _) if any_float => (Numeric::Float, None),
+        (Kind::Other, _) if !literals.is_empty() => (Numeric::Int, None),
+        (Kind::Other | Kind::Bool | Kind::Str, _) => return TokenStream::new(),
+    };
+    let (cast, prefix) = match numeric {
+        Numeric::Int => (quote!(i128), "int"),
+        Numeric::Float => (quote!(f64), "float"),
+    };
+    // Locals start with `__`, so one no rule reads (a bound whose partner is unknown) is
+    // not an unused variable.
+    let mut bindings = TokenStream::new();
+    let mut known = |expr: &Expr, name: &str| -> Option<Ident> {
+        let value = if domain::number(expr).is_some() {
+            literal_as(expr, numeric == Numeric::Float)
+        } else if let Some(ty) = typed {
+            let v = Ident::new("__tunekit_value", Span::mixed_site());
+            quote!({ let #v: #ty = #expr; #v as #cast })
+        } else {
+            return None;
+        };
+        let local = Ident::new(name, Span::mixed_site());
+        bindings.extend(quote!(let #local: #cast = #value;));
+        Some(local)
+    };
+    let low = known(&range.low, "__tunekit_low");
+    let high = known(&range.high, "__tunekit_high");
+    let step = range.step.as_ref().and_then(|s| known(s, "__tunekit_step"));
+
+    let error = Ident::new("__tunekit_error", Span::mixed_site());
+    let texts = [Some(&range.low), Some(&range.high), range.step.as_ref()]
+        .map(|part| part.map(domain::source_text).unwrap_or_default());
+    let [low_text, high_text, step_text] = &texts;
+    let check = |rule: &str, args: TokenStream, at: &TokenStream| {
+        let rule = format_ident!("{prefix}_{rule}");
+        let fail = panic_at(
+            at,
+            quote!(#error.message(#low_text, #high_text, #step_text).as_str()),
+        );
+        quote! {
+            if let ::core::result::Result::Err(#error) = #p::range_rules::#rule(#args) {
+                #fail
+            }
+        }
+    };
+    let some = |value: &Option<Ident>| match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    };
+    let bounds = &range.tokens;
+    let low_tokens = range.low.to_token_stream();
+    let step_tokens = range.step.to_token_stream();
+    let log_tokens = range.log.to_token_stream();
+    let log = range.log.is_some();
+    // The order of `check_int` / `check_float`: the first broken rule is the one reported.
+    let mut checks = Vec::new();
+    if let (Some(lo), Some(hi)) = (&low, &high) {
+        let step = some(&step);
+        checks.push(match numeric {
+            Numeric::Int => check("fits_i64", quote!(#lo, #hi, #step), bounds),
+            Numeric::Float => check("finite", quote!(#lo, #hi), bounds),
+        });
+        checks.push(check("order", quote!(#lo, #hi), bounds));
+    }
+    if let (true, Some(lo)) = (log, &low) {
+        checks.push(check("log_low", quote!(true, #lo), &low_tokens));
+    }
+    if let Some(st) = &step {
+        checks.push(check(
+            "step_positive",
+            quote!(::core::option::Option::Some(#st)),
+            &step_tokens,
+        ));
+        if let (Some(lo), Some(hi)) = (&low, &high) {
+            checks.push(check(
+                "step_width",
+                quote!(#lo, #hi, ::core::option::Option::Some(#st)),
+                &step_tokens,
+            ));
+        }
+    }
+    if log {
+        match (numeric, &step) {
+            (Numeric::Int, Some(st)) => checks.push(check(
+                "log_with_step",
+                quote!(true, ::core::option::Option::Some(#st)),
+                &log_tokens,
+            )),
+            (Numeric::Float, _) if range.step.is_some() => {
+                checks.push(check("log_with_step", quote!(true, true), &log_tokens));
+            }
+            _ => {}
+        }
+    }
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    // Only the panic carries the user's spans; clippy's style lints on the rest are not
+    // the user's to fix.
+    quote! {
+        #[allow(clippy::all, clippy::pedantic, clippy::nursery)]
+        const _: () = {
+            #bindings
+            #(#checks)*
+        };
+    }
+}
+
+/// `::core::panic!("{}", message)` spanning `target`: rustc reports the panic of a const
+/// check there, underlining every token of it.
+fn panic_at(target: &TokenStream, message: TokenStream) -> TokenStream {
+    let mut spans = target.clone().into_iter().map(|token| token.span());
+    let first = spans.next().unwrap_or_else(Span::call_site);
+    let last = spans.last().unwrap_or(first);
+    let path = quote_spanned!(first=> ::core::panic!);
+    let mut args = Group::new(Delimiter::Parenthesis, quote!("{}", #message));
+    args.set_span(last);
+    quote!(#path #args)
 }

@@ -1,5 +1,6 @@
-//! The domain grammar shared by `#[tune(...)]` and `space!`: parsing into a model, and
-//! the checks that need only the tokens (and, when it is a primitive, the field's type).
+//! The domain grammar shared by `#[tune(...)]` and `space!`, parsed into a model of what
+//! was written. Parsing reports only tokens that do not fit the grammar; every other
+//! mistake is a rule in `check.rs`, run on this model.
 //!
 //! ```text
 //! tune-args := domain-item ("," domain-item)* ","?
@@ -15,14 +16,63 @@ use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, ExprRange, ExprUnary, Ident, Lit, RangeLimits, Token, UnOp};
+use syn::{Expr, ExprCall, ExprLit, ExprRange, ExprUnary, Ident, Lit, RangeLimits, Token, UnOp};
 
-use crate::ctxt::Ctxt;
+use crate::symbol::{Symbol, CHOICE, FIXED, LOG, STEP};
 
-/// The keys `#[tune(...)]` knows, for "did you mean".
-pub const KEYS: &[&str] = &["choice", "log", "step", "fixed"];
+/// The items `tune(...)` takes, for messages.
+pub const ARGS_HINT: &str =
+    "a range `lo..=hi`, `choice(...)`, `log`, `step = s` or `fixed = value`";
 
-/// What a `#[tune(...)]` or a `space!` entry asks for.
+/// The items of one `tune(...)` (or a `space!` entry's `lo..=hi` / `choice(..)`), in order.
+pub struct TuneArgs {
+    /// The whole argument list, for "`tune()` is empty".
+    pub span: Span,
+    pub args: Vec<Arg>,
+}
+
+/// One item between the commas.
+pub enum Arg {
+    Range(RangeArg),
+    Choice(ChoiceSpec),
+    Fixed(Ident, Expr),
+    Log(Ident),
+    Step(Ident, Expr),
+    /// A known key in another form than its own: `step(2)`, `log = true`, bare `fixed`.
+    Misshapen(Ident, KeyForm),
+    /// A key `#[tune]` does not know.
+    Unknown(Ident),
+}
+
+/// How a key was written.
+pub enum KeyForm {
+    Bare,
+    Value(Expr),
+    List(Punctuated<Expr, Token![,]>),
+}
+
+/// A range as written, closed or not.
+pub struct RangeArg {
+    pub low: Option<Expr>,
+    pub high: Option<Expr>,
+    /// The `..` of a half-open range.
+    pub half_open: Option<Token![..]>,
+    /// Its first token, where generated code for the range points rustc.
+    pub span: Span,
+    /// The whole range, for errors that underline all of it.
+    pub tokens: TokenStream,
+}
+
+pub struct ChoiceSpec {
+    pub items: Vec<Expr>,
+    /// The `choice` key.
+    pub span: Span,
+    /// `choice(...)` whole.
+    pub tokens: TokenStream,
+}
+
+/// What a field's `#[tune]` or a `space!` entry asks for, read from the model: the first
+/// domain with the first `log` and `step`. Code is generated from this.
 pub enum Spec {
     /// A bare `#[tune]`: the field's type is itself tunable.
     Nested,
@@ -31,65 +81,167 @@ pub enum Spec {
     Fixed(Expr),
 }
 
+/// A closed range `lo..=hi` with its modifiers.
 pub struct RangeSpec {
     pub low: Expr,
     pub high: Expr,
-    pub log: Option<Span>,
+    pub log: Option<Ident>,
     pub step: Option<Expr>,
-    /// Where generated code for this range points rustc (its first token).
     pub span: Span,
-    /// The whole range, for errors that underline all of it.
     pub tokens: TokenStream,
 }
 
-pub struct ChoiceSpec {
-    pub items: Vec<Expr>,
-    pub span: Span,
+impl Arg {
+    /// Whether this item is a domain (a range, a choice, a fixed value).
+    pub fn is_domain(&self) -> bool {
+        matches!(self, Arg::Range(_) | Arg::Choice(_) | Arg::Fixed(..))
+    }
+
+    /// The tokens of a domain item, for errors about it.
+    pub fn domain_tokens(&self) -> TokenStream {
+        match self {
+            Arg::Range(range) => range.tokens.clone(),
+            Arg::Choice(choice) => choice.tokens.clone(),
+            Arg::Fixed(key, value) => quote::quote!(#key = #value),
+            Arg::Log(key) | Arg::Step(key, _) | Arg::Misshapen(key, _) | Arg::Unknown(key) => {
+                key.to_token_stream()
+            }
+        }
+    }
 }
 
-/// One item between the commas of `tune(...)`.
-enum Item {
-    Range(ExprRange),
-    Choice(Ident, Punctuated<Expr, Token![,]>, Span),
-    Log(Ident),
-    Step(Ident, Expr),
-    Fixed(Ident, Expr),
-    Unknown(Ident),
+impl TuneArgs {
+    /// The domain items, in order: a valid list has exactly one.
+    pub fn domains(&self) -> impl Iterator<Item = &Arg> {
+        self.args.iter().filter(|arg| arg.is_domain())
+    }
+
+    /// Every `log` key.
+    pub fn logs(&self) -> impl Iterator<Item = &Ident> {
+        self.args.iter().filter_map(|arg| match arg {
+            Arg::Log(key) => Some(key),
+            _ => None,
+        })
+    }
+
+    /// Every `step = s`.
+    pub fn steps(&self) -> impl Iterator<Item = (&Ident, &Expr)> {
+        self.args.iter().filter_map(|arg| match arg {
+            Arg::Step(key, value) => Some((key, value)),
+            _ => None,
+        })
+    }
+
+    /// The spec these arguments describe, or `None` when no domain can be read from them
+    /// (which the checks report).
+    pub fn spec(&self) -> Option<Spec> {
+        Some(match self.domains().next()? {
+            Arg::Range(range) => {
+                let (Some(low), Some(high), None) = (&range.low, &range.high, &range.half_open)
+                else {
+                    return None;
+                };
+                Spec::Range(Box::new(RangeSpec {
+                    low: low.clone(),
+                    high: high.clone(),
+                    log: self.logs().next().cloned(),
+                    step: self.steps().next().map(|(_, step)| step.clone()),
+                    span: range.span,
+                    tokens: range.tokens.clone(),
+                }))
+            }
+            Arg::Choice(choice) => Spec::Choice(ChoiceSpec {
+                items: choice.items.clone(),
+                span: choice.span,
+                tokens: choice.tokens.clone(),
+            }),
+            Arg::Fixed(_, value) => Spec::Fixed(value.clone()),
+            _ => unreachable!("domains() yields domains only"),
+        })
+    }
+
+    /// The arguments of a `space!` entry written as a domain expression (`lo..=hi` or
+    /// `choice(..)`), or `None` if `expr` is a value instead.
+    pub fn from_entry_expr(expr: &Expr) -> Option<TuneArgs> {
+        let arg = match expr {
+            Expr::Range(range) => Arg::Range(RangeArg::new(range)),
+            Expr::Call(call) if matches!(&*call.func, Expr::Path(p) if p.path == CHOICE) => {
+                Arg::Choice(choice_from_call(call))
+            }
+            _ => return None,
+        };
+        Some(TuneArgs {
+            span: expr.span(),
+            args: vec![arg],
+        })
+    }
 }
 
-impl Parse for Item {
+impl RangeArg {
+    fn new(range: &ExprRange) -> Self {
+        RangeArg {
+            low: range.start.as_deref().cloned(),
+            high: range.end.as_deref().cloned(),
+            half_open: match range.limits {
+                RangeLimits::HalfOpen(dots) => Some(dots),
+                RangeLimits::Closed(_) => None,
+            },
+            span: range.span(),
+            tokens: range.to_token_stream(),
+        }
+    }
+}
+
+fn choice_from_call(call: &ExprCall) -> ChoiceSpec {
+    ChoiceSpec {
+        items: call.args.iter().cloned().collect(),
+        span: call.func.span(),
+        tokens: call.to_token_stream(),
+    }
+}
+
+impl Parse for Arg {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if is_key(input) {
             let key: Ident = input.parse()?;
-            let name = key.to_string();
-            if input.peek(syn::token::Paren) {
+            let mut parens = None;
+            let form = if input.peek(syn::token::Paren) {
                 let content;
-                let parens = syn::parenthesized!(content in input);
-                let list = Punctuated::parse_terminated(&content)?;
-                return Ok(if name == "choice" {
-                    Item::Choice(key, list, parens.span.join())
-                } else {
-                    Item::Unknown(key)
-                });
-            }
-            if input.peek(Token![=]) {
+                parens = Some(syn::parenthesized!(content in input));
+                KeyForm::List(Punctuated::parse_terminated(&content)?)
+            } else if input.peek(Token![=]) {
                 input.parse::<Token![=]>()?;
-                let value: Expr = input.parse()?;
-                return Ok(match name.as_str() {
-                    "step" => Item::Step(key, value),
-                    "fixed" => Item::Fixed(key, value),
-                    _ => Item::Unknown(key),
-                });
-            }
-            return Ok(if name == "log" {
-                Item::Log(key)
+                KeyForm::Value(input.parse()?)
             } else {
-                Item::Unknown(key)
+                KeyForm::Bare
+            };
+            let Some(known) = Symbol::tune_key(&key) else {
+                return Ok(Arg::Unknown(key));
+            };
+            return Ok(match form {
+                KeyForm::List(list) if known == CHOICE => {
+                    let mut group = proc_macro2::Group::new(
+                        proc_macro2::Delimiter::Parenthesis,
+                        list.to_token_stream(),
+                    );
+                    if let Some(parens) = parens {
+                        group.set_span(parens.span.join());
+                    }
+                    Arg::Choice(ChoiceSpec {
+                        items: list.into_iter().collect(),
+                        span: key.span(),
+                        tokens: quote::quote!(#key #group),
+                    })
+                }
+                KeyForm::Bare if known == LOG => Arg::Log(key),
+                KeyForm::Value(value) if known == STEP => Arg::Step(key, value),
+                KeyForm::Value(value) if known == FIXED => Arg::Fixed(key, value),
+                form => Arg::Misshapen(key, form),
             });
         }
         let expr: Expr = input.parse()?;
         match expr {
-            Expr::Range(range) => Ok(Item::Range(range)),
+            Expr::Range(range) => Ok(Arg::Range(RangeArg::new(&range))),
             other => Err(syn::Error::new_spanned(
                 other,
                 "expected a domain: a range `lo..=hi`, `choice(a, b)`, `log`, `step = s` or `fixed = value`",
@@ -118,164 +270,13 @@ fn is_key(input: ParseStream) -> bool {
     false
 }
 
-/// Parses `tune-args` (the tokens inside `#[tune(...)]` or `tune(...)`) into a spec,
-/// recording every mistake in `cx`. `None` when nothing usable was found. In an
-/// attribute the field's type is known and checked more precisely, by the caller.
-pub fn parse_spec(cx: &Ctxt, input: ParseStream, whole: Span, in_attribute: bool) -> Option<Spec> {
-    let items = match Punctuated::<Item, Token![,]>::parse_terminated(input) {
-        Ok(items) => items,
-        Err(error) => {
-            cx.syn_error(error);
-            return None;
-        }
-    };
-    let mut domain: Option<Spec> = None;
-    let mut log: Option<Ident> = None;
-    let mut step: Option<(Ident, Expr)> = None;
-    let mut set_domain = |cx: &Ctxt, spec: Spec, tokens: TokenStream| {
-        if domain.is_some() {
-            cx.error_spanned_by(
-                tokens,
-                "a field has one domain; keep either the range, the `choice(...)` or `fixed = ...`",
-            );
-        } else {
-            domain = Some(spec);
-        }
-    };
-    for item in items {
-        match item {
-            Item::Range(range) => {
-                let tokens = range.to_token_stream();
-                if let Some(spec) = range_spec(cx, range) {
-                    set_domain(cx, Spec::Range(Box::new(spec)), tokens);
-                }
-            }
-            Item::Choice(key, list, parens) => {
-                let span = key.span();
-                let mut group = proc_macro2::Group::new(
-                    proc_macro2::Delimiter::Parenthesis,
-                    list.to_token_stream(),
-                );
-                group.set_span(parens);
-                let tokens = quote::quote!(#key #group);
-                let items: Vec<Expr> = list.into_iter().collect();
-                if items.is_empty() {
-                    cx.error_at(
-                        key.span(),
-                        "`choice()` is empty; list at least one value, such as `choice(16, 32)`",
-                    );
-                    continue;
-                }
-                check_duplicates(cx, &items);
-                if !in_attribute {
-                    check_mixed_kinds(cx, &items);
-                }
-                set_domain(cx, Spec::Choice(ChoiceSpec { items, span }), tokens);
-            }
-            Item::Fixed(key, value) => {
-                let tokens = quote::quote!(#key = #value);
-                set_domain(cx, Spec::Fixed(value), tokens);
-            }
-            Item::Log(key) => {
-                if log.replace(key.clone()).is_some() {
-                    cx.error_spanned_by(&key, "`log` is given twice; keep one");
-                }
-            }
-            Item::Step(key, value) => {
-                if step.is_some() {
-                    cx.error_spanned_by(&key, "`step` is given twice; keep one");
-                }
-                step = Some((key, value));
-            }
-            Item::Unknown(key) => cx.error_spanned_by(&key, unknown_key_message(&key)),
-        }
-    }
-    let domain = match domain {
-        Some(domain) => domain,
-        None => {
-            if let Some(key) = log.as_ref().or(step.as_ref().map(|(k, _)| k)) {
-                cx.error_spanned_by(
-                    key,
-                    format!("`{key}` needs a range to apply to; add one, such as `1e-5..=1e-1`"),
-                );
-            } else if !cx.has_errors() {
-                cx.error_at(whole, "`tune()` is empty; give a domain, or write a bare `#[tune]` for a tunable type");
-            }
-            return None;
-        }
-    };
-    match domain {
-        Spec::Range(mut range) => {
-            range.log = log.map(|k| k.span());
-            range.step = step.map(|(_, s)| s);
-            check_range_literals(cx, &range);
-            Some(Spec::Range(range))
-        }
-        other => {
-            let what = match other {
-                Spec::Choice(_) => "a `choice(...)` has no scale or spacing",
-                _ => "a fixed value is not searched",
-            };
-            if let Some(key) = log {
-                cx.error_spanned_by(
-                    &key,
-                    format!("`log` only applies to ranges: {what}; remove `log`"),
-                );
-            }
-            if let Some((key, _)) = step {
-                cx.error_spanned_by(
-                    &key,
-                    format!("`step` only applies to ranges: {what}; remove `step`"),
-                );
-            }
-            Some(other)
-        }
-    }
-}
-
-pub fn unknown_key_message(key: &Ident) -> String {
-    let name = key.to_string();
-    let best = KEYS
-        .iter()
-        .map(|k| (strsim::normalized_damerau_levenshtein(&name, k), *k))
-        .filter(|(score, _)| *score >= 0.5)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((_, suggestion)) => format!(
-            "unknown key `{name}` in #[tune(...)]; did you mean `{suggestion}`?"
-        ),
-        None => format!(
-            "unknown key `{name}` in #[tune(...)]; expected a range `lo..=hi`, `choice(...)`, `log`, `step = s` or `fixed = value`"
-        ),
-    }
-}
-
-/// A closed range `lo..=hi` into a spec; half-open and open ranges are errors.
-pub fn range_spec(cx: &Ctxt, range: ExprRange) -> Option<RangeSpec> {
-    let span = range.span();
-    let tokens = range.to_token_stream();
-    let (Some(low), Some(high)) = (range.start, range.end) else {
-        cx.error_spanned_by(tokens, "a range needs both bounds, such as `1..=8`");
-        return None;
-    };
-    if let RangeLimits::HalfOpen(dots) = range.limits {
-        let suggestion = format!("{}..={}", low.to_token_stream(), high.to_token_stream());
-        cx.error_spanned_by(
-            dots,
-            format!(
-                "ranges are inclusive here: write `{}`",
-                suggestion.replace(' ', "")
-            ),
-        );
-        return None;
-    }
-    Some(RangeSpec {
-        low: *low,
-        high: *high,
-        log: None,
-        step: None,
+/// Parses `tune-args` (the tokens inside `#[tune(...)]` or `tune(...)`); `span` is the
+/// whole list.
+pub fn parse_tune_args(input: ParseStream, span: Span) -> syn::Result<TuneArgs> {
+    let args = Punctuated::<Arg, Token![,]>::parse_terminated(input)?;
+    Ok(TuneArgs {
         span,
-        tokens,
+        args: args.into_iter().collect(),
     })
 }
 
@@ -291,15 +292,6 @@ impl Number {
         match self {
             Number::Int(i) => i as f64,
             Number::Float(f) => f,
-        }
-    }
-}
-
-impl std::fmt::Display for Number {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Number::Int(i) => write!(f, "{i}"),
-            Number::Float(x) => write!(f, "{x:?}"),
         }
     }
 }
@@ -327,67 +319,51 @@ pub fn number(expr: &Expr) -> Option<Number> {
     }
 }
 
-/// Checks the parts of a range written as literals: order, width, log and step.
-pub fn check_range_literals(cx: &Ctxt, range: &RangeSpec) {
-    let low = number(&range.low);
-    let high = number(&range.high);
-    if let (Some(lo), Some(hi)) = (low, high) {
-        if lo.as_f64() > hi.as_f64() {
-            cx.error_spanned_by(
-                &range.tokens,
-                format!(
-                    "this range is reversed (low {lo} is above high {hi}); write `{hi}..={lo}`"
-                ),
-            );
-            return;
-        }
-        if lo.as_f64() == hi.as_f64() {
-            cx.error_spanned_by(
-                &range.tokens,
-                format!("this range is empty (low = high = {lo}); widen it, or pin the value with `fixed = {lo}`"),
-            );
-            return;
-        }
-    }
-    if let (Some(log), Some(lo)) = (range.log, low) {
-        let positive = match lo {
-            Number::Int(i) => i >= 1,
-            Number::Float(f) => f > 0.0,
-        };
-        if !positive {
-            let need = if matches!(lo, Number::Int(_)) {
-                ">= 1"
-            } else {
-                "> 0"
-            };
-            cx.error_spanned_by(
-                &range.low,
-                format!(
-                    "`log` needs a lower bound {need}, got {lo}; raise the bound or drop `log`"
-                ),
-            );
-            let _ = log;
-        }
-    }
-    if let Some(step) = &range.step {
-        if let Some(log) = range.log {
-            cx.error_at(log, "`log` and `step` cannot be combined; keep one");
-        }
-        if let Some(s) = number(step) {
-            if s.as_f64() <= 0.0 {
-                cx.error_spanned_by(
-                    step,
-                    format!("`step` must be > 0, got {s}; use a positive step"),
-                );
-            } else if let (Some(lo), Some(hi)) = (low, high) {
-                let width = hi.as_f64() - lo.as_f64();
-                if s.as_f64() > width {
-                    cx.error_spanned_by(
-                        step,
-                        format!("`step = {s}` is wider than the range (high - low = {width}); use a step of at most {width}"),
-                    );
+/// An expression as the user wrote it, for messages: a literal's digits (`1e-5`, `-3`),
+/// else its tokens (`MAX_LAYERS / 2`).
+pub fn source_text(expr: &Expr) -> String {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_digits().to_owned(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(f), ..
+        }) => f.base10_digits().to_owned(),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr: inner,
+            ..
+        }) if number(inner).is_some() => format!("-{}", source_text(inner)),
+        Expr::Paren(inner) if number(&inner.expr).is_some() => source_text(&inner.expr),
+        Expr::Group(inner) => source_text(&inner.expr),
+        // Tokens print with a space between each; paths, fields and calls read better
+        // without (`f64::INFINITY`, `cfg.max`), operators with (`MAX / 2`).
+        other => {
+            let text = other.to_token_stream().to_string();
+            let text = text
+                .strip_prefix(":: ")
+                .map_or(text.clone(), |rest| format!("::{rest}"));
+            let text = [
+                (" :: ", "::"),
+                (" . ", "."),
+                (" ,", ","),
+                ("( ", "("),
+                (" )", ")"),
+            ]
+            .iter()
+            .fold(text, |text, (from, to)| text.replace(from, to));
+            // A call: no space between the name and its `(`.
+            let mut out = String::with_capacity(text.len());
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                let call = c == ' '
+                    && chars.peek() == Some(&'(')
+                    && out.ends_with(|p: char| p.is_alphanumeric() || p == '_');
+                if !call {
+                    out.push(c);
                 }
             }
+            out
         }
     }
 }
@@ -403,13 +379,24 @@ pub enum Label {
 }
 
 impl Label {
-    fn key(&self) -> String {
+    /// Equal keys are the same label in the dynamic space.
+    pub fn key(&self) -> String {
         match self {
             Label::Int(i) => format!("i{i}"),
             Label::Float(f) => format!("f{}", f.to_bits()),
             Label::Bool(b) => format!("b{b}"),
             Label::Str(s) => format!("s{s}"),
             Label::Text(s) => format!("s{s}"),
+        }
+    }
+
+    /// What kind of literal this is, for "the choices mix kinds"; `None` for expressions.
+    pub fn literal_group(&self) -> Option<&'static str> {
+        match self {
+            Label::Int(_) | Label::Float(_) => Some("a number"),
+            Label::Bool(_) => Some("a bool"),
+            Label::Str(_) => Some("a string"),
+            Label::Text(_) => None,
         }
     }
 }
@@ -447,64 +434,16 @@ pub fn labels(items: &[Expr]) -> Vec<Label> {
                 }) => Label::Bool(b.value),
                 _ => match last {
                     Some(last) if use_last => Label::Text(last),
-                    _ => Label::Text(expr.to_token_stream().to_string().replace(' ', "")),
+                    _ => Label::Text(compact(expr)),
                 },
             }
         })
         .collect()
 }
 
-/// What kind of literal a label is, for "the choices mix kinds"; `None` for expressions.
-fn literal_group(label: &Label) -> Option<&'static str> {
-    match label {
-        Label::Int(_) | Label::Float(_) => Some("a number"),
-        Label::Bool(_) => Some("a bool"),
-        Label::Str(_) => Some("a string"),
-        Label::Text(_) => None,
-    }
-}
-
-/// Literal choices of different kinds cannot all have the field's type.
-fn check_mixed_kinds(cx: &Ctxt, items: &[Expr]) {
-    let labels = labels(items);
-    let mut first: Option<(&Expr, &'static str)> = None;
-    for (item, label) in items.iter().zip(&labels) {
-        let Some(group) = literal_group(label) else {
-            continue;
-        };
-        match first {
-            None => first = Some((item, group)),
-            Some((earlier, earlier_group)) if earlier_group != group => {
-                cx.error_spanned_by(
-                    item,
-                    format!(
-                        "this choice is {group}, but `{}` is {earlier_group}; list values of the field's one type",
-                        earlier.to_token_stream().to_string().replace(' ', "")
-                    ),
-                );
-                return;
-            }
-            Some(_) => {}
-        }
-    }
-}
-
-fn check_duplicates(cx: &Ctxt, items: &[Expr]) {
-    let labels = labels(items);
-    for (i, label) in labels.iter().enumerate() {
-        if labels[..i]
-            .iter()
-            .any(|earlier| earlier.key() == label.key())
-        {
-            cx.error_spanned_by(
-                &items[i],
-                format!(
-                    "`{}` is listed twice in `choice(...)`; list each choice once",
-                    items[i].to_token_stream().to_string().replace(' ', "")
-                ),
-            );
-        }
-    }
+/// An expression's tokens without spaces, as labels and messages show them.
+pub fn compact(tokens: impl ToTokens) -> String {
+    tokens.to_token_stream().to_string().replace(' ', "")
 }
 
 #[cfg(test)]
@@ -512,41 +451,21 @@ mod tests {
     use super::*;
     use syn::parse::Parser;
 
-    fn spec(tokens: &str) -> (Option<Spec>, Vec<String>) {
-        let cx = Ctxt::new();
-        let stream: proc_macro2::TokenStream = tokens.parse().unwrap();
-        let spec = (|input: ParseStream| Ok(parse_spec(&cx, input, Span::call_site(), false)))
+    fn args(tokens: &str) -> TuneArgs {
+        let stream: TokenStream = tokens.parse().unwrap();
+        (|input: ParseStream| parse_tune_args(input, Span::call_site()))
             .parse2(stream)
-            .unwrap();
-        let errors = match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
-        };
-        (spec, errors)
-    }
-
-    #[test]
-    fn suggestions_catch_typos_and_transpositions() {
-        let message = |key: &str| unknown_key_message(&Ident::new(key, Span::call_site()));
-        assert!(message("lgo").ends_with("did you mean `log`?"));
-        assert!(message("steps").ends_with("did you mean `step`?"));
-        assert!(message("choise").ends_with("did you mean `choice`?"));
-        assert!(message("fix").ends_with("did you mean `fixed`?"));
-        assert!(!message("distribution").contains("did you mean"));
+            .unwrap()
     }
 
     #[test]
     fn ranges_parse_with_their_modifiers() {
-        let (parsed, errors) = spec("MIN..=MAX, log");
-        assert!(errors.is_empty(), "{errors:?}");
-        let Some(Spec::Range(range)) = parsed else {
+        let Some(Spec::Range(range)) = args("MIN..=MAX, log").spec() else {
             panic!("not a range")
         };
         assert!(range.log.is_some() && range.step.is_none());
         assert_eq!(range.low.to_token_stream().to_string(), "MIN");
-        let (parsed, errors) = spec("-1.5..=2, step = 0.5");
-        assert!(errors.is_empty(), "{errors:?}");
-        let Some(Spec::Range(range)) = parsed else {
+        let Some(Spec::Range(range)) = args("-1.5..=2, step = 0.5").spec() else {
             panic!("not a range")
         };
         assert!(matches!(number(&range.low), Some(Number::Float(f)) if f == -1.5));
@@ -554,38 +473,37 @@ mod tests {
     }
 
     #[test]
-    fn every_mistake_is_collected_not_just_the_first() {
-        let (_, errors) = spec("choice(1, 1), log, stpe = 2");
-        assert_eq!(errors.len(), 3, "{errors:?}");
-        assert!(errors[0].contains("listed twice"));
-        assert!(errors[1].contains("did you mean `step`"));
-        assert!(errors[2].contains("`log` only applies to ranges"));
+    fn keys_are_read_by_their_form() {
+        let parsed = args("1..=8, step(2), log = true, stpe = 2, fixed");
+        assert!(matches!(
+            parsed.args[1],
+            Arg::Misshapen(_, KeyForm::List(_))
+        ));
+        assert!(matches!(
+            parsed.args[2],
+            Arg::Misshapen(_, KeyForm::Value(_))
+        ));
+        assert!(matches!(parsed.args[3], Arg::Unknown(_)));
+        assert!(matches!(parsed.args[4], Arg::Misshapen(_, KeyForm::Bare)));
+        assert!(parsed.spec().is_some());
     }
 
     #[test]
-    fn literal_checks_cover_order_width_log_and_step() {
-        let cases = [
-            ("3..=1", "reversed"),
-            ("2..=2", "empty"),
-            ("0.0..=1.0, log", "`log` needs a lower bound > 0"),
-            ("0..=9, log", "`log` needs a lower bound >= 1"),
-            ("0..=9, step = 0", "`step` must be > 0"),
-            ("0..=9, step = 10", "wider than the range"),
-            ("1.0..=9.0, log, step = 1.0", "cannot be combined"),
-            ("1..", "both bounds"),
-            ("1..9", "write `1..=9`"),
-            ("choice()", "empty"),
-            ("choice(1, \"a\")", "this choice is a string"),
-            ("log", "needs a range"),
-            ("1..=2, choice(1)", "one domain"),
-        ];
-        for (tokens, expected) in cases {
-            let (_, errors) = spec(tokens);
-            assert!(
-                errors.iter().any(|e| e.contains(expected)),
-                "{tokens}: {errors:?}"
-            );
-        }
+    fn an_open_range_has_no_spec() {
+        assert!(args("1..8").spec().is_none());
+        assert!(args("1..").spec().is_none());
+        assert!(args("log").spec().is_none());
+    }
+
+    #[test]
+    fn source_text_keeps_literals_as_written() {
+        let text = |e: &str| source_text(&syn::parse_str::<Expr>(e).unwrap());
+        assert_eq!(text("1e-5"), "1e-5");
+        assert_eq!(text("-3"), "-3");
+        assert_eq!(text("1_000u32"), "1000");
+        assert_eq!(text("MAX / 2"), "MAX / 2");
+        assert_eq!(text("::core::f64::INFINITY"), "::core::f64::INFINITY");
+        assert_eq!(text("limits.max(2, 3)"), "limits.max(2, 3)");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Code generation for `#[tunable]`: `impl Tunable` for a struct or an enum. Every user
-//! error is found before this runs; this only writes code.
+//! Code generation for `#[tunable]`: `impl Tunable` for a struct or an enum, and the const
+//! checks of its ranges. The checks (`check.rs`) find every user error before this runs;
+//! this only writes code.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -8,7 +9,7 @@ use syn::{Expr, ExprLit, Ident, Lit, LitFloat, LitInt};
 
 use crate::codegen::{self, RangeForm};
 use crate::domain::{self, ChoiceSpec, Label, RangeSpec, Spec};
-use crate::item::{Field, Kind, Shape, Variant};
+use crate::item::{Body, Container, Field, Fields, Kind, Variant};
 
 /// The identifiers of generated locals: mixed-site, so user code cannot see them, and
 /// prefixed, because a user const of the same name would still turn a binding into a
@@ -62,7 +63,7 @@ impl FieldsCode<'_> {
     fn items(&self, field: &Field) -> TokenStream {
         let p = self.p;
         let ty = &field.ty;
-        match &field.spec {
+        match &field.spec() {
             Some(Spec::Choice(choice)) => {
                 let name = self.choices_fn(field);
                 let n = choice.items.len();
@@ -73,7 +74,9 @@ impl FieldsCode<'_> {
                     }
                 }
             }
-            Some(Spec::Range(range)) => const_checks(field, range),
+            Some(Spec::Range(range)) => {
+                codegen::range_checks(p, range, field.kind, Some(&field.ty))
+            }
             _ => TokenStream::new(),
         }
     }
@@ -83,7 +86,7 @@ impl FieldsCode<'_> {
         let (builder, condition) = (&l.builder, &l.condition);
         let ty = &field.ty;
         let path = self.path(field);
-        match &field.spec {
+        match &field.spec() {
             None | Some(Spec::Fixed(_)) => TokenStream::new(),
             Some(Spec::Nested) => {
                 let tunable = quote_spanned!(ty.span()=> <#ty as #p::Tunable>::describe);
@@ -106,7 +109,7 @@ impl FieldsCode<'_> {
         let params = &self.l.params;
         let ty = &field.ty;
         let path = self.path(field);
-        match &field.spec {
+        match &field.spec() {
             None => quote_spanned!(ty.span()=> #p::untuned_default::<#ty>()),
             Some(Spec::Fixed(value)) => {
                 let v = Ident::new("__tunekit_value", Span::mixed_site());
@@ -127,7 +130,7 @@ impl FieldsCode<'_> {
         let params = &self.l.params;
         let ty = &field.ty;
         let path = self.path(field);
-        match &field.spec {
+        match &field.spec() {
             None | Some(Spec::Fixed(_)) => TokenStream::new(),
             Some(Spec::Nested) => quote!(<#ty as #p::Tunable>::encode(#value, #params, #path)?;),
             Some(Spec::Range(_)) => quote!(#p::encode_number::<#ty>(#params, #path, *#value)?;),
@@ -140,7 +143,7 @@ impl FieldsCode<'_> {
 
     fn is_encoded(field: &Field) -> bool {
         matches!(
-            field.spec,
+            field.spec(),
             Some(Spec::Nested | Spec::Range(_) | Spec::Choice(_))
         )
     }
@@ -235,72 +238,9 @@ pub fn label_tokens(p: &TokenStream, label: &Label, span: Span) -> TokenStream {
     }
 }
 
-/// For bounds that are not literals (consts, expressions) on primitive numeric fields:
-/// a const item that fails the build, at the range, when the bounds are invalid.
-fn const_checks(field: &Field, range: &RangeSpec) -> TokenStream {
-    let literal = |e: &Expr| domain::number(e).is_some();
-    let all_literal =
-        literal(&range.low) && literal(&range.high) && range.step.as_ref().is_none_or(literal);
-    if all_literal || !matches!(field.kind, Kind::Int | Kind::Float) {
-        return TokenStream::new();
-    }
-    let ty = &field.ty;
-    let low = bound(&range.low, field.kind);
-    let high = bound(&range.high, field.kind);
-    let text = format!(
-        "{}..={}",
-        range.low.to_token_stream(),
-        range.high.to_token_stream()
-    )
-    .replace(' ', "");
-    let name = &field.name;
-    let reversed =
-        format!("#[tune({text})] on `{name}`: the range is reversed (low > high); swap the bounds");
-    let empty = format!("#[tune({text})] on `{name}`: the range is empty (low == high); widen it, or pin the value with `fixed = ...`");
-    let at = range.span;
-    let lo = Ident::new("__tunekit_low", Span::mixed_site());
-    let hi = Ident::new("__tunekit_high", Span::mixed_site());
-    let st = Ident::new("__tunekit_step", Span::mixed_site());
-    let mut checks = quote_spanned! {at=>
-        let #lo: #ty = #low;
-        let #hi: #ty = #high;
-        if #lo > #hi { ::core::panic!(#reversed) }
-        if #lo == #hi { ::core::panic!(#empty) }
-    };
-    if range.log.is_some() {
-        let (floor, need) = match field.kind {
-            Kind::Int => (quote!(1), ">= 1"),
-            _ => (quote!(0.0), "> 0"),
-        };
-        let message = format!("#[tune({text}, log)] on `{name}`: `log` needs a lower bound {need}; raise the bound or drop `log`");
-        let compare = if field.kind == Kind::Int {
-            quote!(<)
-        } else {
-            quote!(<=)
-        };
-        checks.extend(quote_spanned! {at=>
-            if #lo #compare (#floor as #ty) { ::core::panic!(#message) }
-        });
-    }
-    if let Some(step) = &range.step {
-        let step = bound(step, field.kind);
-        let not_positive = format!("#[tune({text})] on `{name}`: `step` must be > 0");
-        let too_wide = format!(
-            "#[tune({text})] on `{name}`: `step` is wider than the range; use a smaller step"
-        );
-        checks.extend(quote_spanned! {at=>
-            let #st: #ty = #step;
-            if #st <= (0 as #ty) { ::core::panic!(#not_positive) }
-            if (#st as f64) > (#hi as f64) - (#lo as f64) { ::core::panic!(#too_wide) }
-        });
-    }
-    quote_spanned! {at=>
-        const _: () = { #checks };
-    }
-}
-
 /// `impl Tunable` for the model, inside `const _: () = { .. };`.
-pub fn expand(krate: &syn::Path, ident: &Ident, shape: &Shape) -> TokenStream {
+pub fn expand(krate: &syn::Path, container: &Container) -> TokenStream {
+    let ident = &container.ident;
     let p = quote!(#krate::__private);
     let l = Locals::new();
     let Locals {
@@ -311,9 +251,10 @@ pub fn expand(krate: &syn::Path, ident: &Ident, shape: &Shape) -> TokenStream {
         overrides,
         ..
     } = &l;
-    let (items, describe, decode, encode) = match shape {
-        Shape::Struct(fields) => struct_bodies(&p, &l, fields),
-        Shape::Enum(variants) => enum_bodies(&p, &l, variants),
+    let (items, describe, decode, encode) = match &container.data {
+        Body::Struct(fields) => struct_bodies(&p, &l, fields),
+        Body::Enum(variants) => enum_bodies(&p, &l, variants),
+        Body::Union(_) => unreachable!("the checks reject unions"),
     };
     quote! {
         #[doc(hidden)]
@@ -354,7 +295,7 @@ pub fn expand(krate: &syn::Path, ident: &Ident, shape: &Shape) -> TokenStream {
 
 type Bodies = (TokenStream, TokenStream, TokenStream, TokenStream);
 
-fn struct_bodies(p: &TokenStream, l: &Locals, fields: &[Field]) -> Bodies {
+fn struct_bodies(p: &TokenStream, l: &Locals, fields: &Fields) -> Bodies {
     let code = FieldsCode {
         p,
         l,
@@ -448,7 +389,7 @@ fn enum_bodies(p: &TokenStream, l: &Locals, variants: &[Variant]) -> Bodies {
                 };
             });
         }
-        if variant.unit {
+        if matches!(variant.fields, Fields::Unit) {
             decode_arms.push(quote!(#name => ::core::result::Result::Ok(Self::#ident)));
             encode_arms.push(quote!(Self::#ident => { #params.insert(#tag, #name); }));
             continue;
@@ -514,12 +455,30 @@ fn enum_bodies(p: &TokenStream, l: &Locals, variants: &[Variant]) -> Bodies {
 }
 
 /// When the input has errors: an impl that compiles, so the user sees their mistakes and
-/// not a cascade of "`T` is not tunable" wherever the type is used.
-pub fn fallback(krate: &syn::Path, ident: &Ident) -> TokenStream {
+/// not a cascade of "`T` is not tunable" wherever the type is used; and the const checks
+/// of every range, so the build reports broken ranges together with the other mistakes.
+pub fn fallback(krate: &syn::Path, container: &Container) -> TokenStream {
     let p = quote!(#krate::__private);
+    let ident = &container.ident;
+    let fields: Vec<&Field> = match &container.data {
+        Body::Struct(fields) => fields.iter().collect(),
+        Body::Enum(variants) => variants.iter().flat_map(|v| v.fields.iter()).collect(),
+        Body::Union(_) => Vec::new(),
+    };
+    let checks = fields.iter().filter_map(|field| match field.spec() {
+        Some(Spec::Range(range)) => Some(codegen::range_checks(
+            &p,
+            &range,
+            field.kind,
+            Some(&field.ty),
+        )),
+        _ => None,
+    });
     quote! {
         #[doc(hidden)]
         const _: () = {
+            #(#checks)*
+
             #[automatically_derived]
             impl #p::Tunable for #ident {
                 fn describe(

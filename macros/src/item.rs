@@ -1,14 +1,15 @@
-//! The model of a `#[tunable]` type: its fields and what each asks for, parsed from the
-//! `#[tune(...)]` attributes (which are stripped from the item) and checked against the
-//! field types that are primitives.
+//! The model of a `#[tunable]` type, parsed from the item: its fields and what each one's
+//! `#[tune(...)]` says (the attributes are stripped from the item, which is emitted
+//! again). Nothing here judges the input: `check.rs` does, on this model.
 
 use quote::ToTokens;
 use syn::parse::Parser;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, Fields, Ident, Member, Type};
+use syn::{Attribute, Data, DeriveInput, Ident, Member, MetaNameValue, Token, Type};
 
 use crate::ctxt::Ctxt;
-use crate::domain::{self, Number, Spec};
+use crate::domain::{self, Spec, TuneArgs};
+use crate::symbol::{CRATE, TUNE};
 
 /// What kind of value a field type is, when the macro can tell from its name.
 #[derive(Clone, Copy, PartialEq)]
@@ -49,189 +50,190 @@ pub fn kind_of(ty: &Type) -> Kind {
     }
 }
 
-pub struct Field {
-    /// The name used in parameter paths.
-    pub name: String,
-    pub member: Member,
-    pub ty: Type,
-    pub kind: Kind,
-    /// `None`: no `#[tune]`, the field takes its type's default.
-    pub spec: Option<Spec>,
+/// A `#[tunable]` item.
+pub struct Container {
+    pub ident: Ident,
+    pub generics: syn::Generics,
+    pub data: Body,
+}
+
+pub enum Body {
+    Struct(Fields),
+    Enum(Vec<Variant>),
+    Union(Token![union]),
 }
 
 pub struct Variant {
     pub ident: Ident,
-    pub unit: bool,
-    pub fields: Vec<Field>,
+    /// `#[tune]` written on the variant itself.
+    pub tune_attrs: Vec<Attribute>,
+    pub fields: Fields,
 }
 
-pub enum Shape {
-    Struct(Vec<Field>),
-    Enum(Vec<Variant>),
+/// The fields of a struct or a variant, by how they are written.
+pub enum Fields {
+    Named(Vec<Field>),
+    Unit,
+    /// The one unnamed field of a newtype variant (`Adam(AdamConfig)`): its parameters
+    /// take the variant's own path.
+    Newtype(Box<Field>),
+    /// Unnamed fields that are not a newtype variant's: not supported.
+    Tuple(syn::FieldsUnnamed),
 }
 
-/// Reads the fields, taking their `#[tune]` attributes off. A variant with one unnamed
-/// field (`Adam(AdamConfig)`, `Sgd(#[tune(0.0..=0.9)] f64)`) is a newtype variant: its
-/// field's parameters take the variant's own path (`optimizer.Adam.lr`, `optimizer.Sgd`).
-pub fn parse_fields(cx: &Ctxt, fields: &mut Fields, owner: &Ident, is_variant: bool) -> Vec<Field> {
-    let named = match fields {
-        Fields::Named(named) => named,
-        Fields::Unit => return Vec::new(),
-        Fields::Unnamed(unnamed) if is_variant && unnamed.unnamed.len() == 1 => {
-            let field = &mut unnamed.unnamed[0];
-            let kind = kind_of(&field.ty);
-            let spec = take_tune(cx, &mut field.attrs, owner, &field.ty, kind);
-            return vec![Field {
-                name: String::new(),
-                member: Member::Unnamed(0.into()),
-                ty: field.ty.clone(),
-                kind,
-                spec,
-            }];
+impl Fields {
+    pub fn iter(&self) -> std::slice::Iter<'_, Field> {
+        match self {
+            Fields::Named(fields) => fields.iter(),
+            Fields::Newtype(field) => std::slice::from_ref(&**field).iter(),
+            Fields::Unit | Fields::Tuple(_) => [].iter(),
         }
-        Fields::Unnamed(unnamed) => {
-            for field in &mut unnamed.unnamed {
-                field.attrs.retain(|a| !a.path().is_ident("tune"));
-            }
-            let message = if is_variant {
-                format!("#[tunable] takes a variant with one unnamed field (its path is the variant's) or named fields; write `{owner} {{ name: Type }}`")
-            } else {
-                format!("#[tunable] needs named fields, so each parameter has a name; write `struct {owner} {{ name: Type }}`")
-            };
-            cx.error_spanned_by(&*unnamed, message);
-            return Vec::new();
+    }
+}
+
+pub struct Field {
+    /// The name used in parameter paths; empty for a newtype variant's field.
+    pub name: String,
+    /// The field's name, or the variant's for a newtype variant, for messages.
+    pub ident: Ident,
+    pub member: Member,
+    pub ty: Type,
+    pub kind: Kind,
+    /// The first `#[tune]`; `None`: the field takes its type's default.
+    pub tune: Option<Tune>,
+    /// Any further `#[tune]` attributes.
+    pub extra_tunes: Vec<Attribute>,
+}
+
+/// A `#[tune]` attribute, by its form.
+pub enum Tune {
+    /// `#[tune]`
+    Bare,
+    /// `#[tune(...)]`
+    Args(TuneArgs),
+    /// `#[tune = ...]`
+    NameValue(MetaNameValue),
+    /// `#[tune(...)]` whose tokens are not in the grammar (the parse error is recorded).
+    Unparsed,
+}
+
+impl Field {
+    /// What the field asks for, as code generation reads it; `None` when it has no
+    /// `#[tune]` (or one that says nothing usable, which the checks report).
+    pub fn spec(&self) -> Option<Spec> {
+        match self.tune.as_ref()? {
+            Tune::Bare => Some(Spec::Nested),
+            Tune::Args(args) => args.spec(),
+            Tune::NameValue(_) | Tune::Unparsed => None,
         }
+    }
+}
+
+/// Reads the item into the model, taking the `#[tune]` attributes off it. Only tokens
+/// that do not parse are recorded in `cx`.
+pub fn parse(cx: &Ctxt, input: &mut DeriveInput) -> Container {
+    let data = match &mut input.data {
+        Data::Struct(data) => Body::Struct(parse_fields(cx, &mut data.fields, &input.ident, false)),
+        Data::Enum(data) => Body::Enum(
+            data.variants
+                .iter_mut()
+                .map(|variant| {
+                    let (tune_attrs, kept) =
+                        variant.attrs.drain(..).partition(|a| a.path() == TUNE);
+                    variant.attrs = kept;
+                    Variant {
+                        ident: variant.ident.clone(),
+                        tune_attrs,
+                        fields: parse_fields(cx, &mut variant.fields, &variant.ident, true),
+                    }
+                })
+                .collect(),
+        ),
+        Data::Union(data) => Body::Union(data.union_token),
     };
-    named
-        .named
-        .iter_mut()
-        .map(|field| {
-            let ident = field.ident.clone().expect("named field");
-            let kind = kind_of(&field.ty);
-            let spec = take_tune(cx, &mut field.attrs, &ident, &field.ty, kind);
-            Field {
-                name: ident.to_string().trim_start_matches("r#").to_owned(),
-                member: Member::Named(ident.clone()),
-                ty: field.ty.clone(),
-                kind,
-                spec,
-            }
-        })
-        .collect()
+    Container {
+        ident: input.ident.clone(),
+        generics: input.generics.clone(),
+        data,
+    }
 }
 
-/// Removes every `#[tune]` from `attrs` and parses the one that should be there.
-fn take_tune(
+fn parse_fields(cx: &Ctxt, fields: &mut syn::Fields, owner: &Ident, is_variant: bool) -> Fields {
+    match fields {
+        syn::Fields::Named(named) => Fields::Named(
+            named
+                .named
+                .iter_mut()
+                .map(|field| {
+                    let ident = field.ident.clone().expect("named field");
+                    parse_field(
+                        cx,
+                        field,
+                        ident.to_string().trim_start_matches("r#").to_owned(),
+                        ident.clone(),
+                        Member::Named(ident),
+                    )
+                })
+                .collect(),
+        ),
+        syn::Fields::Unit => Fields::Unit,
+        syn::Fields::Unnamed(unnamed) if is_variant && unnamed.unnamed.len() == 1 => {
+            let field = &mut unnamed.unnamed[0];
+            Fields::Newtype(Box::new(parse_field(
+                cx,
+                field,
+                String::new(),
+                owner.clone(),
+                Member::Unnamed(0.into()),
+            )))
+        }
+        syn::Fields::Unnamed(unnamed) => {
+            for field in &mut unnamed.unnamed {
+                field.attrs.retain(|a| a.path() != TUNE);
+            }
+            Fields::Tuple(unnamed.clone())
+        }
+    }
+}
+
+fn parse_field(
     cx: &Ctxt,
-    attrs: &mut Vec<Attribute>,
-    ident: &Ident,
-    ty: &Type,
-    kind: Kind,
-) -> Option<Spec> {
-    let mut spec = None;
-    let mut seen = false;
-    let mut kept = Vec::with_capacity(attrs.len());
-    for attr in attrs.drain(..) {
-        if !attr.path().is_ident("tune") {
-            kept.push(attr);
-            continue;
-        }
-        if seen {
-            cx.error_spanned_by(&attr, "a field takes one #[tune(...)]; merge them into one");
-            continue;
-        }
-        seen = true;
-        spec = match &attr.meta {
-            syn::Meta::Path(_) => Some(Spec::Nested),
-            syn::Meta::List(list) => {
-                let span = list.span();
-                (|input: syn::parse::ParseStream| Ok(domain::parse_spec(cx, input, span, true)))
-                    .parse2(list.tokens.clone())
-                    .unwrap_or(None)
-            }
-            syn::Meta::NameValue(nv) => {
-                cx.error_spanned_by(
-                    nv,
-                    "write #[tune(...)] with parentheses, such as #[tune(1..=8)]",
-                );
-                None
-            }
-        };
+    field: &mut syn::Field,
+    name: String,
+    ident: Ident,
+    member: Member,
+) -> Field {
+    let (tunes, kept): (Vec<Attribute>, Vec<Attribute>) =
+        field.attrs.drain(..).partition(|a| a.path() == TUNE);
+    field.attrs = kept;
+    let mut tunes = tunes.into_iter();
+    let tune = tunes.next().map(|attr| parse_tune(cx, &attr));
+    Field {
+        name,
+        ident,
+        member,
+        kind: kind_of(&field.ty),
+        ty: field.ty.clone(),
+        tune,
+        extra_tunes: tunes.collect(),
     }
-    *attrs = kept;
-    if let Some(spec) = &spec {
-        check_against_type(cx, spec, ident, ty, kind);
-    }
-    spec
 }
 
-fn ty_text(ty: &Type) -> String {
-    ty.to_token_stream().to_string().replace(' ', "")
-}
-
-/// The checks that need the field's type, when the type is a primitive the macro knows.
-fn check_against_type(cx: &Ctxt, spec: &Spec, ident: &Ident, ty: &Type, kind: Kind) {
-    let ty_name = ty_text(ty);
-    match spec {
-        Spec::Nested => match kind {
-            Kind::Int | Kind::Float | Kind::Str => cx.error_spanned_by(
-                ty,
-                format!(
-                    "a bare #[tune] needs a #[tunable] type or bool, but `{ident}` is a `{ty_name}`; give it a domain, such as {}",
-                    if kind == Kind::Str { "#[tune(choice(\"a\", \"b\"))]" } else { "#[tune(1..=8)] or #[tune(choice(1, 2))]" }
-                ),
-            ),
-            _ => {}
-        },
-        Spec::Range(range) => {
-            match kind {
-                Kind::Bool => cx.error_spanned_by(&range.tokens, format!("`{ident}` is a bool, which has no range; write a bare #[tune] to search false and true")),
-                Kind::Str => cx.error_spanned_by(&range.tokens, format!("`{ident}` is a `{ty_name}`, which has no range; list the values: #[tune(choice(\"a\", \"b\"))]")),
-                Kind::Int => {
-                    let bounds = [&range.low, &range.high];
-                    let floats: Vec<_> = bounds.iter().filter(|b| matches!(domain::number(b), Some(Number::Float(_)))).collect();
-                    if !floats.is_empty() {
-                        let whole = |e: &Expr| match domain::number(e) {
-                            Some(n) => format!("{}", n.as_f64().round() as i128),
-                            None => e.to_token_stream().to_string(),
-                        };
-                        cx.error_spanned_by(
-                            &range.tokens,
-                            format!(
-                                "`{ident}` is a `{ty_name}`, so its range needs integer bounds: write `{}..={}`, or make the field a float",
-                                whole(&range.low),
-                                whole(&range.high)
-                            ),
-                        );
-                    }
-                    if let Some(step) = &range.step {
-                        if matches!(domain::number(step), Some(Number::Float(_))) {
-                            cx.error_spanned_by(step, format!("`{ident}` is a `{ty_name}`, so `step` must be an integer, such as `step = 2`"));
-                        }
-                    }
-                }
-                Kind::Float | Kind::Other => {}
-            }
-        }
-        Spec::Choice(choice) => {
-            for (item, label) in choice.items.iter().zip(domain::labels(&choice.items)) {
-                let wrong = match (kind, &label) {
-                    (Kind::Int, domain::Label::Float(_)) => Some("a float"),
-                    (Kind::Int | Kind::Float, domain::Label::Str(_)) => Some("a string"),
-                    (Kind::Int | Kind::Float | Kind::Str, domain::Label::Bool(_)) => Some("a bool"),
-                    (Kind::Bool | Kind::Str, domain::Label::Int(_) | domain::Label::Float(_)) => Some("a number"),
-                    (Kind::Bool, domain::Label::Str(_)) => Some("a string"),
-                    _ => None,
-                };
-                if let Some(wrong) = wrong {
-                    cx.error_spanned_by(
-                        item,
-                        format!("`{ident}` is a `{ty_name}`, but this choice is {wrong}; list `{ty_name}` values"),
-                    );
+fn parse_tune(cx: &Ctxt, attr: &Attribute) -> Tune {
+    match &attr.meta {
+        syn::Meta::Path(_) => Tune::Bare,
+        syn::Meta::List(list) => {
+            let span = list.span();
+            let parser = |input: syn::parse::ParseStream| domain::parse_tune_args(input, span);
+            match parser.parse2(list.tokens.clone()) {
+                Ok(args) => Tune::Args(args),
+                Err(error) => {
+                    cx.syn_error(error);
+                    Tune::Unparsed
                 }
             }
         }
-        Spec::Fixed(_) => {}
+        syn::Meta::NameValue(nv) => Tune::NameValue(nv.clone()),
     }
 }
 
@@ -239,16 +241,16 @@ fn check_against_type(cx: &Ctxt, spec: &Spec, ident: &Ident, ty: &Type, kind: Ki
 pub fn parse_tunable_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> syn::Path {
     let mut krate: syn::Path = syn::parse_quote!(::tunekit);
     let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("crate") {
+        if meta.path == CRATE {
             let lit: syn::LitStr = meta.value()?.parse()?;
             krate = lit.parse()?;
             Ok(())
         } else {
             let key = meta.path.to_token_stream().to_string();
-            let hint = if strsim::normalized_damerau_levenshtein(&key, "crate") >= 0.5 {
-                "did you mean `crate`?".to_owned()
+            let hint = if strsim::normalized_damerau_levenshtein(&key, CRATE.as_str()) >= 0.5 {
+                format!("did you mean `{CRATE}`?")
             } else {
-                "the only option is `crate = \"path\"`".to_owned()
+                format!("the only option is `{CRATE} = \"path\"`")
             };
             Err(meta.error(format!("unknown option `{key}` in #[tunable(...)]; {hint}")))
         }

@@ -1,11 +1,24 @@
 //! Procedural macros of [tunekit](https://docs.rs/tunekit): `#[tunable]` and `space!`.
 //! Use them through the `tunekit` crate, which documents the grammar with examples.
 //!
-//! The pipeline, one file per stage (as in serde_derive): `item.rs` and `domain.rs` parse
-//! the attributes into a model and check it, collecting every error in a `Ctxt`
-//! (`ctxt.rs`); `expand_tunable.rs` and `space.rs` generate code. Generated code names the runtime only
-//! through `::tunekit::__private` (or `#[tunable(crate = "path")]`), inside
-//! `const _: () = { .. };`.
+//! The pipeline, one stage per file (as in serde_derive), driven by `tunable.rs` and
+//! `space.rs`:
+//!
+//! 1. **parse** into a model of what was written: `item.rs` (the `#[tunable]` type),
+//!    `domain.rs` (the `tune(...)` grammar), `space.rs` (a `space!` call); key names are
+//!    the constants of `symbol.rs`. Parsing reports only tokens outside the grammar.
+//! 2. **check** the model: `check.rs`, one function per rule, each recording every mistake
+//!    it finds in the `Ctxt` (`ctxt.rs`) at the user's tokens.
+//! 3. **generate**: `expand_tunable.rs`, `expand_space.rs`, `codegen.rs`; never reports a
+//!    user error. With errors, a fallback impl stops the cascade.
+//!
+//! The rules about range values (order, `log`, `step`) live once, in the runtime's
+//! `range_rules` (const fns that `Domain` validation runs too): generated code runs them
+//! in const items on the bounds the compiler knows, literals included, so a broken range
+//! is a compile error at its tokens with the runtime's own message.
+//!
+//! Generated code names the runtime only through `::tunekit::__private` (or
+//! `#[tunable(crate = "path")]`), inside `const _: () = { .. };`.
 //!
 //! # `#[tune(...)]` grammar
 //!
@@ -27,9 +40,8 @@
 //! `V` itself.
 //!
 //! Integer literal bounds on a float field read as floats (`0..=1` is `0.0..=1.0`).
-//! Literal bounds are checked by the macro; bounds that are consts or expressions are
-//! checked by const evaluation on primitive numeric fields, and otherwise when the space
-//! is built.
+//! Literal bounds, and bounds that are consts or expressions on primitive numeric fields,
+//! are checked by const evaluation; anything else when the space is built.
 //!
 //! # `space!` grammar
 //!
@@ -44,12 +56,15 @@
 
 use proc_macro::TokenStream;
 
+mod check;
 mod codegen;
 mod ctxt;
 mod domain;
+mod expand_space;
 mod expand_tunable;
 mod item;
 mod space;
+mod symbol;
 mod tunable;
 
 /// Derives `tunekit::Tunable` for a struct with named fields or an enum, from

@@ -1,4 +1,5 @@
-//! `space!(T)` and `space!(T { field: domain_or_value, .. })`.
+//! `space!(T)` and `space!(T { field: domain_or_value, .. })`: parse the call into a
+//! model, check it, generate (`expand_space.rs`).
 //!
 //! ```text
 //! space!( Type )
@@ -8,53 +9,79 @@
 //!        | field ":" "tune" "(" tune-args ")" any #[tune(...)] domain: `tune(1e-4..=1e-2, log)`
 //!        | field ":" expr                    pin the field to this value
 //! ```
-//!
-//! The macro cannot see the fields of `Type`, so it names each field through an accessor
-//! closure (`|cfg: &Type| &cfg.field`): rustc then reports an unknown field at the user's
-//! token (with its own "a field with a similar name exists"), and the field's type is
-//! inferred and checked against the value or domain given after it.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote, ToTokens};
+use proc_macro2::TokenStream;
+use quote::quote;
 use syn::parse::{ParseStream, Parser};
-use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, Ident, Lit, Token};
+use syn::{Expr, Ident, Token};
 
-use crate::codegen::{self, RangeForm};
+use crate::check;
 use crate::ctxt::Ctxt;
-use crate::domain::{self, Spec};
-use crate::expand_tunable::label_tokens;
+use crate::domain::{self, Spec, TuneArgs};
+use crate::expand_space;
+use crate::symbol::TUNE;
 
-struct Entry {
-    field: Ident,
-    spec: Spec,
+/// A `space!` call.
+pub struct SpaceInput {
+    /// The facade's path, passed first by its `macro_rules! space`.
+    pub krate: TokenStream,
+    pub ty: syn::Path,
+    pub entries: Vec<Entry>,
+}
+
+/// `field: ...`
+pub struct Entry {
+    pub field: Ident,
+    pub value: EntryValue,
+}
+
+pub enum EntryValue {
+    /// A domain: `tune(...)`, `lo..=hi` or `choice(...)`.
+    Args(TuneArgs),
+    /// A value to pin the field to.
+    Pin(Expr),
+}
+
+impl Entry {
+    /// What the entry asks for, as code generation reads it.
+    pub fn spec(&self) -> Option<Spec> {
+        match &self.value {
+            EntryValue::Args(args) => args.spec(),
+            EntryValue::Pin(value) => Some(Spec::Fixed(value.clone())),
+        }
+    }
 }
 
 pub fn expand(input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
-    let parsed = (|input: ParseStream| parse(&cx, input)).parse2(input);
-    let output = match parsed {
-        Ok(Some((krate, ty, entries))) if !cx.has_errors() => generate(&krate, &ty, &entries),
-        Ok(_) => TokenStream::new(),
+    let output = match (|input: ParseStream| parse(&cx, input)).parse2(input) {
+        Ok(input) => {
+            let passed = check::space(&cx, &input);
+            Some(expand_space::expand(&input, &passed))
+        }
         Err(error) => {
             cx.syn_error(error);
-            TokenStream::new()
+            None
         }
     };
-    match cx.check() {
-        Ok(()) => output,
-        Err(errors) => {
-            // A value of the right type keeps the caller's code free of follow-up errors.
+    match (cx.check(), output) {
+        (Ok(()), Some(output)) => output,
+        // The entries that passed are still generated (and the others' fields named), so
+        // rustc reports their mistakes too, and the caller gets a value of the right type.
+        (Err(errors), Some(output)) => {
             let errors = errors.to_compile_error();
+            quote!({ #errors #output })
+        }
+        (result, None) => {
+            let errors = result.err().map(|e| e.to_compile_error());
             quote!({ #errors ::core::unreachable!() })
         }
     }
 }
 
-type Parsed = (TokenStream, syn::Path, Vec<Entry>);
-
-fn parse(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Parsed>> {
-    // The facade's `macro_rules! space` passes its `$crate` first, then `;`.
+/// Reads the call; only tokens outside the grammar are errors here (a `tune(...)` whose
+/// arguments do not parse is recorded and skipped, so the other entries are still read).
+fn parse(cx: &Ctxt, input: ParseStream) -> syn::Result<SpaceInput> {
     let mut krate = TokenStream::new();
     while !input.peek(Token![;]) {
         let tt: proc_macro2::TokenTree = input.parse()?;
@@ -67,7 +94,7 @@ fn parse(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Parsed>> {
         ));
     }
     let ty: syn::Path = input.parse()?;
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut entries = Vec::new();
     if input.peek(syn::token::Brace) {
         let content;
         syn::braced!(content in input);
@@ -79,11 +106,9 @@ fn parse(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Parsed>> {
                 )));
             }
             content.parse::<Token![:]>()?;
-            let spec = parse_value(cx, &content)?;
-            if entries.iter().any(|e| e.field == field) {
-                cx.error_spanned_by(&field, format!("`{field}` is given twice; keep one"));
-            } else if let Some(spec) = spec {
-                entries.push(Entry { field, spec });
+            match parse_value(&content)? {
+                Ok(value) => entries.push(Entry { field, value }),
+                Err(error) => cx.syn_error(error),
             }
             if content.is_empty() {
                 break;
@@ -96,123 +121,25 @@ fn parse(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Parsed>> {
             "unexpected tokens after the type; write `space!(Train { field: value, .. })`",
         ));
     }
-    Ok(Some((krate, ty, entries)))
+    Ok(SpaceInput { krate, ty, entries })
 }
 
-/// One entry's value: up to the next top-level comma.
-fn parse_value(cx: &Ctxt, input: ParseStream) -> syn::Result<Option<Spec>> {
+/// One entry's value, up to the next top-level comma. The inner result is the error of
+/// `tune(...)` arguments that do not parse.
+fn parse_value(input: ParseStream) -> syn::Result<syn::Result<EntryValue>> {
     if input.peek(Ident) && input.peek2(syn::token::Paren) {
-        let fork = input.fork();
-        let key: Ident = fork.parse()?;
-        if key == "tune" {
+        let key: Ident = input.fork().parse()?;
+        if key == TUNE {
             input.parse::<Ident>()?;
             let content;
             let parens = syn::parenthesized!(content in input);
-            let spec = domain::parse_spec(cx, &content, parens.span.join(), false);
-            if let Some(Spec::Nested) = spec {
-                cx.error_spanned_by(&key, "`tune()` needs a domain here");
-                return Ok(None);
-            }
-            return Ok(spec);
+            let span = parens.span.join();
+            return Ok(domain::parse_tune_args(&content, span).map(EntryValue::Args));
         }
     }
     let expr: Expr = input.parse()?;
-    let is_domain = match &expr {
-        Expr::Range(_) => true,
-        Expr::Call(call) => matches!(&*call.func, Expr::Path(p) if p.path.is_ident("choice")),
-        _ => false,
-    };
-    if is_domain {
-        let span = expr.span();
-        let spec = (|input: ParseStream| Ok(domain::parse_spec(cx, input, span, false)))
-            .parse2(expr.to_token_stream())?;
-        Ok(spec)
-    } else {
-        Ok(Some(Spec::Fixed(expr)))
-    }
-}
-
-fn generate(krate: &TokenStream, ty: &syn::Path, entries: &[Entry]) -> TokenStream {
-    // `$crate` resolves only at its own span, so a path starting with it cannot be
-    // re-spanned onto the user's tokens; an alias in scope can, which makes rustc put
-    // trait-bound errors on the domain instead of on the whole `space!(..)`.
-    let alias = Ident::new("__tunekit_private", Span::call_site());
-    let p = quote!(#alias);
-    let space = Ident::new("__tunekit_space", Span::mixed_site());
-    let config = Ident::new("__tunekit_config", Span::mixed_site());
-    let bound = Ident::new("__tunekit_field", Span::mixed_site());
-    let typed_space = codegen::respan(quote!(#p::typed_space), ty.span());
-    let overrides =
-        entries.iter().map(|entry| {
-            let field = &entry.field;
-            let name = field.to_string();
-            // The accessor call sits at the domain's first token, so that an unmet bound on
-            // the field's type (inferred from this call) is reported there; the field name
-            // inside keeps its own span for rustc's "no field" error.
-            let at = match &entry.spec {
-                Spec::Range(range) => range.span,
-                Spec::Choice(choice) => choice.span,
-                _ => field.span(),
-            };
-            let callee = codegen::respan(quote!(#p::field::<#ty, _>), at);
-            let mut args = proc_macro2::Group::new(
-                proc_macro2::Delimiter::Parenthesis,
-                quote!(#name, |#config: &#ty| &#config.#field),
-            );
-            args.set_span(at);
-            let field_ref = quote!(#callee #args);
-            match &entry.spec {
-                Spec::Fixed(value) => quote!(#p::pin(#field_ref, #value)),
-                Spec::Range(range) => {
-                    let form = codegen::range_form(range);
-                    let function = match form {
-                        RangeForm::Typed => quote!(#p::narrow_range),
-                        RangeForm::FloatLiterals => quote!(#p::narrow_float_range),
-                        RangeForm::IntLiterals => quote!(#p::narrow_int_range),
-                    };
-                    let function = codegen::respan(function, range.span);
-                    let args = codegen::range_args(range, &form, |e| e.to_token_stream());
-                    quote!(#function(#field_ref, #args))
-                }
-                Spec::Choice(choice) => {
-                    let entries = choice.items.iter().zip(domain::labels(&choice.items)).map(
-                        |(item, label)| {
-                            let label = label_tokens(&p, &label, item.span());
-                            let value = match item {
-                                Expr::Lit(ExprLit {
-                                    lit: Lit::Str(s), ..
-                                }) => {
-                                    // Typed by the field, at the literal: a field that is not
-                                    // string-like is reported on this choice.
-                                    let method = Ident::new("str_choice", s.span());
-                                    let mut receiver = proc_macro2::Group::new(
-                                        proc_macro2::Delimiter::Parenthesis,
-                                        bound.to_token_stream(),
-                                    );
-                                    receiver.set_span(s.span());
-                                    quote!(#receiver.#method(#s))
-                                }
-                                other => other.to_token_stream(),
-                            };
-                            quote!((#label, #value))
-                        },
-                    );
-                    let function = codegen::respan(quote!(#p::narrow_choice), choice.span);
-                    quote!({
-                        let #bound = #field_ref;
-                        #function(#bound, [#(#entries),*])
-                    })
-                }
-                Spec::Nested => unreachable!("rejected while parsing"),
-            }
-        });
-    quote! {
-        {
-            #[allow(unused_imports)]
-            use #krate::__private as #alias;
-            let #space = #typed_space::<#ty>();
-            #(let #space = #space.with_override(#overrides);)*
-            #space
-        }
-    }
+    Ok(Ok(match TuneArgs::from_entry_expr(&expr) {
+        Some(args) => EntryValue::Args(args),
+        None => EntryValue::Pin(expr),
+    }))
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Value;
+use super::{range_rules, Value};
 
 /// Relative tolerance for "is this float on the step grid".
 const GRID_TOLERANCE: f64 = 1e-9;
@@ -97,7 +97,8 @@ impl Domain {
         self
     }
 
-    /// Checks the domain; the message says what to fix.
+    /// Checks the domain; the message says what to fix. Ranges follow the rules of
+    /// [`range_rules`](super::range_rules), the same ones the macros check at compile time.
     pub(crate) fn validate(&self) -> Result<(), String> {
         match *self {
             Domain::Float {
@@ -105,45 +106,16 @@ impl Domain {
                 high,
                 log,
                 step,
-            } => {
-                if !low.is_finite() || !high.is_finite() {
-                    return Err(format!(
-                        "bounds must be finite numbers, got low = {low}, high = {high}"
-                    ));
-                }
-                check_bounds(low, high)?;
-                if log && low <= 0.0 {
-                    return Err(format!(
-                        "a log scale needs low > 0, got low = {low}; raise low or drop `log`"
-                    ));
-                }
-                if let Some(step) = step {
-                    check_step(step, high - low)?;
-                    if log {
-                        return Err("`log` and `step` cannot be combined; keep one".into());
-                    }
-                }
-                Ok(())
-            }
+            } => range_rules::check_float(low, high, log, step)
+                .map_err(|error| error.explain(low, high, step)),
             Domain::Int {
                 low,
                 high,
                 log,
                 step,
             } => {
-                check_bounds(low, high)?;
-                if log && low < 1 {
-                    return Err(format!(
-                        "a log scale needs low >= 1, got low = {low}; raise low or drop `log`"
-                    ));
-                }
-                if let Some(step) = step {
-                    check_step(step, high - low)?;
-                    if log && step != 1 {
-                        return Err("`log` and `step` cannot be combined; keep one".into());
-                    }
-                }
-                Ok(())
+                range_rules::check_int(i128::from(low), i128::from(high), log, step.map(i128::from))
+                    .map_err(|error| error.explain(low, high, step))
             }
             Domain::Categorical { ref choices } => {
                 if choices.is_empty() {
@@ -264,36 +236,6 @@ impl Domain {
             Domain::Categorical { .. } => "categorical",
         }
     }
-}
-
-fn check_bounds<T: PartialOrd + std::fmt::Display>(low: T, high: T) -> Result<(), String> {
-    if low > high {
-        return Err(format!(
-            "range is reversed: low = {low} is above high = {high}; swap the bounds"
-        ));
-    }
-    if low == high {
-        return Err(format!(
-            "range is empty: low = high = {low}; widen it, or pin the value instead of searching it"
-        ));
-    }
-    Ok(())
-}
-
-fn check_step<T>(step: T, width: T) -> Result<(), String>
-where
-    T: PartialOrd + Default + std::fmt::Display + Copy,
-{
-    // Written so that a NaN step is refused too.
-    if step.partial_cmp(&T::default()) != Some(std::cmp::Ordering::Greater) {
-        return Err(format!("step must be > 0, got {step}"));
-    }
-    if step > width {
-        return Err(format!(
-            "step = {step} is wider than the range (high - low = {width}); use a smaller step"
-        ));
-    }
-    Ok(())
 }
 
 /// Number of grid points `low + k * step <= high`, tolerant to rounding

@@ -1,5 +1,6 @@
 //! The numeric field types a range domain can describe.
 
+use crate::space::range_rules;
 use crate::{Domain, FromValue, Value};
 
 /// A field type that can take a range domain (`#[tune(lo..=hi)]`): every integer type,
@@ -66,11 +67,15 @@ macro_rules! int_number {
     ($($t:ty),*) => {$(
         impl TuneNumber for $t {
             fn range_domain(low: Self, high: Self, log: bool, step: Option<Self>) -> Result<Domain, String> {
+                // Every integer type up to 64 bits fits in `i128`, and, once the rule
+                // holds, in `i64`.
+                range_rules::int_fits_i64(low as i128, high as i128, step.map(|s| s as i128))
+                    .map_err(|error| error.explain(low, high, step))?;
                 Ok(Domain::Int {
-                    low: to_i64(low)?,
-                    high: to_i64(high)?,
+                    low: low as i64,
+                    high: high as i64,
                     log,
-                    step: step.map(to_i64).transpose()?,
+                    step: step.map(|s| s as i64),
                 })
             }
 

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 
 pub use super::{FieldOverrides, FloatNumber, Override, Tunable, TuneNumber, TypedSpace};
+pub use crate::space::range_rules;
 pub use crate::{Condition, Domain, Error, Params, Result, SearchSpaceBuilder, Value};
 
 /// `prefix.name`, or `name` at the top.

@@ -1,9 +1,10 @@
-// One mistake in the type: one error, none from the uses of the type.
+// One mistake the macro reports in the type: one error, none from the uses of the type
+// (the fallback impl stands in for the one that could not be generated).
 use tunekit::prelude::*;
 
 #[tunable]
 struct Train {
-    #[tune(8..=1)]
+    #[tune(1..=8, stpe = 2)]
     layers: u32,
 }
 

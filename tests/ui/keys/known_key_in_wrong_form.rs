@@ -1,0 +1,9 @@
+use tunekit::tunable;
+
+#[tunable]
+struct Train {
+    #[tune(1..=8, step(2))]
+    layers: u32,
+}
+
+fn main() {}

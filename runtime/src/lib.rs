@@ -48,11 +48,8 @@ pub use tunable::private as __private;
 #[cfg(test)]
 mod module_graph;
 
-// Root paths still named by files under rewrite elsewhere (samplers/tpe, tunable,
-// space/domain.rs); removed once they name modules.
-#[doc(hidden)]
-pub use space::{Condition, SearchSpaceBuilder};
+// Root paths still named by samplers/tpe until its rewrite lands.
 #[allow(unused_imports)]
-pub(crate) use space::{FromValue, Param};
+pub(crate) use space::{Condition, FromValue, Param};
 #[allow(unused_imports)]
 pub(crate) use trial::TrialEvent;

@@ -6,6 +6,7 @@
 pub(crate) mod diff;
 mod domain;
 mod params;
+#[doc(hidden)]
 pub mod range_rules;
 mod search_space;
 mod study_space;

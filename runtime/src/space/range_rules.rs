@@ -1,7 +1,7 @@
 //! The rules a range domain follows, each with its message, written once: every check
 //! of a range runs these functions.
 //!
-//! - [`Domain`](crate::Domain) validation runs [`check_float`] or [`check_int`] on every
+//! - [`Domain`](crate::space::Domain) validation runs [`check_float`] or [`check_int`] on every
 //!   space, however it was built (by the macros, at run time, from JSON).
 //! - The code `#[tunable]` and `space!` generate runs the same rules in a const item on
 //!   the parts of a range the compiler knows (literal bounds, and const bounds on

@@ -512,12 +512,7 @@ pub fn open_returns_what_is_stored(backend: &dyn Backend) {
         info(place),
         "open returns the stored study, not the one asked for, and judges nothing"
     );
-    let wider = SearchSpace::builder()
-        .add("x", Domain::int(-1_000_000, 2_000_000))
-        .add("lr", Domain::float(1e-6, 1.0))
-        .add("opt", Domain::categorical(["adam", "sgd"]))
-        .build()
-        .expect("a valid space");
+    let wider = wider_space();
     first.set_space(&wider).expect("set_space");
     let stored = backend
         .handle(place)
@@ -564,12 +559,7 @@ pub fn reopening_checks_direction_and_space_alike(backend: &dyn Backend) {
     let same = build(Study::minimize(reordered)).expect("the same params in another order");
     assert_eq!(same.trials().expect("trials").len(), 2);
 
-    let wider = SearchSpace::builder()
-        .add("x", Domain::int(-1_000_000, 2_000_000))
-        .add("lr", Domain::float(1e-6, 1.0))
-        .add("opt", Domain::categorical(["adam", "sgd"]))
-        .build()
-        .expect("a valid space");
+    let wider = wider_space();
     match build(Study::minimize(wider.clone())) {
         Err(Error::InvalidSpace { param, message }) => {
             assert_eq!(param, "x");
@@ -653,6 +643,16 @@ pub fn a_retried_proposal_loses_no_enqueued_config(backend: &dyn Backend) {
         tags[3..].iter().all(|tag| ![11, 12, 13].contains(tag)),
         "then the sampler: {tags:?}"
     );
+}
+
+/// The space of [`info`] with a wider `x`.
+fn wider_space() -> SearchSpace {
+    SearchSpace::builder()
+        .add("x", Domain::int(-1_000_000, 2_000_000))
+        .add("lr", Domain::float(1e-6, 1.0))
+        .add("opt", Domain::categorical(["adam", "sgd"]))
+        .build()
+        .expect("a valid space")
 }
 
 /// The study every case opens: one integer, one log-scaled float, one categorical.

@@ -1,5 +1,5 @@
 //! Typed search spaces: the [`Tunable`] trait that `#[tunable]` implements, and
-//! [`TypedSpace`], the [`Space`](crate::Space) a study searches to hand out typed configs.
+//! [`TypedSpace`], the [`Space`](crate::space::Space) a study searches to hand out typed configs.
 //!
 //! Path names: a field `hidden` of a nested struct field `model` is the param
 //! `model.hidden`; an enum field `optimizer` is the categorical param `optimizer` over its
@@ -21,7 +21,8 @@ pub use number::{FloatNumber, TuneNumber};
 pub use overrides::{FieldOverrides, Override};
 pub use typed_space::TypedSpace;
 
-use crate::{Condition, Params, Result, SearchSpace, SearchSpaceBuilder};
+use crate::error::Result;
+use crate::space::{Condition, Params, SearchSpace, SearchSpaceBuilder};
 
 /// A configuration type with a search space: implemented by `#[tunable]`.
 ///
@@ -93,7 +94,7 @@ impl Tunable for bool {
             builder,
             &leaf_path(prefix),
             condition,
-            Ok(crate::Domain::categorical([false, true])),
+            Ok(crate::space::Domain::categorical([false, true])),
         )
     }
 

@@ -1,7 +1,7 @@
 //! The numeric field types a range domain can describe.
 
 use crate::space::range_rules;
-use crate::{Domain, FromValue, Value};
+use crate::space::{Domain, FromValue, Value};
 
 /// A field type that can take a range domain (`#[tune(lo..=hi)]`): every integer type,
 /// `f32` and `f64`.

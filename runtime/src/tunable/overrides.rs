@@ -5,7 +5,8 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{Domain, Error, Params, Result};
+use crate::error::{Error, Result};
+use crate::space::{Domain, Params};
 
 type DecodeField = dyn Fn(&Params, &str) -> Result<Box<dyn Any>> + Send + Sync;
 type EncodeField = dyn Fn(&dyn Any, &mut Params, &str) -> Result<()> + Send + Sync;

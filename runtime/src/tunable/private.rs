@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 
 pub use super::{FieldOverrides, FloatNumber, Override, Tunable, TuneNumber, TypedSpace};
-pub use crate::space::range_rules;
-pub use crate::{Condition, Domain, Error, Params, Result, SearchSpaceBuilder, Value};
+pub use crate::error::{Error, Result};
+pub use crate::space::{range_rules, Condition, Domain, Params, SearchSpaceBuilder, Value};
 
 /// `prefix.name`, or `name` at the top.
 pub fn join(prefix: &str, name: &str) -> String {
@@ -30,7 +30,7 @@ pub fn add(
     domain: std::result::Result<Domain, String>,
 ) -> Result<SearchSpaceBuilder> {
     let domain = domain.map_err(|message| Error::space(path, message))?;
-    Ok(builder.param(crate::Param {
+    Ok(builder.param(crate::space::Param {
         name: path.to_owned(),
         domain,
         condition: condition.cloned(),

@@ -5,7 +5,8 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::{FieldOverrides, Override, Tunable};
-use crate::{Error, Param, Params, Result, SearchSpace, Space};
+use crate::error::{Error, Result};
+use crate::space::{Param, Params, SearchSpace, Space};
 
 /// The search space of a [`Tunable`] type `T`, with call-site overrides; a study over it
 /// hands the objective `&T`.

@@ -15,6 +15,8 @@
 //! - buffers live in the sampler between asks, so a long study stops allocating.
 
 mod bandwidth;
+#[cfg(test)]
+mod dense_reference;
 mod groups;
 mod history;
 mod options;

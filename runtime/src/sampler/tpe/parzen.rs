@@ -262,6 +262,12 @@ impl ParzenEstimator {
         }
     }
 
+    /// The models of the estimator's parameters.
+    #[cfg(test)]
+    pub fn models(&self) -> &[ParamModel] {
+        &self.models
+    }
+
     /// Number of mixture components (observations + prior).
     #[cfg(test)]
     pub fn kernels(&self) -> usize {
@@ -454,89 +460,6 @@ impl ParzenEstimator {
             }
         }
     }
-
-    /// [`log_pdf`](Self::log_pdf) without pruning: every kernel, every parameter. The
-    /// reference the pruned version is tested against.
-    #[cfg(test)]
-    pub fn log_pdf_dense(&self, points: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
-        let d = self.models.len();
-        let count = points.len().checked_div(d).unwrap_or(0);
-        let kk = self.kernels;
-        // scratch[c * K + k] = sum_j ln p_jk(x_cj); the weights come in at the sum.
-        scratch.acc.clear();
-        scratch.acc.resize(count * kk, 0.0);
-        for (j, model) in self.models.iter().enumerate() {
-            let o = self.offsets[j];
-            match model.kind {
-                ParamKind::Categorical { choices } => {
-                    let table = &self.log_table[o..o + kk * choices];
-                    for c in 0..count {
-                        let x = points[c * d + j] as usize;
-                        let row = &mut scratch.acc[c * kk..(c + 1) * kk];
-                        for (acc, log_p) in
-                            row.iter_mut().zip(table.iter().skip(x).step_by(choices))
-                        {
-                            *acc += log_p;
-                        }
-                    }
-                }
-                ParamKind::Continuous { .. } => {
-                    let mus = &self.mus[o..o + kk];
-                    let inv_sigmas = &self.inv_sigmas[o..o + kk];
-                    let norms = &self.log_norm[o..o + kk];
-                    for c in 0..count {
-                        let t = model.kernel_position(points[c * d + j]);
-                        let row = &mut scratch.acc[c * kk..(c + 1) * kk];
-                        for (((acc, mu), inv), norm) in
-                            row.iter_mut().zip(mus).zip(inv_sigmas).zip(norms)
-                        {
-                            let z = (t - mu) * inv;
-                            *acc += norm - 0.5 * z * z;
-                        }
-                    }
-                }
-                ParamKind::Discrete { .. } => {
-                    let mus = &self.mus[o..o + kk];
-                    let sigmas = &self.sigmas[o..o + kk];
-                    let norms = &self.log_norm[o..o + kk];
-                    // Candidates often repeat a grid value: compute each value's row of
-                    // cell masses once.
-                    scratch.values.clear();
-                    scratch.terms.clear();
-                    for c in 0..count {
-                        let x = points[c * d + j];
-                        let u = match scratch.values.iter().position(|&v| v == x) {
-                            Some(u) => u,
-                            None => {
-                                let (left, right) =
-                                    model.cell(x).expect("discrete models have cells");
-                                scratch.terms.extend((0..kk).map(|k| {
-                                    let (mu, sigma) = (mus[k], sigmas[k]);
-                                    log_gauss_mass((left - mu) / sigma, (right - mu) / sigma)
-                                        + norms[k]
-                                }));
-                                scratch.values.push(x);
-                                scratch.values.len() - 1
-                            }
-                        };
-                        let terms = &scratch.terms[u * kk..(u + 1) * kk];
-                        let row = &mut scratch.acc[c * kk..(c + 1) * kk];
-                        for (acc, term) in row.iter_mut().zip(terms) {
-                            *acc += term;
-                        }
-                    }
-                }
-            }
-        }
-        out.clear();
-        out.extend(
-            scratch
-                .acc
-                .chunks(kk.max(1))
-                .take(count)
-                .map(|row| weighted_log_sum_exp(0..kk, row, &self.mixture_weights)),
-        );
-    }
 }
 
 /// Buffers reused by [`ParzenEstimator::log_pdf`].
@@ -546,10 +469,6 @@ pub(crate) struct LogPdfScratch {
     active: Vec<u32>,
     order: Vec<usize>,
     rest: Vec<f64>,
-    #[cfg(test)]
-    values: Vec<f64>,
-    #[cfg(test)]
-    terms: Vec<f64>,
 }
 
 /// How far (in nats) below the prior kernel's exact term a kernel may provably end up
@@ -582,6 +501,7 @@ fn weighted_log_sum_exp(ks: impl Iterator<Item = usize> + Clone, v: &[f64], w: &
 
 #[cfg(test)]
 mod tests {
+    use super::super::dense_reference;
     use super::*;
     use crate::Domain;
     use rand::SeedableRng;
@@ -829,10 +749,10 @@ mod tests {
         let mut far = Vec::new();
         prior_only.sample(&mut rng, 100, &mut far);
         points.extend(far);
-        let (mut pruned, mut dense) = (Vec::new(), Vec::new());
+        let mut pruned = Vec::new();
         let mut scratch = LogPdfScratch::default();
         est.log_pdf(&points, &mut pruned, &mut scratch);
-        est.log_pdf_dense(&points, &mut dense, &mut scratch);
+        let dense = dense_reference::log_pdf(&est, &points);
         for (a, b) in pruned.iter().zip(&dense) {
             assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} vs {b}");
         }

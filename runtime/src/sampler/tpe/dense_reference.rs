@@ -1,21 +1,21 @@
-//! The obvious, slow log density of a fitted Parzen estimator, for tests: every kernel,
-//! every parameter, computed from the kernels' centres, widths and tables alone. The
-//! fast path (`ParzenEstimator::log_pdf`) precomputes normalizers and drops kernels that
-//! cannot matter; this shares neither, so agreement checks both.
+//! The obvious, slow log density of a fitted mixture, for tests: every kernel, every
+//! parameter, computed from the kernels' centres, widths and tables alone. The fast path
+//! (`Mixture::log_pdf`) precomputes normalizers and drops kernels that cannot matter;
+//! this shares neither, so agreement checks both.
 
+use super::mixture::Mixture;
 use super::param_model::ParamKind;
-use super::parzen::ParzenEstimator;
 use super::truncated_normal::{log_gauss_mass, truncated_log_pdf};
 
 /// Log density (log mass for discrete parameters) of each row-major point of `points`.
-pub(super) fn log_pdf(estimator: &ParzenEstimator, points: &[f64]) -> Vec<f64> {
-    let d = estimator.models().len();
-    let weights = estimator.weights();
+pub(super) fn log_pdf(mixture: &Mixture, points: &[f64]) -> Vec<f64> {
+    let d = mixture.models().len();
+    let weights = mixture.weights();
     points
         .chunks(d)
         .map(|x| {
-            let per_kernel: Vec<f64> = (0..estimator.kernels())
-                .map(|k| (0..d).map(|j| log_term(estimator, j, x[j], k)).sum())
+            let per_kernel: Vec<f64> = (0..mixture.kernels())
+                .map(|k| (0..d).map(|j| log_term(mixture, j, x[j], k)).sum())
                 .collect();
             weighted_log_sum_exp(&per_kernel, &weights)
         })
@@ -23,19 +23,19 @@ pub(super) fn log_pdf(estimator: &ParzenEstimator, points: &[f64]) -> Vec<f64> {
 }
 
 /// Parameter `j`'s log density (or mass) at internal value `x` under kernel `k`.
-fn log_term(estimator: &ParzenEstimator, j: usize, x: f64, k: usize) -> f64 {
-    let model = estimator.models()[j];
+fn log_term(mixture: &Mixture, j: usize, x: f64, k: usize) -> f64 {
+    let model = mixture.models()[j];
     match model.kind {
         ParamKind::Categorical { choices } => {
-            estimator.categorical_table(j)[k * choices + x as usize].ln()
+            mixture.categorical_table(j)[k * choices + x as usize].ln()
         }
         ParamKind::Continuous { .. } => {
-            let (mus, sigmas) = estimator.numeric_kernels(j);
+            let (mus, sigmas) = mixture.numeric_kernels(j);
             let t = model.kernel_position(x);
             truncated_log_pdf(t, mus[k], sigmas[k], model.lo, model.hi)
         }
         ParamKind::Discrete { .. } => {
-            let (mus, sigmas) = estimator.numeric_kernels(j);
+            let (mus, sigmas) = mixture.numeric_kernels(j);
             let (mu, sigma) = (mus[k], sigmas[k]);
             let (left, right) = model.cell(x).expect("discrete models have cells");
             let cell = log_gauss_mass((left - mu) / sigma, (right - mu) / sigma);

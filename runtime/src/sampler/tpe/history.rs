@@ -30,7 +30,7 @@ pub(crate) struct History {
     /// Complete + pruned trials: what the startup threshold and gamma count.
     pub finished: usize,
     /// Support masses of observation kernels, per trial and parameter (see
-    /// `parzen::MassCache`); reset with the row.
+    /// `parzen_estimator::MassCache`); reset with the row.
     pub masses: Vec<(f64, f64)>,
     /// Which trial each row was decoded from, and under which space.
     row_keys: Vec<Option<RowKey>>,

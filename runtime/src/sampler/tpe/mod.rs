@@ -9,9 +9,10 @@
 //!   the good set is picked by selection, not by sorting.
 //! - `bandwidth`: Optuna's neighbour-distance bandwidths from one bucket pass per
 //!   parameter (the magic clip makes exact sorting unnecessary).
-//! - `parzen`: kernels' support masses are remembered per trial while their bandwidth
-//!   stays the same; scoring a candidate drops kernels that provably cannot matter
-//!   after the first parameter, so `g(x)` costs about one term per kernel.
+//! - `parzen_estimator` fits `l` and `g`: kernels' support masses are remembered per
+//!   trial while their bandwidth stays the same.
+//! - `mixture` evaluates them: scoring a candidate drops kernels that provably cannot
+//!   matter after the first parameter, so `g(x)` costs about one term per kernel.
 //! - buffers live in the sampler between asks, so a long study stops allocating.
 
 mod bandwidth;
@@ -19,9 +20,10 @@ mod bandwidth;
 mod dense_reference;
 mod groups;
 mod history;
+mod mixture;
 mod options;
 mod param_model;
-mod parzen;
+mod parzen_estimator;
 mod truncated_normal;
 
 pub use options::{Gamma, Weights};
@@ -32,8 +34,9 @@ use rand::RngCore;
 
 use self::groups::{decompose, Group};
 use self::history::History;
+use self::mixture::{LogPdfScratch, Mixture};
 use self::param_model::ParamModel;
-use self::parzen::{LogPdfScratch, MassCache, ParzenEstimator, ParzenOptions};
+use self::parzen_estimator::{MassCache, Observations, ParzenEstimator, ParzenOptions};
 use super::{Random, SampleContext, Sampler};
 use crate::{Error, Params, Result, SearchSpace};
 
@@ -129,8 +132,8 @@ impl std::fmt::Debug for WorkspaceCell {
 #[derive(Default)]
 struct Workspace {
     history: History,
-    below: ParzenEstimator,
-    above: ParzenEstimator,
+    below: Mixture,
+    above: Mixture,
     buffers: Buffers,
 }
 
@@ -417,6 +420,7 @@ struct Buffers {
     rows: Vec<usize>,
     scratch: LogPdfScratch,
     log_g: Vec<f64>,
+    estimator: ParzenEstimator,
 }
 
 /// Fits `estimator` for `group` on the rows of `set` where every parameter of the group
@@ -430,7 +434,7 @@ fn fit(
     tpe: &Tpe,
     options: &ParzenOptions,
     buffers: &mut Buffers,
-    estimator: &mut ParzenEstimator,
+    mixture: &mut Mixture,
 ) {
     buffers.rows.clear();
     buffers.rows.extend(
@@ -452,13 +456,14 @@ fn fit(
         trials: &buffers.rows,
         params: &group.params,
     };
-    estimator.fit(
+    let observations = Observations {
         models,
-        &buffers.observations,
-        &buffers.weights,
-        options,
-        Some(cache),
-    );
+        columns: &buffers.observations,
+        weights: &buffers.weights,
+    };
+    buffers
+        .estimator
+        .fit(&observations, options, Some(cache), mixture);
 }
 
 /// Writes candidate `c` of a group into `chosen`.

@@ -1,49 +1,21 @@
-//! The Parzen estimator: a weighted mixture of product kernels, one kernel per
-//! observation plus one prior kernel, over the parameters of one group.
+//! The fitted mixture behind `l(x)` and `g(x)`: a weighted sum of product kernels over the
+//! parameters of one group, with what TPE asks of it: draws and log densities. Fitting
+//! (where the kernels sit, how wide and heavy they are) is `parzen_estimator`'s job.
 //!
-//! Numeric parameters get truncated normals in kernel space (densities for continuous
-//! domains, grid-cell masses for discrete ones); categoricals get a probability table per
-//! kernel, smoothed towards uniform by the prior weight. Storage is flat (one buffer per
-//! quantity for all parameters), so building an estimator allocates a fixed handful of
-//! vectors whatever the number of parameters and trials.
+//! Numeric parameters have truncated normal kernels in kernel space (densities for
+//! continuous domains, grid-cell masses for discrete ones); categoricals have a
+//! probability table per kernel. Storage is flat (one buffer per quantity for all
+//! parameters), so refitting a mixture kept across asks allocates nothing once it has
+//! seen the largest history.
 
 use rand::{Rng, RngCore};
 
-use super::bandwidth::neighbour_sigmas;
 use super::param_model::{ParamKind, ParamModel};
 use super::truncated_normal::{log_gauss_mass, truncated_ppf, LN_SQRT_2PI};
 
-/// Remembered support masses of observation kernels, one slot per (trial, parameter),
-/// kept across asks. A kernel's centre is fixed by its trial, so its mass is reused
-/// whenever its bandwidth comes out the same as last time (most kernels, once the
-/// history is larger than the clip's 100 buckets).
-pub(crate) struct MassCache<'a> {
-    /// `(sigma, -ln mass)` per slot; a NaN sigma never matches.
-    pub slots: &'a mut [(f64, f64)],
-    /// Slots per trial.
-    pub width: usize,
-    /// The trial of each observation.
-    pub trials: &'a [usize],
-    /// The space position of each of the estimator's parameters.
-    pub params: &'a [usize],
-}
-
-/// The estimator's knobs (a subset of the sampler's options).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ParzenOptions {
-    pub prior_weight: f64,
-    pub magic_clip: bool,
-    pub consider_endpoints: bool,
-    /// Multiplies every observation's bandwidth (after the neighbour rule and clip).
-    pub bandwidth_factor: f64,
-}
-
-/// A mixture over `kernels()` components: observations in the given order, then the prior.
-///
-/// Refitting reuses the buffers, so an estimator kept across asks allocates nothing once
-/// it has seen the largest history.
+/// A mixture over `kernels` components: observations in the given order, then the prior.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ParzenEstimator {
+pub(crate) struct Mixture {
     models: Vec<ParamModel>,
     kernels: usize,
     /// Normalized mixture weights (kept linear: the mixture sum multiplies by them, so
@@ -62,7 +34,6 @@ pub(crate) struct ParzenEstimator {
     /// Categorical probabilities, row per kernel, and their logs.
     table: Vec<f64>,
     log_table: Vec<f64>,
-    bandwidths: Vec<f64>,
     /// Per parameter, the largest log term any kernel can give (0 for masses and
     /// probabilities; the peak density for continuous kernels).
     max_term: Vec<f64>,
@@ -70,55 +41,27 @@ pub(crate) struct ParzenEstimator {
     ln_max_weight: f64,
 }
 
-impl ParzenEstimator {
-    /// A fitted estimator (see [`fit`](Self::fit)).
-    #[cfg(test)]
-    pub fn new(
-        models: &[ParamModel],
-        observations: &[f64],
-        weights: &[f64],
-        options: &ParzenOptions,
-    ) -> Self {
-        let mut est = ParzenEstimator::default();
-        est.fit(models, observations, weights, options, None);
-        est
-    }
-
-    /// Fits the estimator. `observations` is column-major: parameter `j`'s internal values
-    /// are `observations[j * m .. (j + 1) * m]` for `m = weights.len()` observations.
-    /// `weights` are the observations' unnormalized weights.
-    pub fn fit(
-        &mut self,
-        models: &[ParamModel],
-        observations: &[f64],
-        weights: &[f64],
-        options: &ParzenOptions,
-        mut cache: Option<MassCache<'_>>,
-    ) {
-        let m = weights.len();
-        debug_assert_eq!(observations.len(), m * models.len());
+impl Mixture {
+    /// Starts over with one kernel per normalized weight (observations, then the prior)
+    /// over parameters with these models; then each parameter's kernels are pushed in
+    /// order, with [`push_numeric`](Self::push_numeric) or a categorical push.
+    pub fn reset(&mut self, models: &[ParamModel], weights: impl Iterator<Item = f64>) {
         self.models.clear();
         self.models.extend_from_slice(models);
-
-        // Mixture weights: observations then the prior; only the prior when there is
-        // nothing to learn from.
-        let prior = if m == 0 { 1.0 } else { options.prior_weight };
-        let total: f64 = weights.iter().sum::<f64>() + prior;
         self.mixture_weights.clear();
         self.cumulative_weights.clear();
         let mut acc = 0.0;
-        for &w in weights.iter().chain(std::iter::once(&prior)) {
-            self.mixture_weights.push(w / total);
-            acc += w / total;
+        for w in weights {
+            self.mixture_weights.push(w);
+            acc += w;
             self.cumulative_weights.push(acc);
         }
-        self.kernels = m + 1;
+        self.kernels = self.mixture_weights.len();
         self.ln_max_weight = self
             .mixture_weights
             .iter()
             .fold(0.0f64, |a, &b| a.max(b))
             .ln();
-
         self.max_term.clear();
         self.offsets.clear();
         self.mus.clear();
@@ -127,123 +70,25 @@ impl ParzenEstimator {
         self.log_norm.clear();
         self.table.clear();
         self.log_table.clear();
-        for (j, model) in models.iter().enumerate() {
-            let column = &observations[j * m..(j + 1) * m];
-            match model.kind {
-                ParamKind::Categorical { choices } => {
-                    self.offsets.push(self.table.len());
-                    self.push_categorical(column, choices, options.prior_weight);
-                    self.max_term.push(0.0);
-                }
-                _ => {
-                    let start = self.mus.len();
-                    self.offsets.push(start);
-                    self.push_numeric(*model, column, options, cache.as_mut().map(|c| (c, j)));
-                    let peak = match model.kind {
-                        // A density can exceed 1: its peak is the kernel's log_norm.
-                        ParamKind::Continuous { .. } => self.log_norm[start..]
-                            .iter()
-                            .fold(f64::NEG_INFINITY, |a, &b| a.max(b)),
-                        _ => 0.0,
-                    };
-                    self.max_term.push(peak);
-                }
-            }
-        }
     }
 
-    fn push_categorical(&mut self, column: &[f64], choices: usize, prior_weight: f64) {
-        let start = self.table.len();
-        if column.is_empty() {
-            self.table
-                .extend(std::iter::repeat_n(1.0 / choices as f64, choices));
-            self.log_table
-                .extend(std::iter::repeat_n(-(choices as f64).ln(), choices));
-            return;
-        }
-        // Every row gets prior_weight / kernels on each choice, then +1 on the observed
-        // one; rows are normalized. The last row, the prior's, is uniform.
-        let base = prior_weight / self.kernels as f64;
-        self.table
-            .extend(std::iter::repeat_n(base, self.kernels * choices));
-        for (k, &x) in column.iter().enumerate() {
-            self.table[start + k * choices + x as usize] += 1.0;
-        }
-        for row in self.table[start..].chunks_mut(choices) {
-            let sum: f64 = row.iter().sum();
-            if sum > 0.0 {
-                row.iter_mut().for_each(|p| *p /= sum);
-            }
-        }
-        self.log_table
-            .extend(self.table[start..].iter().map(|p| p.ln()));
-    }
-
-    fn push_numeric(
-        &mut self,
-        model: ParamModel,
-        column: &[f64],
-        options: &ParzenOptions,
-        mut cache: Option<(&mut MassCache<'_>, usize)>,
-    ) {
-        let (lo, hi) = (model.lo, model.hi);
+    /// The next parameter's numeric kernels, in kernel space: centres, widths, and each
+    /// kernel's `-ln` mass on the support (which truncates it).
+    pub fn push_numeric(&mut self, mus: &[f64], sigmas: &[f64], neg_log_masses: &[f64]) {
+        let model = self.models[self.offsets.len()];
+        debug_assert!(!matches!(model.kind, ParamKind::Categorical { .. }));
+        debug_assert_eq!(mus.len(), self.kernels);
+        debug_assert_eq!(sigmas.len(), self.kernels);
+        debug_assert_eq!(neg_log_masses.len(), self.kernels);
         let start = self.mus.len();
-        // Branch once, not per value: LLVM may otherwise evaluate `ln` speculatively for
-        // every value (ln is pure), paying for the slow negative-argument path.
-        if model.is_log() {
-            self.mus.extend(column.iter().map(|&x| x.ln()));
-        } else {
-            self.mus.extend_from_slice(column);
-        }
-        neighbour_sigmas(
-            &self.mus[start..],
-            lo,
-            hi,
-            options.magic_clip,
-            options.consider_endpoints,
-            &mut self.bandwidths,
-        );
-        if options.bandwidth_factor != 1.0 {
-            let factor = options.bandwidth_factor;
-            self.bandwidths
-                .iter_mut()
-                .for_each(|s| *s = (*s * factor).min(hi - lo));
-        }
-        self.sigmas.extend_from_slice(&self.bandwidths);
-        // The prior: centred, as wide as the support.
-        self.mus.push(0.5 * (lo + hi));
-        self.sigmas.push(hi - lo);
         let end = start + self.kernels;
-        let observed = column.len();
-        for k in start..end {
-            let (mu, sigma) = (self.mus[k], self.sigmas[k]);
-            let inv = 1.0 / sigma;
-            self.inv_sigmas.push(inv);
-            let slot = match cache.as_mut() {
-                Some((c, jj)) if k - start < observed => {
-                    Some(&mut c.slots[c.trials[k - start] * c.width + c.params[*jj]])
-                }
-                _ => None,
-            };
-            let neg_log_mass = match slot {
-                Some(&mut (cached_sigma, value)) if cached_sigma == sigma => value,
-                slot => {
-                    let (a, b) = ((lo - mu) * inv, (hi - mu) * inv);
-                    // Beyond 9 sigma on both sides the cut-off mass is below 1e-18.
-                    let value = if a < -9.0 && b > 9.0 {
-                        0.0
-                    } else {
-                        -log_gauss_mass(a, b)
-                    };
-                    if let Some(slot) = slot {
-                        *slot = (sigma, value);
-                    }
-                    value
-                }
-            };
-            self.log_norm.push(neg_log_mass);
-        }
-        if matches!(model.kind, ParamKind::Continuous { .. }) {
+        self.offsets.push(start);
+        self.mus.extend_from_slice(mus);
+        self.sigmas.extend_from_slice(sigmas);
+        self.inv_sigmas
+            .extend(sigmas.iter().map(|&sigma| 1.0 / sigma));
+        self.log_norm.extend_from_slice(neg_log_masses);
+        let peak = if matches!(model.kind, ParamKind::Continuous { .. }) {
             // Densities also carry -ln(sigma sqrt(2 pi)). Most kernels share the clipped
             // minimum sigma, so take one logarithm per run of equal sigmas (written as
             // runs so the compiler cannot turn it back into one `ln` per kernel).
@@ -259,45 +104,43 @@ impl ParzenEstimator {
                     }
                 }
             }
-        }
-    }
-
-    /// The models of the estimator's parameters.
-    #[cfg(test)]
-    pub fn models(&self) -> &[ParamModel] {
-        &self.models
-    }
-
-    /// Number of mixture components (observations + prior).
-    #[cfg(test)]
-    pub fn kernels(&self) -> usize {
-        self.kernels
-    }
-
-    /// Normalized mixture weights.
-    #[cfg(test)]
-    pub fn weights(&self) -> Vec<f64> {
-        self.mixture_weights.clone()
-    }
-
-    /// Kernel centres and bandwidths of numeric parameter `j` (kernel space).
-    #[cfg(test)]
-    pub fn numeric_kernels(&self, j: usize) -> (&[f64], &[f64]) {
-        let o = self.offsets[j];
-        (
-            &self.mus[o..o + self.kernels],
-            &self.sigmas[o..o + self.kernels],
-        )
-    }
-
-    /// Probability table of categorical parameter `j`, one row per kernel.
-    #[cfg(test)]
-    pub fn categorical_table(&self, j: usize) -> &[f64] {
-        let ParamKind::Categorical { choices } = self.models[j].kind else {
-            panic!("param {j} is not categorical");
+            // A density can exceed 1: its peak is the kernel's log_norm.
+            self.log_norm[start..]
+                .iter()
+                .fold(f64::NEG_INFINITY, |a, &b| a.max(b))
+        } else {
+            0.0
         };
-        let o = self.offsets[j];
-        &self.table[o..o + self.kernels * choices]
+        self.max_term.push(peak);
+    }
+
+    /// The next parameter's categorical kernels: a row of probabilities per kernel.
+    pub fn push_categorical(&mut self, probabilities: &[f64]) {
+        debug_assert_eq!(probabilities.len(), self.kernels * self.next_choices());
+        self.offsets.push(self.table.len());
+        self.table.extend_from_slice(probabilities);
+        self.log_table.extend(probabilities.iter().map(|p| p.ln()));
+        self.max_term.push(0.0);
+    }
+
+    /// The next parameter's categorical kernel when the prior is the only one: uniform.
+    pub fn push_uniform_categorical(&mut self) {
+        debug_assert_eq!(self.kernels, 1);
+        let choices = self.next_choices();
+        self.offsets.push(self.table.len());
+        self.table
+            .extend(std::iter::repeat_n(1.0 / choices as f64, choices));
+        self.log_table
+            .extend(std::iter::repeat_n(-(choices as f64).ln(), choices));
+        self.max_term.push(0.0);
+    }
+
+    /// The number of choices of the next parameter to push, a categorical.
+    fn next_choices(&self) -> usize {
+        match self.models[self.offsets.len()].kind {
+            ParamKind::Categorical { choices } => choices,
+            _ => unreachable!("only categorical parameters get probability tables"),
+        }
     }
 
     /// Draws `count` points; returns them row-major (`count x params`, internal values).
@@ -462,7 +305,44 @@ impl ParzenEstimator {
     }
 }
 
-/// Buffers reused by [`ParzenEstimator::log_pdf`].
+/// The kernels' parameters, for tests and the dense reference.
+#[cfg(test)]
+impl Mixture {
+    /// The models of the mixture's parameters.
+    pub fn models(&self) -> &[ParamModel] {
+        &self.models
+    }
+
+    /// Number of mixture components (observations + prior).
+    pub fn kernels(&self) -> usize {
+        self.kernels
+    }
+
+    /// Normalized mixture weights.
+    pub fn weights(&self) -> Vec<f64> {
+        self.mixture_weights.clone()
+    }
+
+    /// Kernel centres and bandwidths of numeric parameter `j` (kernel space).
+    pub fn numeric_kernels(&self, j: usize) -> (&[f64], &[f64]) {
+        let o = self.offsets[j];
+        (
+            &self.mus[o..o + self.kernels],
+            &self.sigmas[o..o + self.kernels],
+        )
+    }
+
+    /// Probability table of categorical parameter `j`, one row per kernel.
+    pub fn categorical_table(&self, j: usize) -> &[f64] {
+        let ParamKind::Categorical { choices } = self.models[j].kind else {
+            panic!("param {j} is not categorical");
+        };
+        let o = self.offsets[j];
+        &self.table[o..o + self.kernels * choices]
+    }
+}
+
+/// Buffers reused by [`Mixture::log_pdf`].
 #[derive(Debug, Default)]
 pub(crate) struct LogPdfScratch {
     acc: Vec<f64>,
@@ -502,87 +382,15 @@ fn weighted_log_sum_exp(ks: impl Iterator<Item = usize> + Clone, v: &[f64], w: &
 #[cfg(test)]
 mod tests {
     use super::super::dense_reference;
+    use super::super::parzen_estimator::testing;
     use super::*;
     use crate::Domain;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
-    const OPTIONS: ParzenOptions = ParzenOptions {
-        prior_weight: 1.0,
-        magic_clip: true,
-        consider_endpoints: false,
-        bandwidth_factor: 1.0,
-    };
-
-    fn fit(domains: &[Domain], observations: &[f64], weights: &[f64]) -> ParzenEstimator {
+    fn fit(domains: &[Domain], observations: &[f64], weights: &[f64]) -> Mixture {
         let models: Vec<ParamModel> = domains.iter().map(ParamModel::new).collect();
-        ParzenEstimator::new(&models, observations, weights, &OPTIONS)
-    }
-
-    fn close(a: &[f64], b: &[f64]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12)
-    }
-
-    #[test]
-    fn continuous_kernels_by_hand() {
-        // [0, 10], observations 7, 2, 3: 4 kernels with the prior, min sigma
-        // 10 / min(100, 5) = 2. Sorted: 0 | 2 3 7 | 10. 7 (last): left gap 4. 2 (first):
-        // right gap 1 -> 2. 3: max(1, 4) = 4. Prior: mu 5, sigma 10. Weights 1/4 each.
-        let est = fit(&[Domain::float(0.0, 10.0)], &[7.0, 2.0, 3.0], &[1.0; 3]);
-        assert_eq!(est.kernels(), 4);
-        let (mus, sigmas) = est.numeric_kernels(0);
-        assert!(close(mus, &[7.0, 2.0, 3.0, 5.0]));
-        assert!(close(sigmas, &[4.0, 2.0, 4.0, 10.0]));
-        assert!(close(&est.weights(), &[0.25; 4]));
-    }
-
-    #[test]
-    fn weights_include_the_prior_and_normalize() {
-        let est = fit(&[Domain::float(0.0, 1.0)], &[0.1, 0.5], &[0.5, 1.0]);
-        // (0.5, 1, prior 1) / 2.5
-        assert!(close(&est.weights(), &[0.2, 0.4, 0.4]));
-        // No observations: the prior alone.
-        let est = fit(&[Domain::float(0.0, 1.0)], &[], &[]);
-        assert!(close(&est.weights(), &[1.0]));
-        assert!(close(est.numeric_kernels(0).1, &[1.0]));
-    }
-
-    #[test]
-    fn log_domain_kernels_live_on_ln_x() {
-        // [1, e^2] on a log scale is [0, 2] in kernel space. One observation at e: mu 1,
-        // sigma max(1, 1) = 1 (min sigma 2/3). Prior: mu 1, sigma 2.
-        let e = std::f64::consts::E;
-        let est = fit(&[Domain::float(1.0, e * e).log()], &[e], &[1.0]);
-        let (mus, sigmas) = est.numeric_kernels(0);
-        assert!(close(mus, &[1.0, 1.0]));
-        assert!(close(sigmas, &[1.0, 2.0]));
-    }
-
-    #[test]
-    fn int_kernels_span_half_a_step_past_the_ends() {
-        // [1, 5] -> support [0.5, 5.5], width 5; observations 2, 4; min sigma 5/4.
-        // 0.5 | 2 4 | 5.5: first 2 -> right gap 2, last 4 -> left gap 2. Prior mu 3, sigma 5.
-        let est = fit(&[Domain::int(1, 5)], &[2.0, 4.0], &[1.0; 2]);
-        let (mus, sigmas) = est.numeric_kernels(0);
-        assert!(close(mus, &[2.0, 4.0, 3.0]));
-        assert!(close(sigmas, &[2.0, 2.0, 5.0]));
-    }
-
-    #[test]
-    fn categorical_table_by_hand() {
-        // 3 choices, observations 0, 0, 2, prior weight 1 -> 4 kernels, 1/4 smoothing:
-        // observed rows (1.25, .25, .25) / 1.75 = (5/7, 1/7, 1/7); prior row uniform.
-        let est = fit(
-            &[Domain::categorical(["a", "b", "c"])],
-            &[0.0, 0.0, 2.0],
-            &[1.0; 3],
-        );
-        let (a, b) = (5.0 / 7.0, 1.0 / 7.0);
-        let third = 1.0 / 3.0;
-        assert!(close(
-            est.categorical_table(0),
-            &[a, b, b, a, b, b, b, b, a, third, third, third]
-        ));
+        testing::fit(&models, observations, weights)
     }
 
     #[test]
@@ -665,7 +473,7 @@ mod tests {
         for j in 0..domains.len() {
             obs.extend([row_lo[j], row_hi[j], row_hi[j]]);
         }
-        let est = ParzenEstimator::new(&models, &obs, &[1.0; 3], &OPTIONS);
+        let est = testing::fit(&models, &obs, &[1.0; 3]);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let mut draws = Vec::new();
         est.sample(&mut rng, 5000, &mut draws);
@@ -674,36 +482,6 @@ mod tests {
                 let value = models[j].value(domain, row[j]);
                 assert!(domain.contains(&value), "{value} not in {domain:?}");
             }
-        }
-    }
-
-    #[test]
-    fn mixed_log_density_matches_optuna() {
-        // Reference: Optuna 5.0.0's _ParzenEstimator (multivariate, default parameters)
-        // on the same observations, evaluated at the same points.
-        let domains = [
-            Domain::float(-5.0, 10.0),
-            Domain::float(1e-3, 10.0).log(),
-            Domain::int(0, 7),
-            Domain::categorical(["a", "b", "c"]),
-        ];
-        let observations = [
-            0.5, 3.0, -4.0, 9.5, // x
-            0.01, 2.0, 5.0, 0.5, // y
-            3.0, 0.0, 7.0, 3.0, // k
-            0.0, 2.0, 2.0, 1.0, // c
-        ];
-        let est = fit(&domains, &observations, &[1.0; 4]);
-        assert!(close(est.numeric_kernels(0).1, &[4.5, 6.5, 4.5, 6.5, 15.0]));
-        assert!(close(est.numeric_kernels(2).1, &[3.0, 3.0, 4.0, 4.0, 8.0]));
-        let points = [
-            0.0, 0.02, 3.0, 0.0, 9.9, 9.0, 7.0, 1.0, -5.0, 0.001, 0.0, 2.0,
-        ];
-        let mut out = Vec::new();
-        est.log_pdf(&points, &mut out, &mut LogPdfScratch::default());
-        let optuna = [-7.716299185166556, -8.399429508823848, -9.650898919594056];
-        for (mine, theirs) in out.iter().zip(optuna) {
-            assert!((mine - theirs).abs() < 1e-10, "{mine} vs Optuna's {theirs}");
         }
     }
 
@@ -730,7 +508,7 @@ mod tests {
         let models: Vec<ParamModel> = domains.iter().map(ParamModel::new).collect();
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         // 400 observations from a wide "history" estimator (the prior alone).
-        let prior_only = ParzenEstimator::new(&models, &[], &[], &OPTIONS);
+        let prior_only = testing::fit(&models, &[], &[]);
         let mut rows = Vec::new();
         prior_only.sample(&mut rng, 400, &mut rows);
         let m = 400;
@@ -742,7 +520,7 @@ mod tests {
         }
         let mut weights = Vec::new();
         super::super::options::Weights::OPTUNA.fill(m, &mut weights);
-        let est = ParzenEstimator::new(&models, &columns, &weights, &OPTIONS);
+        let est = testing::fit(&models, &columns, &weights);
         // Points near the data and far from it.
         let mut points = Vec::new();
         est.sample(&mut rng, 100, &mut points);

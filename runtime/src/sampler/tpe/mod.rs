@@ -24,6 +24,7 @@ mod mixture;
 mod options;
 mod param_model;
 mod parzen_estimator;
+mod space_model;
 mod truncated_normal;
 
 pub use options::{Gamma, Weights};
@@ -33,10 +34,11 @@ use std::sync::Mutex;
 use rand::RngCore;
 
 use self::groups::{decompose, Group};
-use self::history::History;
+use self::history::{History, SplitRule};
 use self::mixture::{LogPdfScratch, Mixture};
 use self::param_model::ParamModel;
 use self::parzen_estimator::{MassCache, Observations, ParzenEstimator, ParzenOptions};
+use self::space_model::SpaceModel;
 use super::{Random, SampleContext, Sampler};
 use crate::{Error, Params, Result, SearchSpace};
 
@@ -302,13 +304,8 @@ impl Sampler for Tpe {
             .map_err(|message| Error::Config(format!("TPE: {message}")))?;
         let space = ctx.space;
         let params = space.params();
-        let models: Vec<ParamModel> = params.iter().map(|p| ParamModel::new(&p.domain)).collect();
-        let mut names: Vec<(&str, usize)> = params
-            .iter()
-            .enumerate()
-            .map(|(j, p)| (p.name.as_str(), j))
-            .collect();
-        names.sort_unstable();
+        let space_model = SpaceModel::new(space);
+        let models = &space_model.models;
         let mut guard = self.workspace.0.try_lock();
         let mut fresh = Workspace::default();
         let work: &mut Workspace = match guard.as_deref_mut() {
@@ -321,15 +318,12 @@ impl Sampler for Tpe {
             above,
             buffers,
         } = work;
-        history.rebuild(
-            ctx.trials,
-            params,
-            &models,
-            &names,
-            ctx.direction,
-            self.gamma,
-            self.constant_liar,
-        );
+        let split = SplitRule {
+            direction: ctx.direction,
+            gamma: self.gamma,
+            constant_liar: self.constant_liar,
+        };
+        history.rebuild(ctx.trials, &space_model, split);
         if history.finished < self.n_startup_trials.max(1) {
             return Ok(Some(Random::sample_space(space, rng)));
         }
@@ -402,7 +396,7 @@ impl Sampler for Tpe {
             avoid_duplicate(
                 ctx,
                 &groups,
-                &models,
+                models,
                 &scored,
                 self.duplicate_margin,
                 &mut chosen,

@@ -7,7 +7,7 @@
 //! Failed trials are ignored. With the constant liar, running trials join the bad set, so
 //! parallel workers do not all crowd the same spot.
 
-use super::options::Gamma;
+use super::options::{Gamma, Weights};
 use super::space_model::SpaceModel;
 use crate::{Direction, Param, Trial, TrialState};
 
@@ -61,6 +61,28 @@ impl RowKey {
             value: trial.value.map(f64::to_bits),
         }
     }
+}
+
+/// One side of the split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// The good set, which `l(x)` is fitted to.
+    Below,
+    /// The rest, which `g(x)` is fitted to.
+    Above,
+}
+
+/// One group's observations on one side, gathered from the rows (buffers reused from
+/// gather to gather).
+#[derive(Debug, Default)]
+pub(crate) struct GroupObservations {
+    /// The trials where every parameter of the group has a value, in trial order.
+    pub trials: Vec<usize>,
+    /// Their values, column-major: the group's parameter `j` has
+    /// `columns[j * m..(j + 1) * m]` for `m` trials.
+    pub columns: Vec<f64>,
+    /// Their weights by age.
+    pub weights: Vec<f64>,
 }
 
 /// How trials are split into good and bad.
@@ -181,6 +203,35 @@ impl History {
     /// The value of parameter `j` in row `i`.
     pub fn value(&self, i: usize, j: usize) -> f64 {
         self.rows[i * self.width + j]
+    }
+
+    /// Gathers into `out` the values of the parameters at `params` (space positions) for
+    /// the trials of `side` that have all of them, with their weights.
+    pub fn gather(
+        &self,
+        side: Side,
+        params: &[usize],
+        weights: Weights,
+        out: &mut GroupObservations,
+    ) {
+        let trials = match side {
+            Side::Below => &self.below,
+            Side::Above => &self.above,
+        };
+        out.trials.clear();
+        out.trials.extend(
+            trials
+                .iter()
+                .copied()
+                .filter(|&i| params.iter().all(|&j| !self.value(i, j).is_nan())),
+        );
+        out.columns.clear();
+        for &j in params {
+            out.columns
+                .extend(out.trials.iter().map(|&i| self.value(i, j)));
+        }
+        out.weights.clear();
+        weights.fill(out.trials.len(), &mut out.weights);
     }
 }
 

@@ -7,8 +7,8 @@
 //! Failed trials are ignored. With the constant liar, running trials join the bad set, so
 //! parallel workers do not all crowd the same spot.
 
-use super::options::Gamma;
-use super::param_model::ParamModel;
+use super::options::{Gamma, Weights};
+use super::space_model::SpaceModel;
 use crate::{Direction, Param, Trial, TrialState};
 
 /// Decoded history: one row of internal values per trial (NaN where a parameter is absent
@@ -30,7 +30,7 @@ pub(crate) struct History {
     /// Complete + pruned trials: what the startup threshold and gamma count.
     pub finished: usize,
     /// Support masses of observation kernels, per trial and parameter (see
-    /// `parzen::MassCache`); reset with the row.
+    /// `parzen_estimator::MassCache`); reset with the row.
     pub masses: Vec<(f64, f64)>,
     /// Which trial each row was decoded from, and under which space.
     row_keys: Vec<Option<RowKey>>,
@@ -63,6 +63,38 @@ impl RowKey {
     }
 }
 
+/// One side of the split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// The good set, which `l(x)` is fitted to.
+    Below,
+    /// The rest, which `g(x)` is fitted to.
+    Above,
+}
+
+/// One group's observations on one side, gathered from the rows (buffers reused from
+/// gather to gather).
+#[derive(Debug, Default)]
+pub(crate) struct GroupObservations {
+    /// The trials where every parameter of the group has a value, in trial order.
+    pub trials: Vec<usize>,
+    /// Their values, column-major: the group's parameter `j` has
+    /// `columns[j * m..(j + 1) * m]` for `m` trials.
+    pub columns: Vec<f64>,
+    /// Their weights by age.
+    pub weights: Vec<f64>,
+}
+
+/// How trials are split into good and bad.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SplitRule {
+    pub direction: Direction,
+    /// The size of the good set.
+    pub gamma: Gamma,
+    /// Whether running trials join the bad set.
+    pub constant_liar: bool,
+}
+
 /// How a usable trial ranks.
 #[derive(Debug, Clone, Copy)]
 enum Standing {
@@ -72,20 +104,14 @@ enum Standing {
 }
 
 impl History {
-    /// Decodes and splits `trials`, reusing this history's buffers. `names` is the space's
-    /// parameter names with their positions, sorted by name (so each trial's sorted params
-    /// merge in one pass).
-    #[allow(clippy::too_many_arguments)]
-    pub fn rebuild(
-        &mut self,
-        trials: &[Trial],
-        params: &[Param],
-        models: &[ParamModel],
-        names: &[(&str, usize)],
-        direction: Direction,
-        gamma: Gamma,
-        constant_liar: bool,
-    ) {
+    /// Decodes and splits `trials`, reusing this history's buffers.
+    pub fn rebuild(&mut self, trials: &[Trial], space: &SpaceModel<'_>, split: SplitRule) {
+        let SplitRule {
+            direction,
+            gamma,
+            constant_liar,
+        } = split;
+        let params = space.params();
         self.width = params.len();
         if self.row_space != params {
             self.row_space = params.to_vec();
@@ -129,7 +155,7 @@ impl History {
             let key = RowKey::of(trial);
             if self.row_keys.get(i) != Some(&Some(key)) {
                 let span = i * self.width..(i + 1) * self.width;
-                decode_row(trial, params, models, names, &mut self.rows[span.clone()]);
+                decode_row(trial, space, &mut self.rows[span.clone()]);
                 self.masses[span].fill((f64::NAN, 0.0));
                 if i >= self.row_keys.len() {
                     self.row_keys.resize(i + 1, None);
@@ -178,6 +204,35 @@ impl History {
     pub fn value(&self, i: usize, j: usize) -> f64 {
         self.rows[i * self.width + j]
     }
+
+    /// Gathers into `out` the values of the parameters at `params` (space positions) for
+    /// the trials of `side` that have all of them, with their weights.
+    pub fn gather(
+        &self,
+        side: Side,
+        params: &[usize],
+        weights: Weights,
+        out: &mut GroupObservations,
+    ) {
+        let trials = match side {
+            Side::Below => &self.below,
+            Side::Above => &self.above,
+        };
+        out.trials.clear();
+        out.trials.extend(
+            trials
+                .iter()
+                .copied()
+                .filter(|&i| params.iter().all(|&j| !self.value(i, j).is_nan())),
+        );
+        out.columns.clear();
+        for &j in params {
+            out.columns
+                .extend(out.trials.iter().map(|&i| self.value(i, j)));
+        }
+        out.weights.clear();
+        weights.fill(out.trials.len(), &mut out.weights);
+    }
 }
 
 /// Marks the `room` smallest keys (ties by row, i.e. trial order) as below, in O(n).
@@ -207,15 +262,10 @@ fn mark_best<K: Copy + PartialOrd>(
 
 /// Writes the trial's internal values in space order, merging its (name-sorted) params
 /// with the space's sorted names instead of looking each one up.
-fn decode_row(
-    trial: &Trial,
-    params: &[Param],
-    models: &[ParamModel],
-    names: &[(&str, usize)],
-    row: &mut [f64],
-) {
+fn decode_row(trial: &Trial, space: &SpaceModel<'_>, row: &mut [f64]) {
     row.fill(f64::NAN);
-    let mut wanted = names.iter().peekable();
+    let params = space.params();
+    let mut wanted = space.by_name.iter().peekable();
     for (name, value) in trial.params.iter() {
         while let Some(&&(space_name, _)) = wanted.peek() {
             if space_name < name {
@@ -226,7 +276,7 @@ fn decode_row(
         }
         if let Some(&&(space_name, j)) = wanted.peek() {
             if space_name == name {
-                row[j] = models[j].internal(&params[j].domain, value);
+                row[j] = space.models[j].internal(&params[j].domain, value);
                 wanted.next();
             }
         }
@@ -270,21 +320,13 @@ mod tests {
             .add("x", Domain::float(0.0, 100.0))
             .build()
             .unwrap();
-        let models: Vec<ParamModel> = space
-            .params()
-            .iter()
-            .map(|p| ParamModel::new(&p.domain))
-            .collect();
         let mut h = History::default();
-        h.rebuild(
-            trials,
-            space.params(),
-            &models,
-            &[("x", 0)],
+        let split = SplitRule {
             direction,
             gamma,
-            liar,
-        );
+            constant_liar: liar,
+        };
+        h.rebuild(trials, &SpaceModel::new(&space), split);
         let xs = |rows: &[usize]| rows.iter().map(|&i| h.value(i, 0)).collect();
         (xs(&h.below), xs(&h.above), h.finished)
     }

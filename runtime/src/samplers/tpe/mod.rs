@@ -9,31 +9,40 @@
 //!   the good set is picked by selection, not by sorting.
 //! - `bandwidth`: Optuna's neighbour-distance bandwidths from one bucket pass per
 //!   parameter (the magic clip makes exact sorting unnecessary).
-//! - `parzen`: kernels' support masses are remembered per trial while their bandwidth
-//!   stays the same; scoring a candidate drops kernels that provably cannot matter
-//!   after the first parameter, so `g(x)` costs about one term per kernel.
-//! - buffers live in the sampler between asks, so a long study stops allocating.
+//! - `parzen_estimator` fits `l` and `g`: kernels' support masses are remembered per
+//!   trial while their bandwidth stays the same.
+//! - `mixture` evaluates them: scoring a candidate drops kernels that provably cannot
+//!   matter after the first parameter, so `g(x)` costs about one term per kernel.
+//! - `proposal` runs the ask group by group (fit, draw, score); its `Workspace` (history,
+//!   mixtures, buffers) lives in the sampler between asks, so a long study stops
+//!   allocating. `duplicates` then steers a repeated discrete proposal to an unseen one.
 
 mod bandwidth;
+#[cfg(test)]
+mod dense_reference;
+mod duplicates;
 mod groups;
 mod history;
+mod mixture;
 mod options;
 mod param_model;
-mod parzen;
+mod parzen_estimator;
+mod proposal;
+mod space_model;
 mod truncated_normal;
 
 pub use options::{Gamma, Weights};
 
-use std::sync::Mutex;
-
 use rand::RngCore;
 
-use self::groups::{decompose, Group};
-use self::history::History;
-use self::param_model::ParamModel;
-use self::parzen::{LogPdfScratch, MassCache, ParzenEstimator, ParzenOptions};
+use self::duplicates::avoid_duplicate;
+use self::groups::decompose;
+use self::history::SplitRule;
+use self::parzen_estimator::ParzenOptions;
+use self::proposal::{ProposalOptions, WorkspaceCell};
+use self::space_model::SpaceModel;
 use super::{Random, SampleContext, Sampler};
-use crate::{Error, Params, Result, SearchSpace};
+use crate::{Direction, Error, Params, Result, SearchSpace};
 
 /// The TPE sampler. Every default is settable; all but two are Optuna 5's `TPESampler`
 /// defaults, and [`Tpe::optuna`] restores those two for exact Optuna parity.
@@ -105,31 +114,6 @@ pub struct Tpe {
     duplicate_margin: f64,
     bandwidth_factor: f64,
     workspace: WorkspaceCell,
-}
-
-/// Buffers kept between asks so a long study stops allocating. A clone starts empty;
-/// concurrent asks that find it busy use a fresh one.
-#[derive(Default)]
-struct WorkspaceCell(Mutex<Workspace>);
-
-impl Clone for WorkspaceCell {
-    fn clone(&self) -> Self {
-        WorkspaceCell::default()
-    }
-}
-
-impl std::fmt::Debug for WorkspaceCell {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Workspace")
-    }
-}
-
-#[derive(Default)]
-struct Workspace {
-    history: History,
-    below: ParzenEstimator,
-    above: ParzenEstimator,
-    buffers: Buffers,
 }
 
 impl Default for Tpe {
@@ -262,24 +246,26 @@ impl Tpe {
         self.gamma.check()
     }
 
-    fn parzen_options(&self) -> ParzenOptions {
-        ParzenOptions {
-            prior_weight: self.prior_weight,
-            magic_clip: self.magic_clip,
-            consider_endpoints: self.consider_endpoints,
-            bandwidth_factor: self.bandwidth_factor,
+    fn split_rule(&self, direction: Direction) -> SplitRule {
+        SplitRule {
+            direction,
+            gamma: self.gamma,
+            constant_liar: self.constant_liar,
         }
     }
-}
 
-/// One group's scored candidates, kept for the duplicate check.
-struct Scored {
-    group: usize,
-    /// Row-major internal values, `n_candidates x group size`.
-    candidates: Vec<f64>,
-    /// Candidate indices, best acquisition first.
-    order: Vec<usize>,
-    acquisition: Vec<f64>,
+    fn proposal_options(&self) -> ProposalOptions {
+        ProposalOptions {
+            n_candidates: self.n_candidates,
+            weights: self.weights,
+            parzen: ParzenOptions {
+                prior_weight: self.prior_weight,
+                magic_clip: self.magic_clip,
+                consider_endpoints: self.consider_endpoints,
+                bandwidth_factor: self.bandwidth_factor,
+            },
+        }
+    }
 }
 
 impl Sampler for Tpe {
@@ -295,237 +281,20 @@ impl Sampler for Tpe {
     fn sample(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Result<Option<Params>> {
         self.check_options()
             .map_err(|message| Error::Config(format!("TPE: {message}")))?;
-        let space = ctx.space;
-        let params = space.params();
-        let models: Vec<ParamModel> = params.iter().map(|p| ParamModel::new(&p.domain)).collect();
-        let mut names: Vec<(&str, usize)> = params
-            .iter()
-            .enumerate()
-            .map(|(j, p)| (p.name.as_str(), j))
-            .collect();
-        names.sort_unstable();
-        let mut guard = self.workspace.0.try_lock();
-        let mut fresh = Workspace::default();
-        let work: &mut Workspace = match guard.as_deref_mut() {
-            Ok(work) => work,
-            Err(_) => &mut fresh,
-        };
-        let Workspace {
-            history,
-            below,
-            above,
-            buffers,
-        } = work;
-        history.rebuild(
-            ctx.trials,
-            params,
-            &models,
-            &names,
-            ctx.direction,
-            self.gamma,
-            self.constant_liar,
-        );
-        if history.finished < self.n_startup_trials.max(1) {
-            return Ok(Some(Random::sample_space(space, rng)));
-        }
-
-        let groups = decompose(space, self.multivariate);
-        let options = self.parzen_options();
-        let mut chosen = Params::new();
-        let mut scored: Vec<Scored> = Vec::new();
-        for (g, group) in groups.iter().enumerate() {
-            if !space.is_active(&params[group.params[0]], &chosen) {
-                continue;
+        let space = SpaceModel::new(ctx.space);
+        self.workspace.with(|work| {
+            work.history
+                .rebuild(ctx.trials, &space, self.split_rule(ctx.direction));
+            if work.history.finished < self.n_startup_trials.max(1) {
+                return Ok(Some(Random::sample_space(ctx.space, rng)));
             }
-            let group_models: Vec<ParamModel> = group.params.iter().map(|&j| models[j]).collect();
-            let below_set = std::mem::take(&mut history.below);
-            let above_set = std::mem::take(&mut history.above);
-            fit(
-                history,
-                &below_set,
-                group,
-                &group_models,
-                self,
-                &options,
-                buffers,
-                below,
-            );
-            fit(
-                history,
-                &above_set,
-                group,
-                &group_models,
-                self,
-                &options,
-                buffers,
-                above,
-            );
-            history.below = below_set;
-            history.above = above_set;
-            let mut candidates = Vec::new();
-            below.sample(rng, self.n_candidates, &mut candidates);
-            let mut acquisition = Vec::new();
-            below.log_pdf(&candidates, &mut acquisition, &mut buffers.scratch);
-            above.log_pdf(&candidates, &mut buffers.log_g, &mut buffers.scratch);
-            for (a, g) in acquisition.iter_mut().zip(&buffers.log_g) {
-                *a -= g;
+            let groups = decompose(ctx.space, self.multivariate);
+            let options = self.proposal_options();
+            let (mut proposal, scored) = work.propose(&groups, &space, &options, rng);
+            if self.duplicate_margin > 0.0 {
+                avoid_duplicate(ctx, &scored, self.duplicate_margin, &mut proposal);
             }
-            // Best first; ties keep the earlier draw (numpy's argmax does the same).
-            let mut order: Vec<usize> = (0..self.n_candidates).collect();
-            order.sort_by(|&a, &b| {
-                acquisition[b]
-                    .partial_cmp(&acquisition[a])
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then(a.cmp(&b))
-            });
-            write_candidate(
-                space,
-                group,
-                &group_models,
-                &candidates,
-                order[0],
-                &mut chosen,
-            );
-            scored.push(Scored {
-                group: g,
-                candidates,
-                order,
-                acquisition,
-            });
-        }
-        if self.duplicate_margin > 0.0 {
-            avoid_duplicate(
-                ctx,
-                &groups,
-                &models,
-                &scored,
-                self.duplicate_margin,
-                &mut chosen,
-            );
-        }
-        Ok(Some(chosen))
-    }
-}
-
-/// Buffers reused across the groups of one ask.
-#[derive(Default)]
-struct Buffers {
-    observations: Vec<f64>,
-    weights: Vec<f64>,
-    rows: Vec<usize>,
-    scratch: LogPdfScratch,
-    log_g: Vec<f64>,
-}
-
-/// Fits `estimator` for `group` on the rows of `set` where every parameter of the group
-/// has a value.
-#[allow(clippy::too_many_arguments)]
-fn fit(
-    history: &mut History,
-    set: &[usize],
-    group: &Group,
-    models: &[ParamModel],
-    tpe: &Tpe,
-    options: &ParzenOptions,
-    buffers: &mut Buffers,
-    estimator: &mut ParzenEstimator,
-) {
-    buffers.rows.clear();
-    buffers.rows.extend(
-        set.iter()
-            .copied()
-            .filter(|&i| group.params.iter().all(|&j| !history.value(i, j).is_nan())),
-    );
-    buffers.observations.clear();
-    for &j in &group.params {
-        buffers
-            .observations
-            .extend(buffers.rows.iter().map(|&i| history.value(i, j)));
-    }
-    buffers.weights.clear();
-    tpe.weights.fill(buffers.rows.len(), &mut buffers.weights);
-    let cache = MassCache {
-        slots: &mut history.masses,
-        width: history.width,
-        trials: &buffers.rows,
-        params: &group.params,
-    };
-    estimator.fit(
-        models,
-        &buffers.observations,
-        &buffers.weights,
-        options,
-        Some(cache),
-    );
-}
-
-/// Writes candidate `c` of a group into `chosen`.
-fn write_candidate(
-    space: &SearchSpace,
-    group: &Group,
-    models: &[ParamModel],
-    candidates: &[f64],
-    c: usize,
-    chosen: &mut Params,
-) {
-    let width = group.params.len();
-    for (i, &j) in group.params.iter().enumerate() {
-        let param = &space.params()[j];
-        let value = models[i].value(&param.domain, candidates[c * width + i]);
-        chosen.insert(param.name.clone(), value);
-    }
-}
-
-/// On a fully discrete proposal that repeats an existing trial, swaps in the best unseen
-/// candidate of one group whose acquisition is within `margin` of that group's best.
-/// Candidates that would change a parent's value (and so which groups are active) are
-/// not considered.
-fn avoid_duplicate(
-    ctx: &SampleContext<'_>,
-    groups: &[Group],
-    models: &[ParamModel],
-    scored: &[Scored],
-    margin: f64,
-    chosen: &mut Params,
-) {
-    let space = ctx.space;
-    let all_discrete = chosen.iter().all(|(name, _)| {
-        space
-            .get(name)
-            .is_some_and(|p| p.domain.cardinality().is_some())
-    });
-    let seen = |p: &Params| ctx.trials.iter().any(|t| t.params.same(p));
-    if !all_discrete || !seen(chosen) {
-        return;
-    }
-    let is_parent = |name: &str| {
-        space
-            .params()
-            .iter()
-            .any(|p| p.condition.as_ref().is_some_and(|c| c.parent == name))
-    };
-    for s in scored {
-        let group = &groups[s.group];
-        let group_models: Vec<ParamModel> = group.params.iter().map(|&j| models[j]).collect();
-        let best = s.acquisition[s.order[0]];
-        for &c in &s.order[1..] {
-            if s.acquisition[c] < best - margin {
-                break;
-            }
-            let mut trial = chosen.clone();
-            write_candidate(space, group, &group_models, &s.candidates, c, &mut trial);
-            let keeps_parents = group.params.iter().all(|&j| {
-                let name = &space.params()[j].name;
-                !is_parent(name)
-                    || trial
-                        .value(name)
-                        .zip(chosen.value(name))
-                        .is_some_and(|(a, b)| a == b)
-            });
-            if keeps_parents && !seen(&trial) {
-                *chosen = trial;
-                return;
-            }
-        }
+            Ok(Some(proposal))
+        })
     }
 }

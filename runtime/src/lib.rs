@@ -21,6 +21,7 @@
 //! - [`tunable`]: the [`Tunable`] trait `#[tunable]` implements and the [`TypedSpace`] that
 //!   `space!` builds, with its run-time [`Override`](tunable::Override)s.
 #![warn(missing_docs)]
+#![deny(unreachable_pub)]
 
 pub mod callbacks;
 pub mod cv;
@@ -47,9 +48,3 @@ pub use tunable::private as __private;
 
 #[cfg(test)]
 mod module_graph;
-
-// Root paths still named by samplers/tpe until its rewrite lands.
-#[allow(unused_imports)]
-pub(crate) use space::{Condition, FromValue, Param};
-#[allow(unused_imports)]
-pub(crate) use trial::TrialEvent;

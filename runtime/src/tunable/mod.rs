@@ -18,7 +18,10 @@ pub mod private;
 mod typed_space;
 
 pub use number::{FloatNumber, TuneNumber};
-pub use overrides::{FieldOverrides, Override};
+/// What generated code decodes overrides through; not for hand-written code.
+#[doc(hidden)]
+pub use overrides::FieldOverrides;
+pub use overrides::Override;
 pub use typed_space::TypedSpace;
 
 use crate::error::Result;

@@ -3,7 +3,8 @@
 //! nearly as promising.
 
 use super::proposal::ScoredGroup;
-use crate::{Params, SampleContext};
+use crate::samplers::SampleContext;
+use crate::space::Params;
 
 /// On a fully discrete proposal that repeats an existing trial, swaps in the best unseen
 /// candidate of one group whose acquisition is within `margin` of that group's best.

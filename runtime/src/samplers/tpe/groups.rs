@@ -8,7 +8,7 @@
 //! group (fully multivariate); an enum-shaped space gets the root group plus one group per
 //! variant's fields.
 
-use crate::{SearchSpace, Value};
+use crate::space::{SearchSpace, Value};
 
 /// One group: positions of its parameters in the space, ascending.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,7 @@ pub(crate) fn decompose(space: &SearchSpace, multivariate: bool) -> Vec<Group> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Domain;
+    use crate::space::Domain;
 
     #[test]
     fn conditional_params_group_by_their_condition_chain() {

@@ -9,7 +9,8 @@
 
 use super::options::{Gamma, Weights};
 use super::space_model::SpaceModel;
-use crate::{Direction, Param, Trial, TrialState};
+use crate::space::Param;
+use crate::trial::{Direction, Trial, TrialState};
 
 /// Decoded history: one row of internal values per trial (NaN where a parameter is absent
 /// or no longer fits its domain), indexed like the trials.
@@ -105,7 +106,7 @@ enum Standing {
 
 impl History {
     /// Decodes and splits `trials`, reusing this history's buffers.
-    pub fn rebuild(&mut self, trials: &[Trial], space: &SpaceModel<'_>, split: SplitRule) {
+    pub(super) fn rebuild(&mut self, trials: &[Trial], space: &SpaceModel<'_>, split: SplitRule) {
         let SplitRule {
             direction,
             gamma,
@@ -201,13 +202,13 @@ impl History {
     }
 
     /// The value of parameter `j` in row `i`.
-    pub fn value(&self, i: usize, j: usize) -> f64 {
+    pub(super) fn value(&self, i: usize, j: usize) -> f64 {
         self.rows[i * self.width + j]
     }
 
     /// Gathers into `out` the values of the parameters at `params` (space positions) for
     /// the trials of `side` that have all of them, with their weights.
-    pub fn gather(
+    pub(super) fn gather(
         &self,
         side: Side,
         params: &[usize],
@@ -286,7 +287,8 @@ fn decode_row(trial: &Trial, space: &SpaceModel<'_>, row: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Domain, Outcome, Params, SearchSpace, TrialEvent};
+    use crate::space::{Domain, Params, SearchSpace};
+    use crate::trial::{Outcome, TrialEvent};
     use chrono::Utc;
 
     fn trial(number: u64, x: f64, outcome: Option<Outcome>, steps: &[(u64, f64)]) -> Trial {

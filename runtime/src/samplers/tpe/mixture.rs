@@ -45,7 +45,7 @@ impl Mixture {
     /// Starts over with one kernel per normalized weight (observations, then the prior)
     /// over parameters with these models; then each parameter's kernels are pushed in
     /// order, with [`push_numeric`](Self::push_numeric) or a categorical push.
-    pub fn reset(&mut self, models: &[ParamModel], weights: impl Iterator<Item = f64>) {
+    pub(super) fn reset(&mut self, models: &[ParamModel], weights: impl Iterator<Item = f64>) {
         self.models.clear();
         self.models.extend_from_slice(models);
         self.mixture_weights.clear();
@@ -74,7 +74,7 @@ impl Mixture {
 
     /// The next parameter's numeric kernels, in kernel space: centres, widths, and each
     /// kernel's `-ln` mass on the support (which truncates it).
-    pub fn push_numeric(&mut self, mus: &[f64], sigmas: &[f64], neg_log_masses: &[f64]) {
+    pub(super) fn push_numeric(&mut self, mus: &[f64], sigmas: &[f64], neg_log_masses: &[f64]) {
         let model = self.models[self.offsets.len()];
         debug_assert!(!matches!(model.kind, ParamKind::Categorical { .. }));
         debug_assert_eq!(mus.len(), self.kernels);
@@ -115,7 +115,7 @@ impl Mixture {
     }
 
     /// The next parameter's categorical kernels: a row of probabilities per kernel.
-    pub fn push_categorical(&mut self, probabilities: &[f64]) {
+    pub(super) fn push_categorical(&mut self, probabilities: &[f64]) {
         debug_assert_eq!(probabilities.len(), self.kernels * self.next_choices());
         self.offsets.push(self.table.len());
         self.table.extend_from_slice(probabilities);
@@ -124,7 +124,7 @@ impl Mixture {
     }
 
     /// The next parameter's categorical kernel when the prior is the only one: uniform.
-    pub fn push_uniform_categorical(&mut self) {
+    pub(super) fn push_uniform_categorical(&mut self) {
         debug_assert_eq!(self.kernels, 1);
         let choices = self.next_choices();
         self.offsets.push(self.table.len());
@@ -144,7 +144,7 @@ impl Mixture {
     }
 
     /// Draws `count` points; returns them row-major (`count x params`, internal values).
-    pub fn sample(&self, rng: &mut dyn RngCore, count: usize, out: &mut Vec<f64>) {
+    pub(super) fn sample(&self, rng: &mut dyn RngCore, count: usize, out: &mut Vec<f64>) {
         let d = self.models.len();
         out.clear();
         out.resize(count * d, 0.0);
@@ -190,7 +190,7 @@ impl Mixture {
     /// `PRUNE_MARGIN` below that bound contributes under `e^-50` of it. In several
     /// dimensions most kernels of `g(x)` fall out after the first parameter, so the cost
     /// is about one term per kernel instead of one per kernel and parameter.
-    pub fn log_pdf(&self, points: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
+    pub(super) fn log_pdf(&self, points: &[f64], out: &mut Vec<f64>, scratch: &mut LogPdfScratch) {
         let d = self.models.len();
         let count = points.len().checked_div(d).unwrap_or(0);
         let kk = self.kernels;
@@ -309,22 +309,22 @@ impl Mixture {
 #[cfg(test)]
 impl Mixture {
     /// The models of the mixture's parameters.
-    pub fn models(&self) -> &[ParamModel] {
+    pub(super) fn models(&self) -> &[ParamModel] {
         &self.models
     }
 
     /// Number of mixture components (observations + prior).
-    pub fn kernels(&self) -> usize {
+    pub(super) fn kernels(&self) -> usize {
         self.kernels
     }
 
     /// Normalized mixture weights.
-    pub fn weights(&self) -> Vec<f64> {
+    pub(super) fn weights(&self) -> Vec<f64> {
         self.mixture_weights.clone()
     }
 
     /// Kernel centres and bandwidths of numeric parameter `j` (kernel space).
-    pub fn numeric_kernels(&self, j: usize) -> (&[f64], &[f64]) {
+    pub(super) fn numeric_kernels(&self, j: usize) -> (&[f64], &[f64]) {
         let o = self.offsets[j];
         (
             &self.mus[o..o + self.kernels],
@@ -333,7 +333,7 @@ impl Mixture {
     }
 
     /// Probability table of categorical parameter `j`, one row per kernel.
-    pub fn categorical_table(&self, j: usize) -> &[f64] {
+    pub(super) fn categorical_table(&self, j: usize) -> &[f64] {
         let ParamKind::Categorical { choices } = self.models[j].kind else {
             panic!("param {j} is not categorical");
         };
@@ -384,7 +384,7 @@ mod tests {
     use super::super::dense_reference;
     use super::super::parzen_estimator::testing;
     use super::*;
-    use crate::Domain;
+    use crate::space::Domain;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 

@@ -42,7 +42,9 @@ use self::parzen_estimator::ParzenOptions;
 use self::proposal::{ProposalOptions, WorkspaceCell};
 use self::space_model::SpaceModel;
 use super::{Random, SampleContext, Sampler};
-use crate::{Direction, Error, Params, Result, SearchSpace};
+use crate::error::{Error, Result};
+use crate::space::{Params, SearchSpace};
+use crate::trial::Direction;
 
 /// The TPE sampler. Every default is settable; all but two are Optuna 5's `TPESampler`
 /// defaults, and [`Tpe::optuna`] restores those two for exact Optuna parity.

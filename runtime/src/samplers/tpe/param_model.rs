@@ -5,7 +5,7 @@
 //! stepped domains); a categorical is the index of its choice. Kernels live in "kernel
 //! space": `ln x` for log domains, `x` otherwise.
 
-use crate::{Domain, Value};
+use crate::space::{Domain, Value};
 
 /// The kernel kind of one parameter.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +45,7 @@ pub(crate) struct ParamModel {
 
 impl ParamModel {
     /// The model of a valid domain.
-    pub fn new(domain: &Domain) -> Self {
+    pub(super) fn new(domain: &Domain) -> Self {
         match *domain {
             Domain::Float {
                 low,
@@ -106,7 +106,7 @@ impl ParamModel {
     /// The internal value of `value`, or NaN when it does not belong to the domain (a trial
     /// recorded under an older version of the space): such a trial is treated as not
     /// having the parameter.
-    pub fn internal(&self, domain: &Domain, value: &Value) -> f64 {
+    pub(super) fn internal(&self, domain: &Domain, value: &Value) -> f64 {
         match self.kind {
             ParamKind::Categorical { .. } => match domain {
                 Domain::Categorical { choices } => choices
@@ -129,7 +129,7 @@ impl ParamModel {
     }
 
     /// The domain value for an internal value produced by [`snap`](Self::snap).
-    pub fn value(&self, domain: &Domain, x: f64) -> Value {
+    pub(super) fn value(&self, domain: &Domain, x: f64) -> Value {
         match self.kind {
             ParamKind::Categorical { .. } => match domain {
                 Domain::Categorical { choices } => choices[x as usize].clone(),
@@ -153,7 +153,7 @@ impl ParamModel {
 
     /// A kernel-space draw `t` turned into an allowed internal value: back from log
     /// space, clamped into the bounds, rounded onto the grid.
-    pub fn snap(&self, t: f64) -> f64 {
+    pub(super) fn snap(&self, t: f64) -> f64 {
         match self.kind {
             ParamKind::Continuous { log, low, high } => untransform(t, log).clamp(low, high),
             ParamKind::Discrete {
@@ -172,7 +172,7 @@ impl ParamModel {
     }
 
     /// Whether kernels live on `ln x`.
-    pub fn is_log(&self) -> bool {
+    pub(super) fn is_log(&self) -> bool {
         matches!(
             self.kind,
             ParamKind::Continuous { log: true, .. } | ParamKind::Discrete { log: true, .. }
@@ -180,7 +180,7 @@ impl ParamModel {
     }
 
     /// Kernel-space position of an internal numeric value.
-    pub fn kernel_position(&self, x: f64) -> f64 {
+    pub(super) fn kernel_position(&self, x: f64) -> f64 {
         match self.kind {
             ParamKind::Continuous { log, .. } | ParamKind::Discrete { log, .. } => {
                 transform(x, log)
@@ -190,7 +190,7 @@ impl ParamModel {
     }
 
     /// Kernel-space interval `[x - step/2, x + step/2]` of a discrete internal value.
-    pub fn cell(&self, x: f64) -> Option<(f64, f64)> {
+    pub(super) fn cell(&self, x: f64) -> Option<(f64, f64)> {
         match self.kind {
             ParamKind::Discrete { log, step, .. } => Some((
                 transform(x - step / 2.0, log),

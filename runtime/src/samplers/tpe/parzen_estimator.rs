@@ -66,7 +66,7 @@ pub(crate) struct ParzenEstimator {
 
 impl ParzenEstimator {
     /// Refits `mixture` to `observations`, reusing and updating `cache` when given.
-    pub fn fit(
+    pub(super) fn fit(
         &mut self,
         observations: &Observations<'_>,
         options: &ParzenOptions,
@@ -208,7 +208,7 @@ pub(crate) mod testing {
     use super::*;
 
     /// Optuna 5's defaults.
-    pub const OPTUNA: ParzenOptions = ParzenOptions {
+    pub(crate) const OPTUNA: ParzenOptions = ParzenOptions {
         prior_weight: 1.0,
         magic_clip: true,
         consider_endpoints: false,
@@ -216,7 +216,7 @@ pub(crate) mod testing {
     };
 
     /// A mixture fitted with Optuna's options; `columns` as in [`Observations`].
-    pub fn fit(models: &[ParamModel], columns: &[f64], weights: &[f64]) -> Mixture {
+    pub(crate) fn fit(models: &[ParamModel], columns: &[f64], weights: &[f64]) -> Mixture {
         let mut mixture = Mixture::default();
         let observations = Observations {
             models,
@@ -233,7 +233,7 @@ mod tests {
     use super::super::mixture::LogPdfScratch;
     use super::testing;
     use super::*;
-    use crate::Domain;
+    use crate::space::Domain;
 
     fn fit(domains: &[Domain], observations: &[f64], weights: &[f64]) -> Mixture {
         let models: Vec<ParamModel> = domains.iter().map(ParamModel::new).collect();

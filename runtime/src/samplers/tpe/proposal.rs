@@ -14,7 +14,7 @@ use super::options::Weights;
 use super::param_model::ParamModel;
 use super::parzen_estimator::{MassCache, Observations, ParzenEstimator, ParzenOptions};
 use super::space_model::SpaceModel;
-use crate::{Params, SearchSpace};
+use crate::space::{Params, SearchSpace};
 
 /// The sampler's options that building a proposal uses.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +33,7 @@ pub(crate) struct WorkspaceCell(Mutex<Workspace>);
 
 impl WorkspaceCell {
     /// Runs `f` on the kept workspace, or on a fresh one when another ask holds it.
-    pub fn with<R>(&self, f: impl FnOnce(&mut Workspace) -> R) -> R {
+    pub(super) fn with<R>(&self, f: impl FnOnce(&mut Workspace) -> R) -> R {
         match self.0.try_lock() {
             Ok(mut work) => f(&mut work),
             Err(_) => f(&mut Workspace::default()),
@@ -69,7 +69,7 @@ impl Workspace {
     /// The best candidate of every active group, with each group's ranked candidates (for
     /// the duplicate check). Groups come parent first, so whether a group is active is
     /// known by its turn.
-    pub fn propose<'g>(
+    pub(super) fn propose<'g>(
         &mut self,
         groups: &'g [Group],
         space: &SpaceModel<'_>,
@@ -179,7 +179,7 @@ impl<'g> ScoredGroup<'g> {
     }
 
     /// Writes candidate `c`'s values into `params`.
-    pub fn write(&self, c: usize, space: &SearchSpace, params: &mut Params) {
+    pub(super) fn write(&self, c: usize, space: &SearchSpace, params: &mut Params) {
         let width = self.group.params.len();
         for (i, &j) in self.group.params.iter().enumerate() {
             let param = &space.params()[j];

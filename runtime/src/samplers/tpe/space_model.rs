@@ -2,7 +2,7 @@
 //! name index for decoding trials.
 
 use super::param_model::ParamModel;
-use crate::{Param, SearchSpace};
+use crate::space::{Param, SearchSpace};
 
 pub(crate) struct SpaceModel<'a> {
     pub space: &'a SearchSpace,
@@ -14,7 +14,7 @@ pub(crate) struct SpaceModel<'a> {
 }
 
 impl<'a> SpaceModel<'a> {
-    pub fn new(space: &'a SearchSpace) -> Self {
+    pub(super) fn new(space: &'a SearchSpace) -> Self {
         let params = space.params();
         let models = params.iter().map(|p| ParamModel::new(&p.domain)).collect();
         let mut by_name: Vec<(&str, usize)> = params
@@ -31,7 +31,7 @@ impl<'a> SpaceModel<'a> {
     }
 
     /// The space's parameters, in order.
-    pub fn params(&self) -> &'a [Param] {
+    pub(super) fn params(&self) -> &'a [Param] {
         self.space.params()
     }
 }

@@ -6,6 +6,40 @@
 //! `#[test]` per case. Each case panics with a message naming the broken rule. Available
 //! in this crate's tests and, for other crates and integration tests, with the
 //! `conformance` cargo feature.
+//!
+//! The cases cover the [`Storage`] contract itself (numbering under concurrency, what
+//! `create_trial` sees, finishing once, events that round-trip, reopening, stale trials)
+//! and what a study needs from it: `open` returns what is stored, a reopened study with
+//! another direction or space gets the same error on every backend, and a `propose` that
+//! runs twice (a retried transaction) loses no enqueued config.
+//!
+//! A backend author's test file, here for the journal:
+//!
+//! ```
+//! use std::time::Duration;
+//! use tunekit_runtime::storage::conformance::Backend;
+//! use tunekit_runtime::storage::{Journal, Storage};
+//!
+//! /// Each place is a journal file in one temporary folder.
+//! struct JournalBackend(tempfile::TempDir);
+//!
+//! impl Backend for JournalBackend {
+//!     fn handle(&self, place: &str) -> Box<dyn Storage> {
+//!         let path = self.0.path().join(format!("{place}.jsonl"));
+//!         Box::new(Journal::open(path).expect("open journal"))
+//!     }
+//!     fn persistent(&self) -> bool {
+//!         true // the trials outlive every handle
+//!     }
+//!     fn stale_after(&self) -> Option<Duration> {
+//!         None // dead workers are found by their released locks, not by heartbeats
+//!     }
+//! }
+//!
+//! // One #[test] per case; `None` would skip them (say why on stderr).
+//! tunekit_runtime::storage_conformance_tests!(tempfile::tempdir().ok().map(JournalBackend));
+//! # fn main() {}
+//! ```
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Barrier, Mutex};
@@ -38,7 +72,6 @@ pub trait Backend: Sync {
 /// `Option<impl Backend>`, evaluated in each test; `None` skips the test (the expression
 /// should say why on stderr, e.g. a missing database URL).
 #[macro_export]
-#[doc(hidden)]
 macro_rules! storage_conformance_tests {
     ($backend:expr) => {
         $crate::storage_conformance_tests!(@cases $backend;

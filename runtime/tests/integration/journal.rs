@@ -544,3 +544,78 @@ fn two_journals_on_one_file_share_a_grid_without_repeating_a_point() {
         .collect();
     assert_eq!(owners.len(), 2, "both journals took part");
 }
+
+/// Reopens `path` expecting a storage error; checks it names the file and `line`, and that
+/// neither the file nor its trials changed (nothing was cut off or failed as stale).
+fn assert_refused_at_line(path: &Path, line: usize) -> String {
+    let before = fs::read(path).unwrap();
+    let message = storage_message(study(path).err().unwrap());
+    assert!(
+        message.starts_with(&format!("journal {}, line {line}: ", path.display())),
+        "{message}"
+    );
+    assert_eq!(
+        fs::read(path).unwrap(),
+        before,
+        "a refused journal is untouched"
+    );
+    message
+}
+
+/// `line` with the first digit of its `finished_at` month made 9 (month 90 to 99).
+fn month_digit_changed(line: &str) -> String {
+    let at = line.find("\"finished_at\":\"").unwrap() + "\"finished_at\":\"YYYY-".len();
+    let mut bytes = line.as_bytes().to_vec();
+    bytes[at] = b'9';
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn a_complete_last_line_that_does_not_parse_is_an_error_not_a_torn_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("last.jsonl");
+    study(&path).unwrap().optimize(2, value_of).unwrap();
+    let original = lines(&path);
+    let last = original.len() - 1;
+    assert!(original[last].contains(r#""record":"finished""#));
+    let variants = [
+        month_digit_changed(&original[last]),
+        original[last].replacen(
+            "{\"record\":\"finished\",",
+            "{\"record\":\"finished\",\"extra\":1,",
+            1,
+        ),
+        original[last].replacen("\"record\":\"finished\"", "\"record\":\"vanished\"", 1),
+        original[last].replacen("T", "X", 1),
+    ];
+    for variant in variants {
+        assert_ne!(variant, original[last]);
+        let mut content = original.clone();
+        content[last] = variant;
+        fs::write(&path, content.join("\n") + "\n").unwrap();
+        assert_refused_at_line(&path, last + 1);
+    }
+    // The same line without its newline is not a torn write either: it is complete JSON.
+    let mut content = original.clone();
+    content[last] = content[last].replacen("\"record\":\"finished\"", "\"record\":\"vanished\"", 1);
+    fs::write(&path, content.join("\n")).unwrap();
+    assert_refused_at_line(&path, last + 1);
+}
+
+#[test]
+fn a_journal_of_a_newer_format_says_to_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.jsonl");
+    fs::write(
+        &path,
+        concat!(
+            r#"{"record":"study","format":99,"name":"study","direction":"minimize","#,
+            r#""space":[],"created_at":"2030-01-01T00:00:00Z","new_field":{"x":1}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let message = assert_refused_at_line(&path, 1);
+    assert!(message.contains("format 99"), "{message}");
+    assert!(message.contains("upgrade tunekit"), "{message}");
+}

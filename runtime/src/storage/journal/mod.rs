@@ -104,12 +104,15 @@ pub enum FsyncPolicy {
 ///   depends on the [`FsyncPolicy`]: by default the file is synced after each finished
 ///   trial (and the header), so a machine crash can lose at most the starts and
 ///   intermediate values of trials that were still running.
-/// - **Torn lines.** A crash in the middle of a write leaves a partial last line. The next
+/// - **Torn lines.** A crash in the middle of a write leaves a partial last line: the start
+///   of a record, cut short before its newline (or zeros, after a power loss). The next
 ///   process to take the lock logs a warning and cuts it off (it held nothing that was
-///   ever acknowledged); a complete record that only lost its newline is kept. Any other
-///   unreadable line, a line that does not fit the lines before it, or a file whose first
-///   line is not a study header is an error naming the file and line: the journal is never
-///   "repaired" by dropping data silently.
+///   ever acknowledged); a complete record that only lost its newline is kept. Only that is
+///   torn: a newline-terminated line, or complete JSON, that does not read as a record is
+///   an error like any other. Any unreadable line, a line that does not fit the lines
+///   before it, or a file whose first line is not a study header is an error naming the
+///   file and line: the journal is never "repaired" by dropping data silently. A header
+///   with a newer `format` than this version knows is an error asking to upgrade tunekit.
 /// - **Reopening.** The study builder checks the header against the study, as for every
 ///   storage: same name and direction, and the same space (params compared by name, order
 ///   aside) unless
@@ -269,13 +272,12 @@ impl Session<'_> {
                 Some(end) => (&rest[..end], true),
                 None => (rest, false),
             };
-            let is_last = line.len() + usize::from(has_newline) == rest.len();
             rest = &rest[(line.len() + usize::from(has_newline)).min(rest.len())..];
             if line.iter().all(u8::is_ascii_whitespace) && has_newline {
                 self.advance(line.len() as u64 + 1);
                 continue;
             }
-            match serde_json::from_slice::<Record>(line) {
+            match parse_line(line) {
                 Ok(record) => {
                     self.state
                         .replay
@@ -293,7 +295,7 @@ impl Session<'_> {
                     }
                     self.advance(line.len() as u64 + 1);
                 }
-                Err(e) if is_last && is_torn(line) => {
+                Err(e) if !has_newline && is_torn(line) => {
                     let at = self.state.replay.offset;
                     tracing::warn!(
                         journal = %self.journal.path.display(),
@@ -307,7 +309,7 @@ impl Session<'_> {
                         .map_err(|e| self.io_error("cutting a torn line off", e))?;
                     return Ok(());
                 }
-                Err(e) => return Err(self.error(line_number, format!("not a journal record: {e}"))),
+                Err(e) => return Err(self.error(line_number, e)),
             }
         }
         Ok(())
@@ -403,13 +405,43 @@ impl Session<'_> {
     }
 }
 
-/// Whether an unparsable last line is what a crash mid-write leaves: the start of a
-/// record, or the zeros some file systems show after a power loss (or blanks, which hold
-/// nothing either).
+/// Reads one line into a record, or says why it is not one.
+fn parse_line(line: &[u8]) -> std::result::Result<Record, String> {
+    serde_json::from_slice::<Record>(line).map_err(|e| {
+        if let Some(format) = newer_format(line) {
+            format!(
+                "the journal has format {format}, written by a newer tunekit; this version \
+                 reads formats up to {FORMAT}: upgrade tunekit to open it"
+            )
+        } else {
+            format!("not a journal record: {e}")
+        }
+    })
+}
+
+/// The format of a study header written by a newer tunekit, which may hold fields and
+/// records this version does not know: such a file is refused with "upgrade", not with
+/// whatever this version fails to parse first.
+fn newer_format(line: &[u8]) -> Option<u64> {
+    let value: serde_json::Value = serde_json::from_slice(line).ok()?;
+    if value.get("record")?.as_str()? != "study" {
+        return None;
+    }
+    let format = value.get("format")?.as_u64()?;
+    (format > u64::from(FORMAT)).then_some(format)
+}
+
+/// Whether an unparsable last line without a newline is what a crash mid-write leaves: the
+/// start of a record cut short (JSON that ends too early), or the zeros some file systems
+/// show after a power loss (or blanks, which hold nothing either). A complete line, or
+/// one that is wrong before it ends, is not torn: it is an error.
 fn is_torn(line: &[u8]) -> bool {
+    if line.iter().all(|&b| b == 0 || b.is_ascii_whitespace()) || RECORD_PREFIX.starts_with(line) {
+        return true;
+    }
     line.starts_with(RECORD_PREFIX)
-        || RECORD_PREFIX.starts_with(line)
-        || line.iter().all(|&b| b == 0 || b.is_ascii_whitespace())
+        && serde_json::from_slice::<serde_json::Value>(line)
+            .is_err_and(|e| e.classify() == serde_json::error::Category::Eof)
 }
 
 impl Storage for Journal {

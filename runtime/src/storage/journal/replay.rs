@@ -61,7 +61,7 @@ impl Replay {
                 if format > FORMAT {
                     return Err(format!(
                         "the journal has format {format}, written by a newer tunekit; \
-                         this version reads format {FORMAT}"
+                         this version reads formats up to {FORMAT}: upgrade tunekit to open it"
                     ));
                 }
                 self.header = Some(Header {

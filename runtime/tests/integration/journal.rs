@@ -182,7 +182,7 @@ fn a_whole_last_record_without_its_newline_is_kept() {
         r#"{{"record":"finished","number":{},"outcome":{{"complete":1.5}},"finished_at":"2026-11-27T12:00:00Z"}}"#,
         asked.number()
     );
-    append_raw(&path, finished.as_bytes());
+    append_raw(&path, with_checksum(&finished).as_bytes());
     let reopened = study(&path).unwrap();
     let trials = reopened.trials().unwrap();
     assert_eq!(trials[0].state, TrialState::Complete);
@@ -212,13 +212,12 @@ fn corruption_before_the_last_line_is_an_error_naming_the_line() {
     let size = fs::metadata(&path).unwrap().len();
 
     let message = storage_message(study(&path).err().unwrap());
-    assert_eq!(
-        message,
-        format!(
-            "journal {}, line 3: not a journal record: missing field `record` at line 1 column {}",
-            path.display(),
-            content[2].len()
-        )
+    assert!(
+        message.starts_with(&format!(
+            "journal {}, line 3: the line does not match its checksum",
+            path.display()
+        )),
+        "{message}"
     );
     assert_eq!(
         fs::metadata(&path).unwrap().len(),
@@ -234,7 +233,10 @@ fn a_line_that_contradicts_the_ones_before_is_an_error() {
     study(&path).unwrap().optimize(2, value_of).unwrap();
     // A second `finished` for trial 0, then a valid trial after it: not a torn tail.
     let finished_again = r#"{"record":"finished","number":0,"outcome":{"complete":9.0},"finished_at":"2026-11-27T12:00:00Z"}"#;
-    append_raw(&path, format!("{finished_again}\n").as_bytes());
+    append_raw(
+        &path,
+        format!("{}\n", with_checksum(finished_again)).as_bytes(),
+    );
     let message = storage_message(study(&path).err().unwrap());
     assert_eq!(
         message,
@@ -618,4 +620,132 @@ fn a_journal_of_a_newer_format_says_to_upgrade() {
     let message = assert_refused_at_line(&path, 1);
     assert!(message.contains("format 99"), "{message}");
     assert!(message.contains("upgrade tunekit"), "{message}");
+}
+
+/// `json` (one record) as a journal of format 2 writes it: with its checksum, the CRC-32 of
+/// the record's bytes, as a last `"crc"` member.
+fn with_checksum(json: &str) -> String {
+    let crc = crc32fast::hash(json.as_bytes());
+    format!("{},\"crc\":\"{crc:08x}\"}}", &json[..json.len() - 1])
+}
+
+fn info() -> StudyInfo {
+    StudyInfo {
+        name: "study".into(),
+        direction: Direction::Minimize,
+        space: space(),
+    }
+}
+
+#[test]
+fn every_line_carries_a_checksum_of_the_rest_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("checked.jsonl");
+    study(&path).unwrap().optimize(2, value_of).unwrap();
+    let content = lines(&path);
+    assert!(content[0].contains(r#""format":2,"#), "{}", content[0]);
+    for line in &content {
+        let (record, crc) = line.rsplit_once(r#","crc":""#).unwrap();
+        assert_eq!(with_checksum(&format!("{record}}}")), *line);
+        assert_eq!(crc.len(), 10, "{line}");
+        // Still plain JSON: any JSON tool reads it.
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+}
+
+#[test]
+fn a_flip_of_any_single_byte_is_refused_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flips.jsonl");
+    study(&path)
+        .unwrap()
+        .optimize(2, |p: &Params, trial: &mut TrialContext| {
+            trial.report(1, 0.25)?;
+            trial.set_user_attr("note", "kept")?;
+            Ok::<f64, tunekit_runtime::Error>(value_of(p))
+        })
+        .unwrap();
+    let original = fs::read(&path).unwrap();
+    let flipped = dir.path().join("flipped.jsonl");
+    let mut line = 1;
+    for at in 0..original.len() {
+        let mut bytes = original.clone();
+        bytes[at] ^= 0x01;
+        fs::write(&flipped, &bytes).unwrap();
+        let journal = Journal::open(&flipped).unwrap();
+        match journal.open(&info()) {
+            Err(Error::Storage(message)) => {
+                // A flipped newline joins two lines: the error is at the first of them.
+                assert!(
+                    message.starts_with(&format!("journal {}, line {line}: ", flipped.display())),
+                    "byte {at}: {message}"
+                );
+            }
+            other => panic!(
+                "byte {at} ({:?}) flipped was accepted: {other:?}",
+                original[at] as char
+            ),
+        }
+        assert_eq!(
+            fs::read(&flipped).unwrap(),
+            bytes,
+            "byte {at}: the file changed"
+        );
+        if original[at] == b'\n' {
+            line += 1;
+        }
+    }
+}
+
+#[test]
+fn a_line_without_its_checksum_in_a_checked_journal_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unchecked-line.jsonl");
+    let asked = {
+        let study = study(&path).unwrap();
+        study.ask().unwrap().number()
+    };
+    append_raw(
+        &path,
+        format!(
+            "{{\"record\":\"user_attr\",\"number\":{asked},\"key\":\"k\",\"value\":1}}\n{}\n",
+            with_checksum(&format!(
+                r#"{{"record":"finished","number":{asked},"outcome":{{"complete":1.5}},"finished_at":"2026-11-27T12:00:00Z"}}"#
+            ))
+        )
+        .as_bytes(),
+    );
+    let message = assert_refused_at_line(&path, 3);
+    assert!(message.contains("no checksum"), "{message}");
+}
+
+#[test]
+fn a_format_1_journal_is_read_and_kept_without_checksums() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("format-1.jsonl");
+    let space_json = serde_json::to_string(&space()).unwrap();
+    let old = [
+        format!(
+            r#"{{"record":"study","format":1,"name":"study","direction":"minimize","space":{space_json},"created_at":"2026-01-01T00:00:00Z"}}"#
+        ),
+        r#"{"record":"started","number":0,"owner":"pid1-0000000000000000","started_at":"2026-01-01T00:00:01Z","params":{"x":4,"kind":"b"}}"#.to_owned(),
+        r#"{"record":"user_attr","number":0,"key":"note","value":"old"}"#.to_owned(),
+        r#"{"record":"finished","number":0,"outcome":{"complete":0.0},"finished_at":"2026-01-01T00:00:02Z"}"#.to_owned(),
+    ];
+    fs::write(&path, old.join("\n") + "\n").unwrap();
+    let reopened = study(&path).unwrap();
+    let trials = reopened.trials().unwrap();
+    assert_eq!(trials.len(), 1);
+    assert_eq!(trials[0].value, Some(0.0));
+    assert_eq!(trials[0].user_attrs["note"], "old");
+    reopened.optimize(2, value_of).unwrap();
+    drop(reopened);
+    let content = lines(&path);
+    assert_eq!(content[..4], old[..], "old lines stay as they were");
+    assert!(content.len() > 4);
+    assert!(
+        content.iter().all(|l| !l.contains(r#""crc""#)),
+        "a format-1 journal is written in format 1"
+    );
+    assert_eq!(study(&path).unwrap().trials().unwrap().len(), 3);
 }

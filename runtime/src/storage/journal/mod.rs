@@ -15,7 +15,7 @@ use chrono::Utc;
 use fs4::FileExt;
 
 use self::owner::Owner;
-use self::record::{Record, FORMAT};
+use self::record::{Record, FIRST_CHECKED_FORMAT, FORMAT};
 use self::replay::{Header, Replay};
 use super::{Propose, Storage, StudyInfo};
 use crate::error::{Error, Result};
@@ -74,15 +74,15 @@ pub enum FsyncPolicy {
 ///
 /// # The file
 ///
-/// One JSON object per line, each tagged by `"record"`:
+/// One JSON object per line, each tagged by `"record"` and ending in its checksum:
 ///
 /// ```text
-/// {"record":"study","format":1,"name":"study","direction":"minimize","space":[...],"created_at":"..."}
-/// {"record":"started","number":0,"owner":"pid4242-9f..","started_at":"...","params":{"x":0.3}}
-/// {"record":"intermediate","number":0,"step":1,"value":0.5}
-/// {"record":"user_attr","number":0,"key":"folds","value":[0.9,0.8]}
-/// {"record":"finished","number":0,"outcome":{"complete":0.09},"finished_at":"..."}
-/// {"record":"space","space":[...]}
+/// {"record":"study","format":2,"name":"study","direction":"minimize","space":[...],"created_at":"...","crc":"..."}
+/// {"record":"started","number":0,"owner":"pid4242-9f..","started_at":"...","params":{"x":0.3},"crc":"..."}
+/// {"record":"intermediate","number":0,"step":1,"value":0.5,"crc":"..."}
+/// {"record":"user_attr","number":0,"key":"folds","value":[0.9,0.8],"crc":"..."}
+/// {"record":"finished","number":0,"outcome":{"complete":0.09},"finished_at":"...","crc":"..."}
+/// {"record":"space","space":[...],"crc":"..."}
 /// ```
 ///
 /// The first line names the study, its direction and space, and the format version. A
@@ -90,6 +90,27 @@ pub enum FsyncPolicy {
 /// [`StudyBuilder::allow_space_change`](crate::study::StudyBuilder::allow_space_change).
 /// Non-finite intermediate values are written as the
 /// strings `"NaN"`, `"inf"`, `"-inf"`. One file holds one study.
+///
+/// **Checksums.** `"crc"` is always the last member: eight lowercase hex digits of the
+/// CRC-32 (IEEE) of the line's bytes with `,"crc":"…"` taken out, that is, of the record
+/// exactly as written before the checksum was added. A line whose checksum does not match
+/// is an error naming it, so a flipped byte in a param, a value or a user attribute is
+/// never read as data. The rule for which lines must carry one is fixed by the header,
+/// which is itself checked:
+///
+/// - a journal whose header has `"format":2` (every journal this version creates) has a
+///   checksum on every line, and a line without one is an error: damage cannot turn a
+///   checked line into an unchecked one, since deleting or garbling the `"crc"` member
+///   makes the line fail to read, and turning the header's 2 into a 1 breaks the
+///   header's own checksum;
+/// - a journal of format 1 (written before checksums existed) stays format 1: it is read
+///   as before and this version appends to it without checksums, so older and newer
+///   processes can still share it. Its lines have no integrity check (a line that does
+///   carry one is still verified); start a new journal to get one.
+///
+/// An old journal is not upgraded in place (say, by a "checked from here" marker line):
+/// older tunekit versions sharing the file would then refuse it, and the rule for every
+/// line would no longer live in one place, the checked header.
 ///
 /// # Guarantees
 ///
@@ -277,8 +298,19 @@ impl Session<'_> {
                 self.advance(line.len() as u64 + 1);
                 continue;
             }
-            match parse_line(line) {
-                Ok(record) => {
+            match Record::from_line(line) {
+                Ok((record, had_checksum)) => {
+                    let checked = self.state.replay.checked()
+                        || record.format().is_some_and(|f| f >= FIRST_CHECKED_FORMAT);
+                    if checked && !had_checksum {
+                        return Err(self.error(
+                            line_number,
+                            "the line has no checksum, but every line of a journal of \
+                             format 2 or later carries one: it was changed or written by \
+                             something other than tunekit; restore the journal from a backup, \
+                             or move it aside and start a new one",
+                        ));
+                    }
                     self.state
                         .replay
                         .apply(record)
@@ -322,8 +354,10 @@ impl Session<'_> {
 
     /// Writes one line (the replay must already have checked it fits) and applies it.
     fn append(&mut self, record: Record) -> Result<()> {
+        let checksum = self.state.replay.checked()
+            || record.format().is_some_and(|f| f >= FIRST_CHECKED_FORMAT);
         let line = record
-            .to_line()
+            .to_line(checksum)
             .map_err(|e| Error::json("encoding a journal record", e))?;
         let mut file = &self.journal.file;
         if let Err(e) = file.write_all(&line) {
@@ -403,32 +437,6 @@ impl Session<'_> {
         }
         Ok(failed)
     }
-}
-
-/// Reads one line into a record, or says why it is not one.
-fn parse_line(line: &[u8]) -> std::result::Result<Record, String> {
-    serde_json::from_slice::<Record>(line).map_err(|e| {
-        if let Some(format) = newer_format(line) {
-            format!(
-                "the journal has format {format}, written by a newer tunekit; this version \
-                 reads formats up to {FORMAT}: upgrade tunekit to open it"
-            )
-        } else {
-            format!("not a journal record: {e}")
-        }
-    })
-}
-
-/// The format of a study header written by a newer tunekit, which may hold fields and
-/// records this version does not know: such a file is refused with "upgrade", not with
-/// whatever this version fails to parse first.
-fn newer_format(line: &[u8]) -> Option<u64> {
-    let value: serde_json::Value = serde_json::from_slice(line).ok()?;
-    if value.get("record")?.as_str()? != "study" {
-        return None;
-    }
-    let format = value.get("format")?.as_u64()?;
-    (format > u64::from(FORMAT)).then_some(format)
 }
 
 /// Whether an unparsable last line without a newline is what a crash mid-write leaves: the

@@ -8,7 +8,18 @@ use crate::trial::{Direction, Outcome, TrialEvent};
 
 /// The journal format this version writes and reads. A file with a higher number was
 /// written by a newer tunekit and is refused rather than misread.
-pub(super) const FORMAT: u32 = 1;
+pub(super) const FORMAT: u32 = 2;
+
+/// The first format whose lines all carry a checksum; files of format 1 have none, and
+/// are read and appended to without them.
+pub(super) const FIRST_CHECKED_FORMAT: u32 = 2;
+
+/// How a checksum starts: the last member of a checked line, `,"crc":"` then eight
+/// lowercase hex digits then `"}`. Inside a JSON string a quote is escaped, so these
+/// bytes can only be the member itself.
+const CRC_MEMBER: &[u8] = b",\"crc\":\"";
+/// The bytes a checksum adds to the end of a line.
+const CRC_SUFFIX_LEN: usize = CRC_MEMBER.len() + 8 + 2;
 
 /// Every line a journal holds, in the exact shape it has on disk.
 ///
@@ -65,12 +76,87 @@ impl Record {
         )
     }
 
-    /// One line of the file, newline included.
-    pub(super) fn to_line(&self) -> serde_json::Result<Vec<u8>> {
+    /// One line of the file, newline included; with `checksum`, the CRC-32 of the
+    /// record's JSON is added as its last member, `"crc"`.
+    pub(super) fn to_line(&self, checksum: bool) -> serde_json::Result<Vec<u8>> {
         let mut line = serde_json::to_vec(self)?;
+        if checksum {
+            let crc = crc32fast::hash(&line);
+            line.pop(); // the closing brace, written again after the checksum
+            line.extend_from_slice(CRC_MEMBER);
+            line.extend_from_slice(format!("{crc:08x}\"}}").as_bytes());
+        }
         line.push(b'\n');
         Ok(line)
     }
+
+    /// Reads one line (without its newline): verifies its checksum if it has one, then
+    /// parses the record. Returns whether the line had a checksum.
+    pub(super) fn from_line(line: &[u8]) -> Result<(Record, bool), String> {
+        let Some((record, stored)) = split_checksum(line) else {
+            return parse(line).map(|record| (record, false));
+        };
+        let computed = crc32fast::hash(&record);
+        let stored = std::str::from_utf8(stored)
+            .ok()
+            .filter(|hex| hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+        if stored != Some(computed) {
+            return Err(format!(
+                "the line does not match its checksum (crc {computed:08x} computed): it \
+                 changed after tunekit wrote it (a disk error or an edit); restore the \
+                 journal from a backup, or move it aside and start a new one"
+            ));
+        }
+        parse(&record).map(|record| (record, true))
+    }
+
+    /// The format a study header declares.
+    pub(super) fn format(&self) -> Option<u32> {
+        match self {
+            Record::Study { format, .. } => Some(*format),
+            _ => None,
+        }
+    }
+}
+
+/// A checked line's record bytes (its JSON without the `"crc"` member) and stored
+/// checksum digits, or `None` when the line ends in no checksum.
+fn split_checksum(line: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+    let start = line.len().checked_sub(CRC_SUFFIX_LEN)?;
+    let (head, tail) = line.split_at(start);
+    if !tail.starts_with(CRC_MEMBER) || !tail.ends_with(b"\"}") {
+        return None;
+    }
+    let mut record = head.to_vec();
+    record.push(b'}');
+    Some((record, &tail[CRC_MEMBER.len()..CRC_MEMBER.len() + 8]))
+}
+
+/// Parses a record, or says why it is not one; a header of a newer format is refused as
+/// such, before its unknown fields can be misreported.
+fn parse(line: &[u8]) -> Result<Record, String> {
+    serde_json::from_slice::<Record>(line).map_err(|e| {
+        if let Some(format) = newer_format(line) {
+            format!(
+                "the journal has format {format}, written by a newer tunekit; this version \
+                 reads formats up to {FORMAT}: upgrade tunekit to open it"
+            )
+        } else {
+            format!("not a journal record: {e}")
+        }
+    })
+}
+
+/// The format of a study header written by a newer tunekit, which may hold fields and
+/// records this version does not know.
+fn newer_format(line: &[u8]) -> Option<u64> {
+    let value: serde_json::Value = serde_json::from_slice(line).ok()?;
+    if value.get("record")?.as_str()? != "study" {
+        return None;
+    }
+    let format = value.get("format")?.as_u64()?;
+    (format > u64::from(FORMAT)).then_some(format)
 }
 
 impl From<TrialEvent> for Record {
@@ -144,10 +230,17 @@ mod tests {
     use crate::space::Domain;
 
     fn round_trip(record: &Record) -> Record {
-        let line = record.to_line().unwrap();
+        let line = record.to_line(false).unwrap();
         assert_eq!(line.last(), Some(&b'\n'));
         assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
-        serde_json::from_slice(&line).unwrap()
+        let unchecked: Record = serde_json::from_slice(&line).unwrap();
+        let checked = record.to_line(true).unwrap();
+        assert_eq!(checked.iter().filter(|&&b| b == b'\n').count(), 1);
+        let (back, had_checksum) = Record::from_line(&checked[..checked.len() - 1]).unwrap();
+        assert!(had_checksum);
+        // Compared as lines: NaN is not equal to itself.
+        assert_eq!(back.to_line(false).unwrap(), line);
+        unchecked
     }
 
     #[test]
@@ -212,6 +305,23 @@ mod tests {
             value: f64::NAN,
         };
         assert!(matches!(round_trip(&nan), Record::Intermediate { value, .. } if value.is_nan()));
+    }
+
+    #[test]
+    fn a_checksum_covers_every_byte_of_the_record() {
+        let record = Record::UserAttr {
+            number: 3,
+            key: "note".into(),
+            value: serde_json::json!(",\"crc\":\"00000000\"}"),
+        };
+        let line = record.to_line(true).unwrap();
+        let line = &line[..line.len() - 1];
+        assert_eq!(Record::from_line(line).unwrap(), (record, true));
+        for at in 0..line.len() {
+            let mut flipped = line.to_vec();
+            flipped[at] ^= 0x20;
+            assert!(Record::from_line(&flipped).is_err(), "byte {at}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::record::{Record, FORMAT};
+use super::record::{Record, FIRST_CHECKED_FORMAT, FORMAT};
 use crate::error::{Error, Result};
 use crate::space::SearchSpace;
 use crate::trial::{Direction, Trial, TrialEvent, TrialState};
@@ -19,6 +19,8 @@ pub(super) struct Header {
     pub(super) direction: Direction,
     /// The latest space: the header's, or that of the last `space` record.
     pub(super) space: SearchSpace,
+    /// Whether every line carries a checksum (format 2 and later).
+    pub(super) checked: bool,
 }
 
 /// The replayed content of a journal.
@@ -68,6 +70,7 @@ impl Replay {
                     name,
                     direction,
                     space,
+                    checked: format >= FIRST_CHECKED_FORMAT,
                 });
             }
             Record::Space { space } => {
@@ -124,6 +127,11 @@ impl Replay {
             })?,
         }
         Ok(())
+    }
+
+    /// Whether every line of this journal carries a checksum, as its header says.
+    pub(super) fn checked(&self) -> bool {
+        self.header.as_ref().is_some_and(|header| header.checked)
     }
 
     /// Whether `event` may be recorded now; on `Err`, nothing is written.

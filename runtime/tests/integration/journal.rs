@@ -749,3 +749,59 @@ fn a_format_1_journal_is_read_and_kept_without_checksums() {
     );
     assert_eq!(study(&path).unwrap().trials().unwrap().len(), 3);
 }
+
+#[test]
+fn a_started_line_outside_the_space_is_an_error_naming_the_line_and_param() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outside.jsonl");
+    study(&path).unwrap().optimize(1, value_of).unwrap();
+    let good = lines(&path);
+    for (params, param) in [
+        (r#"{"x":12,"kind":"a"}"#, "`x` = 12"),
+        (r#"{"x":3,"kind":"c"}"#, "`kind`"),
+        (r#"{"x":3,"kind":"a","depth":2}"#, "`depth`"),
+        (r#"{"x":3.5,"kind":"a"}"#, "`x`"),
+    ] {
+        fs::write(&path, good.join("\n") + "\n").unwrap();
+        append_raw(
+            &path,
+            format!(
+                "{}\n",
+                with_checksum(&format!(
+                    r#"{{"record":"started","number":1,"owner":"pid1-0000000000000000","started_at":"2026-11-27T12:00:00Z","params":{params}}}"#
+                ))
+            )
+            .as_bytes(),
+        );
+        let message = assert_refused_at_line(&path, good.len() + 1);
+        assert!(message.contains(param), "{message}");
+        assert!(message.contains("space"), "{message}");
+    }
+}
+
+#[test]
+fn a_proposal_outside_the_space_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("refused-proposal.jsonl");
+    let journal = Journal::open(&path).unwrap();
+    journal.open(&info()).unwrap();
+    let size = fs::metadata(&path).unwrap().len();
+    let err = journal
+        .create_trial(&mut |_: &[tunekit_runtime::Trial]| {
+            Ok(Some(Params::new().with("x", 42).with("kind", "a")))
+        })
+        .unwrap_err();
+    let message = storage_message(err);
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(message.contains("`x` = 42"), "{message}");
+    assert_eq!(fs::metadata(&path).unwrap().len(), size);
+    // The journal is still usable, and reopens.
+    journal
+        .create_trial(&mut |_: &[tunekit_runtime::Trial]| {
+            Ok(Some(Params::new().with("x", 4).with("kind", "a")))
+        })
+        .unwrap()
+        .unwrap();
+    drop(journal);
+    assert_eq!(study(&path).unwrap().trials().unwrap().len(), 1);
+}

@@ -139,6 +139,12 @@ pub enum FsyncPolicy {
 ///   aside) unless
 ///   [`allow_space_change`](crate::study::StudyBuilder::allow_space_change) was given; the error
 ///   names the first param that differs.
+/// - **Params fit the space.** Every `started` line is checked against the space in force
+///   at that line (the header's, or the last `space` line's): a param outside its domain,
+///   missing, inactive or unknown is an error naming the line and the param. Creating a
+///   trial checks the proposal the same way before writing it, so a journal never writes
+///   a line it would refuse to read (for instance after another process changed the
+///   space).
 /// - **Stale trials.** Each open journal holds a lock on its own file in the
 ///   `<journal>.owners/` directory beside the journal, and every trial records the id of
 ///   that file. The operating system releases the lock when the process ends, however it
@@ -504,6 +510,15 @@ impl Storage for Journal {
                 return Ok(None);
             };
             let number = session.state.replay.trials.len() as u64;
+            if let Err(why) = session.state.replay.check_params(&params) {
+                return Err(Error::Storage(format!(
+                    "the journal {}: refusing to record trial {number}, whose proposed params \
+                     do not fit the study's space there: {why}; if another process changed \
+                     the space (StudyBuilder::allow_space_change), rebuild this study with \
+                     the new space",
+                    session.journal.path.display()
+                )));
+            }
             session.append(Record::Started {
                 number,
                 owner: session.journal.owner.id().to_owned(),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::record::{Record, FIRST_CHECKED_FORMAT, FORMAT};
 use crate::error::{Error, Result};
-use crate::space::SearchSpace;
+use crate::space::{Params, SearchSpace};
 use crate::trial::{Direction, Trial, TrialEvent, TrialState};
 
 /// The study's header, as the first line of the file gives it.
@@ -91,6 +91,11 @@ impl Replay {
                          trial numbers must be dense and unique"
                     ));
                 }
+                if let Some(header) = &self.header {
+                    fits(&header.space, &params).map_err(|why| {
+                        format!("trial {number} has params outside the study's space: {why}")
+                    })?;
+                }
                 let mut trial = Trial::running(number, params);
                 trial.started_at = started_at;
                 let owner = match self.interned.get(&owner) {
@@ -129,6 +134,15 @@ impl Replay {
         Ok(())
     }
 
+    /// Whether `params` are one point of the space in force (the header's, or the last
+    /// `space` record's); `Err` says which param does not fit.
+    pub(super) fn check_params(&self, params: &Params) -> std::result::Result<(), String> {
+        match &self.header {
+            Some(header) => fits(&header.space, params),
+            None => Ok(()),
+        }
+    }
+
     /// Whether every line of this journal carries a checksum, as its header says.
     pub(super) fn checked(&self) -> bool {
         self.header.as_ref().is_some_and(|header| header.checked)
@@ -162,12 +176,18 @@ impl Replay {
     }
 }
 
+fn fits(space: &SearchSpace, params: &Params) -> std::result::Result<(), String> {
+    space.check(params).map_err(|e| match e {
+        Error::InvalidParams(why) => why,
+        other => other.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::space::Params;
     use crate::trial::Outcome;
 
     fn header() -> Record {

@@ -275,6 +275,14 @@ mod unix {
                 stale.len() - stale_total
             );
             stale_total = stale.len();
+            // The killed child's owner file went with its stale trials: only the
+            // reopening study's own is left (a claim cut short would be hidden).
+            let owners: Vec<_> = std::fs::read_dir(dir.path().join("journal.jsonl.owners"))
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+                .filter(|name| !name.starts_with('.'))
+                .collect();
+            assert_eq!(owners.len(), 1, "round {round}: owner files {owners:?}");
 
             // The study runs on, numbering after the last trial.
             let next = trials.len() as u64;

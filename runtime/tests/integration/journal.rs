@@ -805,3 +805,66 @@ fn a_proposal_outside_the_space_is_refused_and_nothing_is_written() {
     drop(journal);
     assert_eq!(study(&path).unwrap().trials().unwrap().len(), 1);
 }
+
+fn owner_files(path: &Path) -> std::collections::BTreeSet<String> {
+    let mut dir = path.as_os_str().to_owned();
+    dir.push(".owners");
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect()
+}
+
+#[test]
+fn owner_files_of_dead_processes_are_removed_once_their_trials_are_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("owners.jsonl");
+    let alive = Journal::open(&path).unwrap();
+    alive.open(&info()).unwrap();
+    alive
+        .create_trial(&mut |_: &[tunekit_runtime::Trial]| {
+            Ok(Some(Params::new().with("x", 1).with("kind", "a")))
+        })
+        .unwrap()
+        .unwrap();
+    // What killed processes leave: owner files nobody locks, one with a running trial,
+    // one that never started a trial.
+    let owners = dir.path().join("owners.jsonl.owners");
+    let (with_trial, without) = ("pid9-00000000000000aa", "pid9-00000000000000bb");
+    fs::write(owners.join(with_trial), b"").unwrap();
+    fs::write(owners.join(without), b"").unwrap();
+    append_raw(
+        &path,
+        format!(
+            "{}\n",
+            with_checksum(&format!(
+                r#"{{"record":"started","number":1,"owner":"{with_trial}","started_at":"2026-11-27T12:00:00Z","params":{{"x":2,"kind":"a"}}}}"#
+            ))
+        )
+        .as_bytes(),
+    );
+    // A claim being made right now (created, not yet locked and named) is left alone.
+    fs::write(owners.join(".claiming-pid8-00000000000000cc"), b"").unwrap();
+    let before = owner_files(&path);
+    assert!(before.contains(with_trial) && before.contains(without));
+
+    let other = Journal::open(&path).unwrap();
+    assert_eq!(other.fail_stale_trials().unwrap(), [1]);
+    let after = owner_files(&path);
+    let expected: std::collections::BTreeSet<String> = [
+        alive.owner_id().to_owned(),
+        other.owner_id().to_owned(),
+        ".claiming-pid8-00000000000000cc".to_owned(),
+    ]
+    .into();
+    assert_eq!(after, expected);
+    // The live owners keep their claims: their trials are not stale.
+    let third = Journal::open(&path).unwrap();
+    assert_eq!(third.fail_stale_trials().unwrap(), Vec::<u64>::new());
+    assert!(owner_files(&path).contains(alive.owner_id()));
+    drop((alive, other, third));
+    assert_eq!(
+        owner_files(&path),
+        [".claiming-pid8-00000000000000cc".to_owned()].into()
+    );
+}

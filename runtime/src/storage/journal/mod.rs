@@ -153,7 +153,12 @@ pub enum FsyncPolicy {
 ///   `optimize` starts, and by [`create_trial`](Storage::create_trial) at most every
 ///   [`stale_check_interval`](Journal::stale_check_interval)) marks it failed with a
 ///   reason starting with `stale`, exactly once since the check runs under the file lock.
-///   This needs no heartbeat and never fails a slow trial of a live process.
+///   This needs no heartbeat and never fails a slow trial of a live process. The same
+///   check then removes every owner file whose lock is free and which owns no running
+///   trial, so `<journal>.owners/` holds the live processes only (an owner file is created
+///   under a hidden name and renamed only once locked, so a process that is just starting
+///   is never mistaken for a dead one; one killed in that instant leaves a hidden
+///   `.claiming-*` file behind, which is left alone).
 ///
 /// Advisory locks must work on the file system holding the journal: local disks do; for
 /// network file systems, check that `flock` is supported (NFSv4 is fine).
@@ -440,6 +445,21 @@ impl Session<'_> {
                 finished_at: Utc::now(),
             })?;
             failed.push(number);
+        }
+        // Now that no dead owner has a running trial, its file can go.
+        let running = self.state.replay.running_owners();
+        // Housekeeping only: the trials are already right, so a failure here is a warning.
+        match owner::remove_gone(&self.journal.owners_dir, me, &running) {
+            Ok(removed) if !removed.is_empty() => tracing::debug!(
+                journal = %self.journal.path.display(),
+                owners = ?removed,
+                "removed the owner files of processes that have gone"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(
+                journal = %self.journal.path.display(),
+                "could not remove the owner files of processes that have gone: {e}"
+            ),
         }
         Ok(failed)
     }

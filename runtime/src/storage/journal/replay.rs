@@ -163,6 +163,16 @@ impl Replay {
         crate::storage::apply_event(&mut self.trials, &event).map_err(|e| e.to_string())
     }
 
+    /// The owners of running trials.
+    pub(super) fn running_owners(&self) -> std::collections::HashSet<&str> {
+        self.trials
+            .iter()
+            .zip(&self.owners)
+            .filter(|(trial, _)| trial.state == TrialState::Running)
+            .map(|(_, owner)| &**owner)
+            .collect()
+    }
+
     /// Running trials whose owner is not `me`, with their owners.
     pub(super) fn foreign_running<'a>(
         &'a self,

@@ -15,7 +15,7 @@ use chrono::Utc;
 use fs4::FileExt;
 
 use self::owner::Owner;
-use self::record::{Record, FIRST_CHECKED_FORMAT, FORMAT};
+use self::record::{Record, FORMAT};
 use self::replay::{Header, Replay};
 use super::{Propose, Storage, StudyInfo};
 use crate::error::{Error, Result};
@@ -311,9 +311,7 @@ impl Session<'_> {
             }
             match Record::from_line(line) {
                 Ok((record, had_checksum)) => {
-                    let checked = self.state.replay.checked()
-                        || record.format().is_some_and(|f| f >= FIRST_CHECKED_FORMAT);
-                    if checked && !had_checksum {
+                    if self.state.replay.wants_checksum(&record) && !had_checksum {
                         return Err(self.error(
                             line_number,
                             "the line has no checksum, but every line of a journal of \
@@ -365,10 +363,8 @@ impl Session<'_> {
 
     /// Writes one line (the replay must already have checked it fits) and applies it.
     fn append(&mut self, record: Record) -> Result<()> {
-        let checksum = self.state.replay.checked()
-            || record.format().is_some_and(|f| f >= FIRST_CHECKED_FORMAT);
         let line = record
-            .to_line(checksum)
+            .to_line(self.state.replay.wants_checksum(&record))
             .map_err(|e| Error::json("encoding a journal record", e))?;
         let mut file = &self.journal.file;
         if let Err(e) = file.write_all(&line) {

@@ -143,9 +143,13 @@ impl Replay {
         }
     }
 
-    /// Whether every line of this journal carries a checksum, as its header says.
-    pub(super) fn checked(&self) -> bool {
+    /// Whether `record`, as the next line, must carry a checksum: in a journal whose
+    /// header says every line does, and for a header of such a format itself.
+    pub(super) fn wants_checksum(&self, record: &Record) -> bool {
         self.header.as_ref().is_some_and(|header| header.checked)
+            || record
+                .format()
+                .is_some_and(|format| format >= FIRST_CHECKED_FORMAT)
     }
 
     /// Whether `event` may be recorded now; on `Err`, nothing is written.

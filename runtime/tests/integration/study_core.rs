@@ -288,3 +288,28 @@ fn trials_export_as_json_lines_and_csv() {
     );
     assert_eq!(lines.count(), 6);
 }
+
+#[test]
+fn a_finished_trial_takes_no_user_attribute() {
+    let study = Study::minimize(space()).seed(3).build().unwrap();
+    let mut asked = study.ask().unwrap();
+    asked.context().set_user_attr("before", 1).unwrap();
+    study.tell(&asked, 1.0).unwrap();
+    let err = asked.context().set_user_attr("after", 2).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TrialAlreadyFinished {
+                number: 0,
+                state: TrialState::Complete
+            }
+        ),
+        "{err:?}"
+    );
+    let trial = &study.trials().unwrap()[0];
+    assert_eq!(
+        trial.user_attrs.keys().collect::<Vec<_>>(),
+        ["before"],
+        "the finished trial is unchanged"
+    );
+}

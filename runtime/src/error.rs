@@ -51,6 +51,19 @@ pub enum Error {
         /// The state it finished in.
         state: crate::trial::TrialState,
     },
+    /// `tell` was given an [`AskedTrial`](crate::AskedTrial) that another study handed
+    /// out (its number may exist here too, as another trial).
+    #[error(
+        "trial {number} was asked from another study (`{asked_from}`, through another \
+         Study value), not from this one: tell it through the study that asked it; to \
+         finish trial {number} of this study, pass the number: tell({number}, ..)"
+    )]
+    ForeignTrial {
+        /// The trial's number in the study that asked it.
+        number: u64,
+        /// The name of the study that asked it.
+        asked_from: String,
+    },
     /// A study option is invalid.
     #[error("invalid study configuration: {0}")]
     Config(String),

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use super::compatibility::{self, Reopen};
-use super::{Shared, Study};
+use super::{AskedBy, Shared, Study};
 use crate::callbacks::Callback;
 use crate::error::{Error, Result};
 use crate::pruners::Pruner;
@@ -150,6 +150,7 @@ impl<S: Space> StudyBuilder<S> {
             }
         }
         Ok(Study {
+            origin: AskedBy::new(&self.name),
             definition: self.space,
             shared: Arc::new(Shared {
                 space,

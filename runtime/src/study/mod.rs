@@ -15,6 +15,7 @@ pub use budget::Budget;
 pub use builder::StudyBuilder;
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
@@ -67,6 +68,8 @@ struct Shared {
 pub struct Study<S: Space> {
     definition: S,
     shared: Arc<Shared>,
+    /// Stamped on every trial this value asks, so `tell` knows its own.
+    origin: AskedBy,
     enqueued: Mutex<VecDeque<Params>>,
     workers: usize,
     callbacks: Mutex<Vec<Box<dyn Callback>>>,
@@ -74,12 +77,37 @@ pub struct Study<S: Space> {
     catch_interrupts: bool,
 }
 
-/// A trial handed out by [`Study::ask`], to be given back to [`Study::tell`].
+/// A trial handed out by [`Study::ask`], to be given back to [`Study::tell`] of the same
+/// study, which refuses trials another study asked.
 #[derive(Debug)]
 pub struct AskedTrial<C> {
     /// The configuration to evaluate.
     pub config: C,
     context: TrialContext,
+    origin: AskedBy,
+}
+
+/// Which [`Study`] value asked a trial. Every study value is its own origin, even two
+/// values over one stored study (those can tell each other's trials by number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedBy {
+    handle: u64,
+    study: Arc<str>,
+}
+
+impl AskedBy {
+    fn new(study: &str) -> AskedBy {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        AskedBy {
+            handle: NEXT.fetch_add(1, Ordering::Relaxed),
+            study: Arc::from(study),
+        }
+    }
+
+    /// The name of the study that asked the trial.
+    pub fn study(&self) -> &str {
+        &self.study
+    }
 }
 
 impl<C> AskedTrial<C> {
@@ -97,12 +125,24 @@ impl<C> AskedTrial<C> {
     pub fn context(&mut self) -> &mut TrialContext {
         &mut self.context
     }
+
+    /// The study value that asked this trial.
+    pub fn asked_by(&self) -> &AskedBy {
+        &self.origin
+    }
 }
 
-/// Anything that names a trial: its number, or the trial itself.
+/// Anything that names a trial: its number (a trial of whichever study it is told to),
+/// or the trial itself (a trial of the study that asked it).
 pub trait TrialNumber {
     /// The trial's number.
     fn trial_number(&self) -> u64;
+
+    /// The study value that asked the trial, when known; `None` (the default) for a bare
+    /// number.
+    fn asked_by(&self) -> Option<&AskedBy> {
+        None
+    }
 }
 
 impl TrialNumber for u64 {
@@ -115,11 +155,19 @@ impl<C> TrialNumber for AskedTrial<C> {
     fn trial_number(&self) -> u64 {
         self.number()
     }
+
+    fn asked_by(&self) -> Option<&AskedBy> {
+        Some(&self.origin)
+    }
 }
 
 impl<C> TrialNumber for &AskedTrial<C> {
     fn trial_number(&self) -> u64 {
         self.number()
+    }
+
+    fn asked_by(&self) -> Option<&AskedBy> {
+        Some(&self.origin)
     }
 }
 
@@ -235,6 +283,7 @@ impl<S: Space> Study<S> {
                     shared.pruner.clone(),
                     shared.direction,
                 ),
+                origin: self.origin.clone(),
             }),
             Err(error) => {
                 self.tell(trial.number, Outcome::Failed(error.to_string()))?;
@@ -244,11 +293,20 @@ impl<S: Space> Study<S> {
     }
 
     /// Finishes a trial with a value (`f64`) or an [`Outcome`]. A value that is not
-    /// finite is recorded as a failure. Telling a trial twice, or a trial this study
-    /// never started, is an error.
+    /// finite is recorded as a failure. Telling a trial twice, a trial this study never
+    /// started, or an [`AskedTrial`] another study value asked
+    /// ([`Error::ForeignTrial`]) is an error that changes nothing. A bare number names a
+    /// trial of this study.
     pub fn tell(&self, trial: impl TrialNumber, outcome: impl Into<Outcome>) -> Result<()> {
+        let number = trial.trial_number();
+        if let Some(origin) = trial.asked_by().filter(|&origin| *origin != self.origin) {
+            return Err(Error::ForeignTrial {
+                number,
+                asked_from: origin.study.to_string(),
+            });
+        }
         self.shared.storage.record(TrialEvent::Finished {
-            number: trial.trial_number(),
+            number,
             outcome: outcome.into().normalized(),
             finished_at: Utc::now(),
         })
@@ -263,29 +321,59 @@ impl<S: Space> Study<S> {
         Ok(all)
     }
 
-    /// The best complete trial, if any. Failed and pruned trials never count.
+    /// The best complete trial whose params decode into a config of this study's
+    /// space, if any. Failed and pruned trials never count; ties go to the earlier trial.
+    ///
+    /// A stored trial can fall outside the current space (after
+    /// [`allow_space_change`](StudyBuilder::allow_space_change) narrowed a domain or
+    /// removed a param, or from a file written by hand): such a trial is skipped, with a
+    /// warning naming it and why, and the best trial that decodes is returned. `None`
+    /// means no complete trial decodes, or the storage could not be read (also warned).
     pub fn best(&self) -> Option<Best<S::Config>> {
         let direction = self.shared.direction;
-        let mut best: Option<(u64, f64, Params)> = None;
-        self.shared
-            .storage
-            .read(&mut |trials| {
-                let winner = trials
-                    .iter()
-                    .filter(|t| t.state == TrialState::Complete)
-                    .filter_map(|t| Some((t, t.value?)))
-                    .reduce(|a, b| if direction.better(b.1, a.1) { b } else { a });
-                best = winner.map(|(t, value)| (t.number, value, t.params.clone()));
-            })
-            .ok()?;
-        let (number, value, params) = best?;
-        let config = self.definition.decode(&params).ok()?;
-        Some(Best {
-            number,
-            value,
-            config,
-            params,
-        })
+        let mut best = None;
+        let read = self.shared.storage.read(&mut |trials| {
+            let mut complete: Vec<(&Trial, f64)> = trials
+                .iter()
+                .filter(|t| t.state == TrialState::Complete)
+                .filter_map(|t| Some((t, t.value?)))
+                .collect();
+            // Best first; the sort is stable, so equal values keep their trial order.
+            complete.sort_by(|a, b| {
+                if direction.better(a.1, b.1) {
+                    std::cmp::Ordering::Less
+                } else if direction.better(b.1, a.1) {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            });
+            best = complete.into_iter().find_map(|(trial, value)| {
+                match self.definition.decode(&trial.params) {
+                    Ok(config) => Some(Best {
+                        number: trial.number,
+                        value,
+                        config,
+                        params: trial.params.clone(),
+                    }),
+                    Err(error) => {
+                        tracing::warn!(
+                            study = %self.shared.name,
+                            trial = trial.number,
+                            value,
+                            "best(): skipping trial {} (value {value}): its params do not \
+                             fit the study's current space: {error}",
+                            trial.number
+                        );
+                        None
+                    }
+                }
+            });
+        });
+        if let Err(error) = read {
+            tracing::warn!(study = %self.shared.name, "best(): cannot read the trials: {error}");
+        }
+        best
     }
 
     fn lock_queue(&self) -> MutexGuard<'_, VecDeque<Params>> {

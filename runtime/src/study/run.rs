@@ -178,7 +178,9 @@ impl<S: Space> Study<S> {
 
 /// Runs the objective on one trial, turning errors, pruning and panics into an outcome.
 fn evaluate<C, Args>(objective: &impl Objective<C, Args>, asked: &mut AskedTrial<C>) -> Outcome {
-    let AskedTrial { config, context } = asked;
+    let AskedTrial {
+        config, context, ..
+    } = asked;
     match catch_unwind(AssertUnwindSafe(|| objective.evaluate(config, context))) {
         Ok(Ok(value)) => Outcome::Complete(value),
         Ok(Err(error)) if error.is::<TrialPruned>() => Outcome::Pruned,

@@ -594,3 +594,44 @@ fn commits_whose_answer_is_lost_are_not_repeated() {
         assert_eq!(trial.value, trial.params.get::<f64>("x").ok());
     }
 }
+
+/// A storage on `schema` with a short heartbeat interval and grace period.
+fn quick_heartbeats(schema: &Schema) -> Postgres {
+    Postgres::connect(&schema.url)
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect")
+        .heartbeat_every(Duration::from_millis(100))
+        .stale_after(Duration::from_millis(1000))
+}
+
+#[test]
+fn telling_a_trial_of_another_study_is_an_error() {
+    let Some(url) = url_or_skip("telling_a_trial_of_another_study_is_an_error") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_foreign");
+    let build = |name: &str| {
+        Study::minimize(space())
+            .name(name)
+            .storage(quick_heartbeats(&schema))
+            .build()
+            .expect("build")
+    };
+    let (a, b) = (build("a"), build("b"));
+    let from_a = a.ask().expect("ask a");
+    let from_b = b.ask().expect("ask b");
+    assert_eq!((from_a.number(), from_b.number()), (0, 0));
+    let error = b.tell(&from_a, 1.0).expect_err("trial 0 of study a");
+    assert!(
+        matches!(
+            error,
+            tunekit_runtime::Error::ForeignTrial { number: 0, .. }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(b.trials().expect("read")[0].state, TrialState::Running);
+    b.tell(&from_b, 2.0).expect("its own trial");
+    a.tell(&from_a, 1.0).expect("its own trial");
+    assert_eq!(a.trials().expect("read")[0].value, Some(1.0));
+    assert_eq!(b.trials().expect("read")[0].value, Some(2.0));
+}

@@ -1,10 +1,12 @@
 //! Study behaviour over the dynamic space: outcomes, bookkeeping, budgets, exports.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tunekit_runtime::{
     samplers::{Grid, Random},
+    storage::InMemory,
     Budget, Domain, Error, Outcome, Params, SearchSpace, StopReason, Study, TrialContext,
     TrialPruned, TrialState,
 };
@@ -312,4 +314,62 @@ fn a_finished_trial_takes_no_user_attribute() {
         ["before"],
         "the finished trial is unchanged"
     );
+}
+
+#[test]
+fn telling_a_trial_of_another_study_is_an_error_and_changes_nothing() {
+    let a = Study::minimize(space()).seed(1).build().unwrap();
+    let b = Study::minimize(space()).seed(2).build().unwrap();
+    let from_a = a.ask().unwrap();
+    let from_b = b.ask().unwrap();
+    assert_eq!((from_a.number(), from_b.number()), (0, 0));
+    let err = b.tell(&from_a, 1.0).unwrap_err();
+    assert!(
+        matches!(err, Error::ForeignTrial { number: 0, .. }),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("trial 0 was asked from another study"),
+        "{message}"
+    );
+    assert!(message.contains("the study that asked it"), "{message}");
+    assert_eq!(b.trials().unwrap()[0].state, TrialState::Running);
+    assert_eq!(a.trials().unwrap()[0].state, TrialState::Running);
+    a.tell(&from_a, 1.0).unwrap();
+    // A bare number names a trial of the study it is told to.
+    b.tell(0, 2.0).unwrap();
+    assert_eq!(b.trials().unwrap()[0].value, Some(2.0));
+    assert_eq!(a.trials().unwrap()[0].value, Some(1.0));
+}
+
+#[test]
+fn best_skips_trials_that_do_not_decode_into_the_current_space() {
+    let storage = Arc::new(InMemory::new());
+    let wide = Study::minimize(space())
+        .storage(Arc::clone(&storage))
+        .build()
+        .unwrap();
+    for (x, value) in [(1.0, 1.0), (4.5, 0.0), (-0.5, 0.5)] {
+        wide.enqueue(Params::new().with("x", x).with("opt", "adam"))
+            .unwrap();
+        let asked = wide.ask().unwrap();
+        wide.tell(&asked, value).unwrap();
+    }
+    assert_eq!(wide.best().unwrap().number, 1);
+    let narrow_space = SearchSpace::builder()
+        .add("x", Domain::float(-2.0, 2.0))
+        .add("opt", Domain::categorical(["adam", "sgd"]))
+        .add_when("momentum", Domain::float(0.0, 0.9), "opt", ["sgd"])
+        .build()
+        .unwrap();
+    let narrow = Study::minimize(narrow_space)
+        .storage(Arc::clone(&storage))
+        .allow_space_change()
+        .build()
+        .unwrap();
+    // Trial 1 (x = 4.5) has the lowest value but is outside the current space.
+    let best = narrow.best().expect("valid trials exist");
+    assert_eq!((best.number, best.value), (2, 0.5));
+    assert_eq!(best.config.get::<f64>("x").unwrap(), -0.5);
 }

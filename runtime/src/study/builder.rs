@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use super::compatibility::{self, Reopen};
+use super::heartbeat::Heartbeats;
 use super::{AskedBy, Shared, Study};
 use crate::callbacks::Callback;
 use crate::error::{Error, Result};
@@ -151,6 +152,7 @@ impl<S: Space> StudyBuilder<S> {
         }
         Ok(Study {
             origin: AskedBy::new(&self.name),
+            heartbeats: Heartbeats::new(&storage),
             definition: self.space,
             shared: Arc::new(Shared {
                 space,

@@ -6,6 +6,7 @@
 mod budget;
 mod builder;
 mod compatibility;
+mod heartbeat;
 mod interrupt;
 mod progress_bar;
 mod report;
@@ -22,6 +23,7 @@ use chrono::Utc;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use self::heartbeat::Heartbeats;
 use crate::callbacks::Callback;
 use crate::error::{Error, Result};
 use crate::objective::TrialContext;
@@ -70,6 +72,8 @@ pub struct Study<S: Space> {
     shared: Arc<Shared>,
     /// Stamped on every trial this value asks, so `tell` knows its own.
     origin: AskedBy,
+    /// Keeps this value's asked, untold trials alive on storages with heartbeats.
+    heartbeats: Heartbeats,
     enqueued: Mutex<VecDeque<Params>>,
     workers: usize,
     callbacks: Mutex<Vec<Box<dyn Callback>>>,
@@ -245,8 +249,14 @@ impl<S: Space> Study<S> {
     ///
     /// If the proposal cannot be decoded into a config, the trial is recorded as failed
     /// and the error returned.
+    ///
+    /// On a storage with heartbeats (PostgreSQL), the trial is kept alive by a thread of
+    /// this study value until it is told, so other workers never fail it as stale while
+    /// it runs, however long; when the study value is dropped, its untold trials stop
+    /// beating and go stale like those of a dead process.
     pub fn ask(&self) -> Result<AskedTrial<S::Config>> {
         let shared = &self.shared;
+        self.heartbeats.ensure_started()?;
         // The queue stays locked until the trial exists: a storage may call `propose`
         // more than once (a retried transaction), so the queued config it hands out is
         // removed only once a trial holds it, and two workers never take the same one.
@@ -269,6 +279,7 @@ impl<S: Space> Study<S> {
             shared.sampler.sample(&ctx, &mut rng)
         })?;
         let trial = trial.ok_or(Error::Exhausted)?;
+        self.heartbeats.track(trial.number);
         if queued.is_some() {
             queue.pop_front();
         }
@@ -305,11 +316,17 @@ impl<S: Space> Study<S> {
                 asked_from: origin.study.to_string(),
             });
         }
-        self.shared.storage.record(TrialEvent::Finished {
+        let told = self.shared.storage.record(TrialEvent::Finished {
             number,
             outcome: outcome.into().normalized(),
             finished_at: Utc::now(),
-        })
+        });
+        // Whatever the outcome, a trial that is not running needs no more heartbeats;
+        // after other errors (a lost connection) it may still run, and keeps beating.
+        if let Ok(()) | Err(Error::TrialAlreadyFinished { .. } | Error::UnknownTrial(_)) = told {
+            self.heartbeats.untrack(number);
+        }
+        told
     }
 
     /// Every trial so far, by number.

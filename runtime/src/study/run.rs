@@ -1,9 +1,9 @@
-//! The `optimize` loop: workers, budgets, heartbeats, callbacks, progress and Ctrl-C.
+//! The `optimize` loop: workers, budgets, callbacks, progress and Ctrl-C.
 
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::interrupt::Watch;
@@ -62,8 +62,6 @@ impl<S: Space> Study<S> {
             reason: Mutex::new(None),
             error: Mutex::new(None),
             running: Mutex::new(BTreeSet::new()),
-            done: Mutex::new(false),
-            wake: Condvar::new(),
             progress: Mutex::new(Progress::new(self.shared.direction, best)),
             bar: self.progress_bar.then(|| Bar::new(&budget)),
             interrupt: if self.catch_interrupts {
@@ -73,16 +71,10 @@ impl<S: Space> Study<S> {
             },
         };
         std::thread::scope(|scope| {
-            let _end = EndOfWork(&run);
-            if let Some(every) = storage.heartbeat_interval() {
-                let run = &run;
-                scope.spawn(move || run.send_heartbeats(storage, every));
-            }
             let workers: Vec<_> = (1..self.workers)
                 .map(|_| scope.spawn(|| self.work(&run, &objective)))
                 .collect();
             self.work(&run, &objective);
-            // Join before `_end` wakes the heartbeat thread: trials still run until then.
             for worker in workers {
                 if let Err(panic) = worker.join() {
                     std::panic::resume_unwind(panic);
@@ -206,11 +198,8 @@ struct Run {
     /// Why the run stops: the first reason found wins.
     reason: Mutex<Option<StopReason>>,
     error: Mutex<Option<Error>>,
-    /// Trials this call is running now, for heartbeats.
+    /// Trials this call is running now.
     running: Mutex<BTreeSet<u64>>,
-    /// Set when every worker is done; wakes the heartbeat thread.
-    done: Mutex<bool>,
-    wake: Condvar,
     progress: Mutex<Progress>,
     bar: Option<Bar>,
     interrupt: Watch,
@@ -264,46 +253,5 @@ impl Run {
     fn fail(&self, error: Error) {
         self.stop.store(true, Ordering::SeqCst);
         lock(&self.error).get_or_insert(error);
-    }
-
-    /// Tells the storage every `every` which trials this call is running, until the
-    /// workers are done.
-    fn send_heartbeats(&self, storage: &dyn Storage, every: Duration) {
-        let mut done = lock(&self.done);
-        loop {
-            let deadline = Instant::now() + every;
-            loop {
-                if *done {
-                    return;
-                }
-                let now = Instant::now();
-                if now >= deadline {
-                    break;
-                }
-                done = self
-                    .wake
-                    .wait_timeout(done, deadline - now)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
-            }
-            drop(done);
-            let running: Vec<u64> = lock(&self.running).iter().copied().collect();
-            if let Err(error) = storage.heartbeat(&running) {
-                // Not fatal: the trials still finish; at worst another process marks
-                // them stale and their results are refused, which `tell` reports.
-                tracing::warn!(trials = ?running, "heartbeat failed: {error}");
-            }
-            done = lock(&self.done);
-        }
-    }
-}
-
-/// Wakes the heartbeat thread when the workers are done, even if one panicked.
-struct EndOfWork<'a>(&'a Run);
-
-impl Drop for EndOfWork<'_> {
-    fn drop(&mut self) {
-        *lock(&self.0.done) = true;
-        self.0.wake.notify_all();
     }
 }

@@ -462,6 +462,39 @@ fn optimize_sends_heartbeats_for_its_running_trials_and_stops_with_them() {
 }
 
 #[test]
+fn an_asked_trial_sends_heartbeats_until_told_and_none_after_the_study_is_dropped() {
+    let storage: &'static Beating = Box::leak(Box::default());
+    let study = Study::minimize(space()).storage(storage).build().unwrap();
+    let beats = || storage.beats.lock().unwrap().clone();
+    let asked = study.ask().unwrap();
+    std::thread::sleep(Duration::from_millis(60));
+    let so_far = beats();
+    assert!(
+        so_far.iter().filter(|b| b.as_slice() == [0]).count() >= 3,
+        "an asked trial beats every 5 ms: {so_far:?}"
+    );
+    study.tell(&asked, 1.0).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    let after_tell = beats().len();
+    std::thread::sleep(Duration::from_millis(30));
+    assert_eq!(beats().len(), after_tell, "no beats once nothing runs");
+    let left_running = study.ask().unwrap();
+    std::thread::sleep(Duration::from_millis(30));
+    assert!(beats().iter().any(|b| b.as_slice() == [1]));
+    drop(left_running); // not told: it runs (and beats) while the study lives
+    std::thread::sleep(Duration::from_millis(20));
+    assert!(beats().last().is_some_and(|b| b.as_slice() == [1]));
+    drop(study);
+    let after_drop = beats().len();
+    std::thread::sleep(Duration::from_millis(30));
+    assert_eq!(
+        beats().len(),
+        after_drop,
+        "heartbeats went on after the study was dropped"
+    );
+}
+
+#[test]
 fn the_progress_bar_changes_nothing_but_the_screen() {
     let run = |bar: bool, budget: Budget| {
         let study = Study::minimize(space())

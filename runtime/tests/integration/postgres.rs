@@ -605,6 +605,43 @@ fn quick_heartbeats(schema: &Schema) -> Postgres {
 }
 
 #[test]
+fn a_trial_from_ask_stays_alive_while_its_study_lives() {
+    let Some(url) = url_or_skip("a_trial_from_ask_stays_alive_while_its_study_lives") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_asked_alive");
+    let build = || {
+        Study::minimize(space())
+            .name("asked")
+            .storage(quick_heartbeats(&schema))
+            .build()
+            .expect("build")
+    };
+    let asker = build();
+    let other = build();
+    let asked = asker.ask().expect("ask");
+    std::thread::sleep(Duration::from_millis(2500));
+    // `optimize` fails stale trials first; the asked one is not stale.
+    other.optimize(1, |_: &Params| 1.0).expect("optimize");
+    let trials = other.trials().expect("read");
+    assert_eq!(trials[0].state, TrialState::Running, "{:?}", trials[0]);
+    asker
+        .tell(&asked, 0.5)
+        .expect("the asked trial is still running");
+    // Once its study is dropped, an untold trial is abandoned and goes stale.
+    let abandoned = asker.ask().expect("ask").number();
+    drop(asker);
+    std::thread::sleep(Duration::from_millis(2500));
+    other.optimize(1, |_: &Params| 1.0).expect("optimize");
+    let trials = other.trials().expect("read");
+    assert_eq!(trials[abandoned as usize].state, TrialState::Failed);
+    assert!(trials[abandoned as usize]
+        .failure
+        .as_deref()
+        .is_some_and(|f| f.starts_with("stale")));
+}
+
+#[test]
 fn telling_a_trial_of_another_study_is_an_error() {
     let Some(url) = url_or_skip("telling_a_trial_of_another_study_is_an_error") else {
         return;

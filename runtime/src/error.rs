@@ -64,6 +64,21 @@ pub enum Error {
         /// The name of the study that asked it.
         asked_from: String,
     },
+    /// `optimize` stopped because this many trials in a row failed: the objective is
+    /// likely broken for every config.
+    #[error(
+        "{count} trials in a row failed, so the study stopped; the last, trial {trial} \
+         failed: {reason}. Fix the objective, or allow more with \
+         StudyBuilder::max_consecutive_failures"
+    )]
+    TooManyFailures {
+        /// How many trials failed in a row.
+        count: usize,
+        /// The last failed trial's number.
+        trial: u64,
+        /// Why it failed.
+        reason: String,
+    },
     /// A study option is invalid.
     #[error("invalid study configuration: {0}")]
     Config(String),

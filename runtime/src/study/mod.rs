@@ -79,6 +79,7 @@ pub struct Study<S: Space> {
     callbacks: Mutex<Vec<Box<dyn Callback>>>,
     progress_bar: bool,
     catch_interrupts: bool,
+    max_consecutive_failures: usize,
 }
 
 /// A trial handed out by [`Study::ask`], to be given back to [`Study::tell`] of the same
@@ -134,6 +135,16 @@ impl<C> AskedTrial<C> {
     pub fn asked_by(&self) -> &AskedBy {
         &self.origin
     }
+}
+
+/// What [`Study::start_trial`] started.
+enum Started<C> {
+    Trial(AskedTrial<C>),
+    /// The sampler's params did not decode; the trial is recorded as failed.
+    Undecodable {
+        number: u64,
+        error: Error,
+    },
 }
 
 /// Anything that names a trial: its number (a trial of whichever study it is told to),
@@ -255,6 +266,14 @@ impl<S: Space> Study<S> {
     /// it runs, however long; when the study value is dropped, its untold trials stop
     /// beating and go stale like those of a dead process.
     pub fn ask(&self) -> Result<AskedTrial<S::Config>> {
+        match self.start_trial()? {
+            Started::Trial(asked) => Ok(asked),
+            Started::Undecodable { error, .. } => Err(error),
+        }
+    }
+
+    /// `ask`, keeping the number of a trial whose params did not decode.
+    fn start_trial(&self) -> Result<Started<S::Config>> {
         let shared = &self.shared;
         self.heartbeats.ensure_started()?;
         // The queue stays locked until the trial exists: a storage may call `propose`
@@ -285,7 +304,7 @@ impl<S: Space> Study<S> {
         }
         drop(queue);
         match self.definition.decode(&trial.params) {
-            Ok(config) => Ok(AskedTrial {
+            Ok(config) => Ok(Started::Trial(AskedTrial {
                 config,
                 context: TrialContext::new(
                     trial.number,
@@ -295,10 +314,13 @@ impl<S: Space> Study<S> {
                     shared.direction,
                 ),
                 origin: self.origin.clone(),
-            }),
+            })),
             Err(error) => {
                 self.tell(trial.number, Outcome::Failed(error.to_string()))?;
-                Err(error)
+                Ok(Started::Undecodable {
+                    number: trial.number,
+                    error,
+                })
             }
         }
     }

@@ -373,3 +373,100 @@ fn best_skips_trials_that_do_not_decode_into_the_current_space() {
     assert_eq!((best.number, best.value), (2, 0.5));
     assert_eq!(best.config.get::<f64>("x").unwrap(), -0.5);
 }
+
+#[test]
+fn an_objective_that_always_fails_stops_after_max_consecutive_failures() {
+    let study = Study::minimize(space())
+        .seed(1)
+        .max_consecutive_failures(7)
+        .build()
+        .unwrap();
+    let err = study
+        .optimize(Budget::unlimited(), |_: &Params| -> Result<f64, String> {
+            Err("no GPU found".into())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TooManyFailures {
+                count: 7,
+                trial: 6,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("7 trials in a row failed"), "{message}");
+    assert!(
+        message.contains("trial 6 failed: no GPU found"),
+        "{message}"
+    );
+    assert!(message.contains("max_consecutive_failures"), "{message}");
+    assert_eq!(study.trials().unwrap().len(), 7);
+}
+
+#[test]
+fn the_default_failure_limit_stops_an_unlimited_budget_and_successes_reset_it() {
+    let study = Study::minimize(space()).seed(2).build().unwrap();
+    let err = study
+        .optimize(Budget::time(Duration::from_secs(60)), |_: &Params| f64::NAN)
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::TooManyFailures { count: 50, .. }),
+        "{err:?}"
+    );
+    assert_eq!(study.trials().unwrap().len(), 50);
+    // Failures between successes never stop a study.
+    let study = Study::minimize(space())
+        .seed(3)
+        .max_consecutive_failures(3)
+        .build()
+        .unwrap();
+    let stop = study
+        .optimize(
+            30,
+            |_: &Params, trial: &mut TrialContext| -> Result<f64, &'static str> {
+                match trial.number() % 3 {
+                    2 => Ok(1.0),
+                    _ => Err("flaky"),
+                }
+            },
+        )
+        .unwrap();
+    assert_eq!(stop, StopReason::TrialBudget);
+    assert_eq!(study.trials().unwrap().len(), 30);
+    let err = Study::minimize(space())
+        .max_consecutive_failures(0)
+        .build()
+        .err()
+        .expect("0 is refused");
+    assert!(
+        err.to_string().contains("max_consecutive_failures"),
+        "{err}"
+    );
+}
+
+#[test]
+fn objectives_can_print_without_breaking_the_progress_bar() {
+    let study = Study::minimize(space())
+        .seed(4)
+        .progress_bar(true)
+        .build()
+        .unwrap();
+    study
+        .optimize(3, |p: &Params, trial: &mut TrialContext| {
+            let shown = trial.suspend_progress(|| {
+                println!("trial {} starts", trial.number());
+                trial.number()
+            });
+            assert_eq!(shown, trial.number());
+            quadratic(p)
+        })
+        .unwrap();
+    // Outside optimize (ask and tell), there is no bar: the closure just runs.
+    let mut asked = study.ask().unwrap();
+    assert_eq!(asked.context().suspend_progress(|| 7), 7);
+    study.tell(&asked, 1.0).unwrap();
+}

@@ -67,8 +67,8 @@ pub enum Error {
     /// `optimize` stopped because this many trials in a row failed: the objective is
     /// likely broken for every config.
     #[error(
-        "{count} trials in a row failed, so the study stopped; the last, trial {trial} \
-         failed: {reason}. Fix the objective, or allow more with \
+        "{count} trials in a row failed, so optimize stopped; the last one, trial {trial}, \
+         failed with: {reason}. Fix the objective, or allow more failures in a row with \
          StudyBuilder::max_consecutive_failures"
     )]
     TooManyFailures {

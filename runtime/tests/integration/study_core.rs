@@ -400,7 +400,7 @@ fn an_objective_that_always_fails_stops_after_max_consecutive_failures() {
     let message = err.to_string();
     assert!(message.contains("7 trials in a row failed"), "{message}");
     assert!(
-        message.contains("trial 6 failed: no GPU found"),
+        message.contains("the last one, trial 6, failed with: no GPU found"),
         "{message}"
     );
     assert!(message.contains("max_consecutive_failures"), "{message}");

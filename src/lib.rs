@@ -126,6 +126,23 @@ pub mod __private {
 }
 
 /// Everything a typical sweep needs, in one import: `use tunekit::prelude::*;`.
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// // Ask-and-tell, for a loop you drive yourself.
+/// fn one_step(study: &Study<SearchSpace>) -> Result<(), tunekit::Error> {
+///     let trial: AskedTrial<Params> = study.ask()?;
+///     let x: f64 = trial.config.get("x")?;
+///     study.tell(&trial, x * x)
+/// }
+///
+/// let space = SearchSpace::builder().add("x", Domain::float(-1.0, 1.0)).build()?;
+/// let study = Study::minimize(space).sampler(Random::new()).build()?;
+/// one_step(&study)?;
+/// assert_eq!(study.trials()?.len(), 1);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 pub mod prelude {
     pub use crate::space;
     pub use tunekit_macros::tunable;
@@ -135,8 +152,8 @@ pub mod prelude {
     pub use tunekit_runtime::samplers::{Grid, Random, Tpe};
     pub use tunekit_runtime::storage::{FsyncPolicy, Journal};
     pub use tunekit_runtime::{
-        Budget, Direction, Domain, Outcome, Params, SearchSpace, StopReason, Study, TrialContext,
-        TrialPruned, TrialState, Tunable, TypedSpace,
+        AskedTrial, Budget, Direction, Domain, Outcome, Params, SearchSpace, StopReason, Study,
+        TrialContext, TrialPruned, TrialState, Tunable, TypedSpace,
     };
 }
 

@@ -51,6 +51,34 @@ pub enum Error {
         /// The state it finished in.
         state: crate::trial::TrialState,
     },
+    /// `tell` was given an [`AskedTrial`](crate::AskedTrial) that another study handed
+    /// out (its number may exist here too, as another trial).
+    #[error(
+        "trial {number} was asked from another study (`{asked_from}`, through another \
+         Study value), not from this one: tell it through the study that asked it; to \
+         finish trial {number} of this study, pass the number: tell({number}, ..)"
+    )]
+    ForeignTrial {
+        /// The trial's number in the study that asked it.
+        number: u64,
+        /// The name of the study that asked it.
+        asked_from: String,
+    },
+    /// `optimize` stopped because this many trials in a row failed: the objective is
+    /// likely broken for every config.
+    #[error(
+        "{count} trials in a row failed, so optimize stopped; the last one, trial {trial}, \
+         failed with: {reason}. Fix the objective, or allow more failures in a row with \
+         StudyBuilder::max_consecutive_failures"
+    )]
+    TooManyFailures {
+        /// How many trials failed in a row.
+        count: usize,
+        /// The last failed trial's number.
+        trial: u64,
+        /// Why it failed.
+        reason: String,
+    },
     /// A study option is invalid.
     #[error("invalid study configuration: {0}")]
     Config(String),

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use indicatif::ProgressBar;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -91,6 +92,8 @@ pub struct TrialContext {
     storage: Arc<dyn Storage>,
     pruner: Option<Arc<dyn Pruner>>,
     direction: Direction,
+    /// The progress bar `optimize` shows, if any.
+    progress: Option<ProgressBar>,
 }
 
 impl std::fmt::Debug for TrialContext {
@@ -116,7 +119,13 @@ impl TrialContext {
             storage,
             pruner,
             direction,
+            progress: None,
         }
+    }
+
+    /// The bar [`suspend_progress`](Self::suspend_progress) hides while it prints.
+    pub(crate) fn show_progress_on(&mut self, bar: ProgressBar) {
+        self.progress = Some(bar);
     }
 
     /// The trial's number in the study.
@@ -150,6 +159,18 @@ impl TrialContext {
             key,
             value,
         })
+    }
+
+    /// Runs `print` with the progress bar of `optimize` (if one is shown) cleared from the
+    /// terminal, then draws the bar again, so `trial.suspend_progress(|| println!("..."))`
+    /// prints a line without breaking the bar. Without a bar (none asked for, stderr not
+    /// a terminal, or a trial from [`Study::ask`](crate::Study::ask)) it just runs
+    /// `print`. Keep `print` short: other workers wait to redraw until it returns.
+    pub fn suspend_progress<R>(&self, print: impl FnOnce() -> R) -> R {
+        match &self.progress {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
     }
 
     /// Whether the study's pruner says this trial should stop now. Without a pruner,

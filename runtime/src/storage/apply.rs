@@ -1,4 +1,6 @@
-//! The one rule for changing a stored trial: which events its state allows.
+//! The one rule for changing a stored trial: which events its state allows. A running
+//! trial takes intermediate values, user attributes and one finish; a finished trial
+//! takes nothing more.
 //!
 //! Storages are the only writers of trial records, so the rule lives here, next to them,
 //! and the trial model itself stays plain data (as in Optuna, where storages refuse
@@ -16,6 +18,7 @@ impl Trial {
                 self.intermediate.insert(*step, *value);
             }
             TrialEvent::UserAttr { key, value, .. } => {
+                self.ensure_running()?;
                 self.user_attrs.insert(key.clone(), value.clone());
             }
             TrialEvent::Finished {
@@ -89,6 +92,38 @@ mod tests {
         assert_eq!(trials[0].value, Some(1.0));
         let err = apply_event(&mut trials, &finish(7, Outcome::Pruned)).unwrap_err();
         assert!(matches!(err, Error::UnknownTrial(7)));
+    }
+
+    #[test]
+    fn a_finished_trial_takes_no_more_events() {
+        let mut trials = vec![Trial::running(0, Params::new())];
+        apply_event(&mut trials, &finish(0, Outcome::Complete(1.0))).unwrap();
+        let before = trials[0].clone();
+        for event in [
+            TrialEvent::UserAttr {
+                number: 0,
+                key: "late".into(),
+                value: serde_json::json!(1),
+            },
+            TrialEvent::Intermediate {
+                number: 0,
+                step: 0,
+                value: 2.0,
+            },
+        ] {
+            let err = apply_event(&mut trials, &event).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::TrialAlreadyFinished {
+                        number: 0,
+                        state: TrialState::Complete
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+        assert_eq!(trials[0], before);
     }
 
     #[test]

@@ -246,7 +246,8 @@ pub fn nothing_proposed_records_nothing(backend: &dyn Backend) {
     );
 }
 
-/// A trial is finished exactly once; events on unknown trials change nothing.
+/// A trial is finished exactly once and takes no event after that (no intermediate value,
+/// no user attribute); events on unknown trials change nothing.
 pub fn a_trial_finishes_once(backend: &dyn Backend) {
     let handles = [open(backend, "finish_once"), open(backend, "finish_once")];
     create(handles[0].as_ref(), 0);
@@ -279,6 +280,17 @@ pub fn a_trial_finishes_once(backend: &dyn Backend) {
             error,
             Error::TrialAlreadyFinished { number: 0, .. }
         ));
+        let error = handle
+            .record(TrialEvent::UserAttr {
+                number: 0,
+                key: "late".into(),
+                value: serde_json::json!(1),
+            })
+            .expect_err("no user attribute after the finish");
+        assert!(
+            matches!(error, Error::TrialAlreadyFinished { number: 0, .. }),
+            "got {error:?}"
+        );
     }
     for event in [
         finished(7, Outcome::Pruned, 3),
@@ -310,6 +322,10 @@ pub fn a_trial_finishes_once(backend: &dyn Backend) {
         );
         assert_eq!(trials[0].finished_at, Some(at(1)), "the first finish stays");
         assert!(trials[0].intermediate.is_empty());
+        assert!(
+            trials[0].user_attrs.is_empty(),
+            "the finished trial is unchanged"
+        );
         assert_eq!(trials[1].state, TrialState::Failed);
         assert_eq!(trials[1].failure.as_deref(), Some("boom"));
         assert_eq!(trials[1].value, None);
@@ -348,8 +364,8 @@ pub fn events_round_trip(backend: &dyn Backend) {
         attr(0, "note", serde_json::json!("second")),
         finished(0, Outcome::Pruned, 10),
         step(1, 0, -2.0),
+        attr(1, "just_before_finish", serde_json::json!({"ok": 1})),
         finished(1, Outcome::Complete(-0.125), 11),
-        attr(1, "after_finish", serde_json::json!({"ok": 1})),
         finished(
             2,
             Outcome::Failed("it broke: \"quoted\", ünïcode".into()),

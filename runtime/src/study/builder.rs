@@ -4,7 +4,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use super::compatibility::{self, Reopen};
-use super::{Shared, Study};
+use super::heartbeat::Heartbeats;
+use super::{AskedBy, Shared, Study};
 use crate::callbacks::Callback;
 use crate::error::{Error, Result};
 use crate::pruners::Pruner;
@@ -13,10 +14,14 @@ use crate::space::Space;
 use crate::storage::{InMemory, Storage, StudyInfo};
 use crate::trial::Direction;
 
+/// See [`StudyBuilder::max_consecutive_failures`].
+const DEFAULT_MAX_CONSECUTIVE_FAILURES: usize = 50;
+
 /// Builds a [`Study`]; start with [`Study::minimize`] or [`Study::maximize`].
 ///
 /// Defaults: the TPE sampler ([`Tpe::default`], as in Optuna), in-memory storage, a random seed, one worker, no pruner,
-/// study name `"study"`, no callbacks, no progress bar, Ctrl-C caught during `optimize`.
+/// study name `"study"`, no callbacks, no progress bar, Ctrl-C caught during `optimize`,
+/// at most 50 failed trials in a row.
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct StudyBuilder<S> {
     space: S,
@@ -31,6 +36,7 @@ pub struct StudyBuilder<S> {
     callbacks: Vec<Box<dyn Callback>>,
     progress_bar: bool,
     catch_interrupts: bool,
+    max_consecutive_failures: usize,
 }
 
 impl<S: Space> StudyBuilder<S> {
@@ -48,6 +54,7 @@ impl<S: Space> StudyBuilder<S> {
             callbacks: Vec::new(),
             progress_bar: false,
             catch_interrupts: true,
+            max_consecutive_failures: DEFAULT_MAX_CONSECUTIVE_FAILURES,
         }
     }
 
@@ -125,10 +132,31 @@ impl<S: Space> StudyBuilder<S> {
         self
     }
 
+    /// How many trials in a row may fail before `optimize` gives up and returns
+    /// [`Error::TooManyFailures`] with the last failure's reason (default 50; at least 1).
+    ///
+    /// An objective that fails for every config (a wrong path, a missing GPU) would
+    /// otherwise spin until the budget ends, or forever with
+    /// [`Budget::unlimited`](crate::Budget::unlimited). A complete or pruned trial resets
+    /// the count, which is kept per `optimize` call. Why 50: failures of a working
+    /// objective are rarely that dense (with half of all configs failing at random, 50
+    /// in a row have a chance of 1e-15), while a broken one is caught in 50 trials
+    /// rather than thousands. Raise it for objectives that fail most of the time by
+    /// design; `usize::MAX` never stops.
+    pub fn max_consecutive_failures(mut self, failures: usize) -> Self {
+        self.max_consecutive_failures = failures;
+        self
+    }
+
     /// Validates everything and opens the storage.
     pub fn build(self) -> Result<Study<S>> {
         if self.workers == 0 {
             return Err(Error::Config("workers must be at least 1".into()));
+        }
+        if self.max_consecutive_failures == 0 {
+            return Err(Error::Config(
+                "max_consecutive_failures must be at least 1 (usize::MAX never stops)".into(),
+            ));
         }
         if self.name.is_empty() {
             return Err(Error::Config("the study name cannot be empty".into()));
@@ -150,6 +178,8 @@ impl<S: Space> StudyBuilder<S> {
             }
         }
         Ok(Study {
+            origin: AskedBy::new(&self.name),
+            heartbeats: Heartbeats::new(&storage),
             definition: self.space,
             shared: Arc::new(Shared {
                 space,
@@ -165,6 +195,7 @@ impl<S: Space> StudyBuilder<S> {
             callbacks: Mutex::new(self.callbacks),
             progress_bar: self.progress_bar,
             catch_interrupts: self.catch_interrupts,
+            max_consecutive_failures: self.max_consecutive_failures,
         })
     }
 }

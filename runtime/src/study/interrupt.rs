@@ -41,14 +41,14 @@ mod imp {
     }
 
     /// While alive, SIGINT sets the interrupted flag instead of ending the process.
-    pub(crate) struct Watch {
+    pub(super) struct Signal {
         active: bool,
     }
 
-    impl Watch {
-        pub(crate) fn start() -> Watch {
+    impl Signal {
+        pub(super) fn start() -> Signal {
             if !*INSTALLED.get_or_init(install) {
-                return Watch { active: false };
+                return Signal { active: false };
             }
             let mut runs = ACTIVE_RUNS.lock().unwrap_or_else(PoisonError::into_inner);
             if *runs == 0 {
@@ -56,19 +56,23 @@ mod imp {
                 DEFAULT_ACTION.store(false, Ordering::SeqCst);
             }
             *runs += 1;
-            Watch { active: true }
+            Signal { active: true }
         }
 
-        pub(crate) fn inactive() -> Watch {
-            Watch { active: false }
+        pub(super) fn inactive() -> Signal {
+            Signal { active: false }
         }
 
-        pub(crate) fn interrupted(&self) -> bool {
+        pub(super) fn interrupted(&self) -> bool {
             self.active && INTERRUPTED.load(Ordering::SeqCst)
+        }
+
+        pub(super) fn is_active(&self) -> bool {
+            self.active
         }
     }
 
-    impl Drop for Watch {
+    impl Drop for Signal {
         fn drop(&mut self) {
             if !self.active {
                 return;
@@ -86,21 +90,110 @@ mod imp {
 mod imp {
     /// Ctrl-C is not intercepted on this platform: it ends the process as usual, and the
     /// journal's torn-line handling keeps the file readable.
-    pub(crate) struct Watch;
+    pub(super) struct Signal;
 
-    impl Watch {
-        pub(crate) fn start() -> Watch {
-            Watch
+    impl Signal {
+        pub(super) fn start() -> Signal {
+            Signal
         }
 
-        pub(crate) fn inactive() -> Watch {
-            Watch
+        pub(super) fn inactive() -> Signal {
+            Signal
         }
 
-        pub(crate) fn interrupted(&self) -> bool {
+        pub(super) fn interrupted(&self) -> bool {
+            false
+        }
+
+        pub(super) fn is_active(&self) -> bool {
             false
         }
     }
 }
 
-pub(crate) use imp::Watch;
+#[cfg(test)]
+use std::sync::{atomic::AtomicBool, Arc, Mutex};
+
+use super::progress_bar::Bar;
+
+/// What one `optimize` call knows of Ctrl-C: whether it was pressed, and how to say that
+/// it was noticed.
+pub(crate) struct Watch {
+    signal: imp::Signal,
+    #[cfg(test)]
+    simulated: Option<Arc<SimulatedInterrupt>>,
+}
+
+impl Watch {
+    /// Catches SIGINT while this value lives.
+    pub(crate) fn start() -> Watch {
+        Watch::with_signal(imp::Signal::start())
+    }
+
+    /// Leaves SIGINT alone: it ends the process as usual.
+    pub(crate) fn inactive() -> Watch {
+        Watch::with_signal(imp::Signal::inactive())
+    }
+
+    fn with_signal(signal: imp::Signal) -> Watch {
+        Watch {
+            signal,
+            #[cfg(test)]
+            simulated: None,
+        }
+    }
+
+    /// A watch whose Ctrl-C is pressed by the test, which also reads what it says.
+    #[cfg(test)]
+    pub(crate) fn simulated() -> (Watch, Arc<SimulatedInterrupt>) {
+        let simulated = Arc::new(SimulatedInterrupt::default());
+        let mut watch = Watch::inactive();
+        watch.simulated = Some(Arc::clone(&simulated));
+        (watch, simulated)
+    }
+
+    /// Whether Ctrl-C can be noticed at all (it is caught, on this platform).
+    pub(crate) fn is_active(&self) -> bool {
+        #[cfg(test)]
+        if self.simulated.is_some() {
+            return true;
+        }
+        self.signal.is_active()
+    }
+
+    pub(crate) fn interrupted(&self) -> bool {
+        #[cfg(test)]
+        if let Some(simulated) = &self.simulated {
+            return simulated.pressed.load(std::sync::atomic::Ordering::SeqCst);
+        }
+        self.signal.interrupted()
+    }
+
+    /// Tells the user, at once, that Ctrl-C was noticed: above the progress bar if one
+    /// is shown, else as a warning.
+    pub(crate) fn acknowledge(&self, running: usize, bar: Option<&Bar>) {
+        let note = format!(
+            "interrupted: waiting for {running} running trial(s) to finish; press Ctrl-C \
+             again to quit at once"
+        );
+        #[cfg(test)]
+        if let Some(simulated) = &self.simulated {
+            simulated
+                .notes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(note.clone());
+        }
+        if !bar.is_some_and(|bar| bar.note(&note)) {
+            tracing::warn!("{note}");
+        }
+    }
+}
+
+/// A Ctrl-C a test presses, and the notes the run wrote about it.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct SimulatedInterrupt {
+    pub(crate) pressed: AtomicBool,
+    pub(crate) notes: Mutex<Vec<String>>,
+}

@@ -6,6 +6,7 @@
 mod budget;
 mod builder;
 mod compatibility;
+mod heartbeat;
 mod interrupt;
 mod progress_bar;
 mod report;
@@ -15,12 +16,14 @@ pub use budget::Budget;
 pub use builder::StudyBuilder;
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use self::heartbeat::Heartbeats;
 use crate::callbacks::Callback;
 use crate::error::{Error, Result};
 use crate::objective::TrialContext;
@@ -67,19 +70,49 @@ struct Shared {
 pub struct Study<S: Space> {
     definition: S,
     shared: Arc<Shared>,
+    /// Stamped on every trial this value asks, so `tell` knows its own.
+    origin: AskedBy,
+    /// Keeps this value's asked, untold trials alive on storages with heartbeats.
+    heartbeats: Heartbeats,
     enqueued: Mutex<VecDeque<Params>>,
     workers: usize,
     callbacks: Mutex<Vec<Box<dyn Callback>>>,
     progress_bar: bool,
     catch_interrupts: bool,
+    max_consecutive_failures: usize,
 }
 
-/// A trial handed out by [`Study::ask`], to be given back to [`Study::tell`].
+/// A trial handed out by [`Study::ask`], to be given back to [`Study::tell`] of the same
+/// study, which refuses trials another study asked.
 #[derive(Debug)]
 pub struct AskedTrial<C> {
     /// The configuration to evaluate.
     pub config: C,
     context: TrialContext,
+    origin: AskedBy,
+}
+
+/// Which [`Study`] value asked a trial. Every study value is its own origin, even two
+/// values over one stored study (those can tell each other's trials by number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedBy {
+    handle: u64,
+    study: Arc<str>,
+}
+
+impl AskedBy {
+    fn new(study: &str) -> AskedBy {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        AskedBy {
+            handle: NEXT.fetch_add(1, Ordering::Relaxed),
+            study: Arc::from(study),
+        }
+    }
+
+    /// The name of the study that asked the trial.
+    pub fn study(&self) -> &str {
+        &self.study
+    }
 }
 
 impl<C> AskedTrial<C> {
@@ -97,12 +130,34 @@ impl<C> AskedTrial<C> {
     pub fn context(&mut self) -> &mut TrialContext {
         &mut self.context
     }
+
+    /// The study value that asked this trial.
+    pub fn asked_by(&self) -> &AskedBy {
+        &self.origin
+    }
 }
 
-/// Anything that names a trial: its number, or the trial itself.
+/// What [`Study::start_trial`] started.
+enum Started<C> {
+    Trial(AskedTrial<C>),
+    /// The sampler's params did not decode; the trial is recorded as failed.
+    Undecodable {
+        number: u64,
+        error: Error,
+    },
+}
+
+/// Anything that names a trial: its number (a trial of whichever study it is told to),
+/// or the trial itself (a trial of the study that asked it).
 pub trait TrialNumber {
     /// The trial's number.
     fn trial_number(&self) -> u64;
+
+    /// The study value that asked the trial, when known; `None` (the default) for a bare
+    /// number.
+    fn asked_by(&self) -> Option<&AskedBy> {
+        None
+    }
 }
 
 impl TrialNumber for u64 {
@@ -115,11 +170,19 @@ impl<C> TrialNumber for AskedTrial<C> {
     fn trial_number(&self) -> u64 {
         self.number()
     }
+
+    fn asked_by(&self) -> Option<&AskedBy> {
+        Some(&self.origin)
+    }
 }
 
 impl<C> TrialNumber for &AskedTrial<C> {
     fn trial_number(&self) -> u64 {
         self.number()
+    }
+
+    fn asked_by(&self) -> Option<&AskedBy> {
+        Some(&self.origin)
     }
 }
 
@@ -197,8 +260,22 @@ impl<S: Space> Study<S> {
     ///
     /// If the proposal cannot be decoded into a config, the trial is recorded as failed
     /// and the error returned.
+    ///
+    /// On a storage with heartbeats (PostgreSQL), the trial is kept alive by a thread of
+    /// this study value until it is told, so other workers never fail it as stale while
+    /// it runs, however long; when the study value is dropped, its untold trials stop
+    /// beating and go stale like those of a dead process.
     pub fn ask(&self) -> Result<AskedTrial<S::Config>> {
+        match self.start_trial()? {
+            Started::Trial(asked) => Ok(asked),
+            Started::Undecodable { error, .. } => Err(error),
+        }
+    }
+
+    /// `ask`, keeping the number of a trial whose params did not decode.
+    fn start_trial(&self) -> Result<Started<S::Config>> {
         let shared = &self.shared;
+        self.heartbeats.ensure_started()?;
         // The queue stays locked until the trial exists: a storage may call `propose`
         // more than once (a retried transaction), so the queued config it hands out is
         // removed only once a trial holds it, and two workers never take the same one.
@@ -221,12 +298,13 @@ impl<S: Space> Study<S> {
             shared.sampler.sample(&ctx, &mut rng)
         })?;
         let trial = trial.ok_or(Error::Exhausted)?;
+        self.heartbeats.track(trial.number);
         if queued.is_some() {
             queue.pop_front();
         }
         drop(queue);
         match self.definition.decode(&trial.params) {
-            Ok(config) => Ok(AskedTrial {
+            Ok(config) => Ok(Started::Trial(AskedTrial {
                 config,
                 context: TrialContext::new(
                     trial.number,
@@ -235,23 +313,42 @@ impl<S: Space> Study<S> {
                     shared.pruner.clone(),
                     shared.direction,
                 ),
-            }),
+                origin: self.origin.clone(),
+            })),
             Err(error) => {
                 self.tell(trial.number, Outcome::Failed(error.to_string()))?;
-                Err(error)
+                Ok(Started::Undecodable {
+                    number: trial.number,
+                    error,
+                })
             }
         }
     }
 
     /// Finishes a trial with a value (`f64`) or an [`Outcome`]. A value that is not
-    /// finite is recorded as a failure. Telling a trial twice, or a trial this study
-    /// never started, is an error.
+    /// finite is recorded as a failure. Telling a trial twice, a trial this study never
+    /// started, or an [`AskedTrial`] another study value asked
+    /// ([`Error::ForeignTrial`]) is an error that changes nothing. A bare number names a
+    /// trial of this study.
     pub fn tell(&self, trial: impl TrialNumber, outcome: impl Into<Outcome>) -> Result<()> {
-        self.shared.storage.record(TrialEvent::Finished {
-            number: trial.trial_number(),
+        let number = trial.trial_number();
+        if let Some(origin) = trial.asked_by().filter(|&origin| *origin != self.origin) {
+            return Err(Error::ForeignTrial {
+                number,
+                asked_from: origin.study.to_string(),
+            });
+        }
+        let told = self.shared.storage.record(TrialEvent::Finished {
+            number,
             outcome: outcome.into().normalized(),
             finished_at: Utc::now(),
-        })
+        });
+        // Whatever the outcome, a trial that is not running needs no more heartbeats;
+        // after other errors (a lost connection) it may still run, and keeps beating.
+        if let Ok(()) | Err(Error::TrialAlreadyFinished { .. } | Error::UnknownTrial(_)) = told {
+            self.heartbeats.untrack(number);
+        }
+        told
     }
 
     /// Every trial so far, by number.
@@ -263,29 +360,59 @@ impl<S: Space> Study<S> {
         Ok(all)
     }
 
-    /// The best complete trial, if any. Failed and pruned trials never count.
+    /// The best complete trial whose params decode into a config of this study's
+    /// space, if any. Failed and pruned trials never count; ties go to the earlier trial.
+    ///
+    /// A stored trial can fall outside the current space (after
+    /// [`allow_space_change`](StudyBuilder::allow_space_change) narrowed a domain or
+    /// removed a param, or from a file written by hand): such a trial is skipped, with a
+    /// warning naming it and why, and the best trial that decodes is returned. `None`
+    /// means no complete trial decodes, or the storage could not be read (also warned).
     pub fn best(&self) -> Option<Best<S::Config>> {
         let direction = self.shared.direction;
-        let mut best: Option<(u64, f64, Params)> = None;
-        self.shared
-            .storage
-            .read(&mut |trials| {
-                let winner = trials
-                    .iter()
-                    .filter(|t| t.state == TrialState::Complete)
-                    .filter_map(|t| Some((t, t.value?)))
-                    .reduce(|a, b| if direction.better(b.1, a.1) { b } else { a });
-                best = winner.map(|(t, value)| (t.number, value, t.params.clone()));
-            })
-            .ok()?;
-        let (number, value, params) = best?;
-        let config = self.definition.decode(&params).ok()?;
-        Some(Best {
-            number,
-            value,
-            config,
-            params,
-        })
+        let mut best = None;
+        let read = self.shared.storage.read(&mut |trials| {
+            let mut complete: Vec<(&Trial, f64)> = trials
+                .iter()
+                .filter(|t| t.state == TrialState::Complete)
+                .filter_map(|t| Some((t, t.value?)))
+                .collect();
+            // Best first; the sort is stable, so equal values keep their trial order.
+            complete.sort_by(|a, b| {
+                if direction.better(a.1, b.1) {
+                    std::cmp::Ordering::Less
+                } else if direction.better(b.1, a.1) {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            });
+            best = complete.into_iter().find_map(|(trial, value)| {
+                match self.definition.decode(&trial.params) {
+                    Ok(config) => Some(Best {
+                        number: trial.number,
+                        value,
+                        config,
+                        params: trial.params.clone(),
+                    }),
+                    Err(error) => {
+                        tracing::warn!(
+                            study = %self.shared.name,
+                            trial = trial.number,
+                            value,
+                            "best(): skipping trial {} (value {value}): its params do not \
+                             fit the study's current space: {error}",
+                            trial.number
+                        );
+                        None
+                    }
+                }
+            });
+        });
+        if let Err(error) = read {
+            tracing::warn!(study = %self.shared.name, "best(): cannot read the trials: {error}");
+        }
+        best
     }
 
     fn lock_queue(&self) -> MutexGuard<'_, VecDeque<Params>> {

@@ -52,6 +52,11 @@ impl Bar {
         true
     }
 
+    /// A handle on the bar, for a trial's `suspend_progress`.
+    pub(super) fn handle(&self) -> ProgressBar {
+        self.0.clone()
+    }
+
     pub(super) fn finish(&self) {
         self.0.abandon();
     }

@@ -1,14 +1,13 @@
-//! The `optimize` loop: workers, budgets, heartbeats, callbacks, progress and Ctrl-C.
+//! The `optimize` loop: workers, budgets, callbacks, progress and Ctrl-C.
 
-use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::interrupt::Watch;
 use super::progress_bar::Bar;
-use super::{AskedTrial, Budget, StopReason, Study};
+use super::{AskedTrial, Budget, Started, StopReason, Study};
 use crate::callbacks::Progress;
 use crate::error::{Error, Result};
 use crate::objective::{Objective, TrialPruned};
@@ -23,6 +22,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// How often the Ctrl-C watcher looks at the flag the signal handler raises.
+const INTERRUPT_POLL: Duration = Duration::from_millis(50);
+
 impl<S: Space> Study<S> {
     /// Runs trials until the budget (a trial count, a [`Duration`], or a [`Budget`]) is
     /// used up, the sampler is exhausted, a [callback](crate::callbacks::Callback) stops the study, or
@@ -31,12 +33,16 @@ impl<S: Space> Study<S> {
     ///
     /// The objective is `Fn(&Config) -> R` or `Fn(&Config, &mut TrialContext) -> R`, with
     /// `R` an `f64` or a `Result<f64, E>`. An error, a panic or a non-finite value fails
-    /// that trial (the reason is recorded) and the study goes on. Only storage errors
-    /// stop it early, and are returned.
+    /// that trial (the reason is recorded) and the study goes on. Storage errors stop it
+    /// early and are returned, and so does a run of failures:
+    /// [`Error::TooManyFailures`] once
+    /// [`max_consecutive_failures`](super::StudyBuilder::max_consecutive_failures) trials
+    /// (50 by default) have failed in a row, with the last one's reason.
     ///
     /// Stopping never cuts a trial short: once the time budget has passed, a callback has
     /// asked to stop, or Ctrl-C was pressed (SIGINT, on Unix), no new trial starts, and the
-    /// trials already running finish and are recorded before `optimize` returns. A second
+    /// trials already running finish and are recorded before `optimize` returns (Ctrl-C
+    /// says so at once, with how many are running). A second
     /// Ctrl-C ends the process at once, as usual; a journal stays readable even then.
     ///
     /// Before the first trial, trials left running by processes that died are marked
@@ -47,7 +53,21 @@ impl<S: Space> Study<S> {
         budget: impl Into<Budget>,
         objective: impl Objective<S::Config, Args>,
     ) -> Result<StopReason> {
-        let budget = budget.into();
+        let interrupt = if self.catch_interrupts {
+            Watch::start()
+        } else {
+            Watch::inactive()
+        };
+        self.optimize_watching(budget.into(), objective, interrupt)
+    }
+
+    /// `optimize`, with Ctrl-C as `interrupt` sees it.
+    fn optimize_watching<Args>(
+        &self,
+        budget: Budget,
+        objective: impl Objective<S::Config, Args>,
+        interrupt: Watch,
+    ) -> Result<StopReason> {
         let storage: &dyn Storage = &*self.shared.storage;
         let stale = storage.fail_stale_trials()?;
         if !stale.is_empty() {
@@ -57,32 +77,26 @@ impl<S: Space> Study<S> {
         let run = Run {
             budget,
             started_at: Instant::now(),
-            started: AtomicUsize::new(0),
+            flight: Mutex::new(Flight::default()),
             stop: AtomicBool::new(false),
             reason: Mutex::new(None),
             error: Mutex::new(None),
-            running: Mutex::new(BTreeSet::new()),
             done: Mutex::new(false),
             wake: Condvar::new(),
             progress: Mutex::new(Progress::new(self.shared.direction, best)),
+            failures_in_a_row: Mutex::new(0),
             bar: self.progress_bar.then(|| Bar::new(&budget)),
-            interrupt: if self.catch_interrupts {
-                Watch::start()
-            } else {
-                Watch::inactive()
-            },
+            interrupt,
         };
         std::thread::scope(|scope| {
             let _end = EndOfWork(&run);
-            if let Some(every) = storage.heartbeat_interval() {
-                let run = &run;
-                scope.spawn(move || run.send_heartbeats(storage, every));
+            if run.interrupt.is_active() {
+                scope.spawn(|| run.watch_for_interrupt());
             }
             let workers: Vec<_> = (1..self.workers)
                 .map(|_| scope.spawn(|| self.work(&run, &objective)))
                 .collect();
             self.work(&run, &objective);
-            // Join before `_end` wakes the heartbeat thread: trials still run until then.
             for worker in workers {
                 if let Err(panic) = worker.join() {
                     std::panic::resume_unwind(panic);
@@ -111,30 +125,45 @@ impl<S: Space> Study<S> {
     /// One worker's loop: ask, evaluate, tell, until the run says stop.
     fn work<Args>(&self, run: &Run, objective: &impl Objective<S::Config, Args>) {
         while run.reserve_trial() {
-            let mut asked = match self.ask() {
-                Ok(asked) => asked,
-                // A config that cannot be decoded is already recorded as failed.
-                Err(Error::Decode { .. }) => continue,
-                Err(Error::Exhausted) => return run.stop_for(StopReason::Exhausted),
-                Err(error) => return run.fail(error),
-            };
-            let number = asked.number();
-            lock(&run.running).insert(number);
-            tracing::debug!(study = %self.shared.name, trial = number, params = ?asked.params(), "trial started");
-            let clock = Instant::now();
-            let outcome = evaluate(objective, &mut asked).normalized();
-            let told = self.tell(&asked, outcome.clone());
-            lock(&run.running).remove(&number);
-            if let Err(error) = told {
-                return run.fail(error);
-            }
-            if let Err(error) = self.after_trial(run, number, &outcome, clock.elapsed()) {
-                return run.fail(error);
+            let go_on = self.run_trial(run, objective);
+            run.trial_done();
+            if let Err(stop) = go_on {
+                match stop {
+                    Error::Exhausted => run.stop_for(StopReason::Exhausted),
+                    error => run.fail(error),
+                }
+                return;
             }
         }
     }
 
-    /// Logs a finished trial, updates the progress, and runs the callbacks.
+    /// Starts, evaluates and tells one trial; an error stops this worker.
+    fn run_trial<Args>(
+        &self,
+        run: &Run,
+        objective: &impl Objective<S::Config, Args>,
+    ) -> Result<()> {
+        let mut asked = match self.start_trial()? {
+            Started::Trial(asked) => asked,
+            // Already recorded as failed; it counts as a failure like any other.
+            Started::Undecodable { number, error } => {
+                let outcome = Outcome::Failed(error.to_string());
+                return self.after_trial(run, number, &outcome, Duration::ZERO);
+            }
+        };
+        if let Some(bar) = &run.bar {
+            asked.context.show_progress_on(bar.handle());
+        }
+        let number = asked.number();
+        tracing::debug!(study = %self.shared.name, trial = number, params = ?asked.params(), "trial started");
+        let clock = Instant::now();
+        let outcome = evaluate(objective, &mut asked).normalized();
+        self.tell(&asked, outcome.clone())?;
+        self.after_trial(run, number, &outcome, clock.elapsed())
+    }
+
+    /// Logs a finished trial, updates the progress, runs the callbacks, and stops the run
+    /// with [`Error::TooManyFailures`] after too many failures in a row.
     fn after_trial(&self, run: &Run, number: u64, outcome: &Outcome, took: Duration) -> Result<()> {
         let study = &self.shared.name;
         let duration_ms = took.as_millis() as u64;
@@ -157,6 +186,32 @@ impl<S: Space> Study<S> {
         if let Some(bar) = &run.bar {
             bar.update(&progress);
         }
+        let failures_in_a_row = {
+            let mut in_a_row = lock(&run.failures_in_a_row);
+            *in_a_row = if state == TrialState::Failed {
+                *in_a_row + 1
+            } else {
+                0
+            };
+            *in_a_row
+        };
+        self.run_callbacks(run, number, &progress)?;
+        drop(progress);
+        match outcome {
+            Outcome::Failed(reason) if failures_in_a_row >= self.max_consecutive_failures => {
+                Err(Error::TooManyFailures {
+                    count: failures_in_a_row,
+                    trial: number,
+                    reason: reason.clone(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs the callbacks on trial `number`, one trial at a time (the caller holds the
+    /// progress lock).
+    fn run_callbacks(&self, run: &Run, number: u64, progress: &Progress) -> Result<()> {
         let mut callbacks = lock(&self.callbacks);
         if callbacks.is_empty() {
             return Ok(());
@@ -167,7 +222,7 @@ impl<S: Space> Study<S> {
             .read(&mut |trials| trial = trials.get(number as usize).cloned())?;
         let trial = trial.ok_or(Error::UnknownTrial(number))?;
         for callback in callbacks.iter_mut() {
-            if callback.after_trial(&trial, &progress).is_break() {
+            if callback.after_trial(&trial, progress).is_break() {
                 run.stop_for(StopReason::Callback);
                 break;
             }
@@ -178,7 +233,9 @@ impl<S: Space> Study<S> {
 
 /// Runs the objective on one trial, turning errors, pruning and panics into an outcome.
 fn evaluate<C, Args>(objective: &impl Objective<C, Args>, asked: &mut AskedTrial<C>) -> Outcome {
-    let AskedTrial { config, context } = asked;
+    let AskedTrial {
+        config, context, ..
+    } = asked;
     match catch_unwind(AssertUnwindSafe(|| objective.evaluate(config, context))) {
         Ok(Ok(value)) => Outcome::Complete(value),
         Ok(Err(error)) if error.is::<TrialPruned>() => Outcome::Pruned,
@@ -198,50 +255,78 @@ fn evaluate<C, Args>(objective: &impl Objective<C, Args>, asked: &mut AskedTrial
 struct Run {
     budget: Budget,
     started_at: Instant,
-    /// Trials claimed against the budget.
-    started: AtomicUsize,
+    flight: Mutex<Flight>,
     stop: AtomicBool,
     /// Why the run stops: the first reason found wins.
     reason: Mutex<Option<StopReason>>,
     error: Mutex<Option<Error>>,
-    /// Trials this call is running now, for heartbeats.
-    running: Mutex<BTreeSet<u64>>,
-    /// Set when every worker is done; wakes the heartbeat thread.
+    /// Set when every worker is done; wakes the Ctrl-C watcher.
     done: Mutex<bool>,
     wake: Condvar,
     progress: Mutex<Progress>,
+    /// Trials of this call that failed since the last one that did not, in the order
+    /// they finished.
+    failures_in_a_row: Mutex<usize>,
     bar: Option<Bar>,
     interrupt: Watch,
+}
+
+/// Trials claimed by the workers; deciding to stop and claiming a trial take the same
+/// lock, so the count a Ctrl-C note gives is exact.
+#[derive(Default)]
+struct Flight {
+    /// Trials claimed against the budget.
+    started: usize,
+    /// Trials claimed and not yet done (being started, evaluated or told).
+    running: usize,
 }
 
 impl Run {
     /// Claims the right to start one more trial, if nothing says stop.
     fn reserve_trial(&self) -> bool {
+        let mut flight = lock(&self.flight);
         if self.stop.load(Ordering::SeqCst) {
             return false;
         }
-        if self.interrupt.interrupted() {
-            self.stop_for(StopReason::Interrupted);
+        let out_of_time = || {
+            self.budget
+                .max_time()
+                .is_some_and(|limit| self.started_at.elapsed() >= limit)
+        };
+        let reason = if self.interrupt.interrupted() {
+            Some(StopReason::Interrupted)
+        } else if out_of_time() {
+            Some(StopReason::TimeBudget)
+        } else if self
+            .budget
+            .max_trials()
+            .is_some_and(|limit| flight.started >= limit)
+        {
+            Some(StopReason::TrialBudget)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.stop_locked(&flight, reason);
             return false;
         }
-        if let Some(limit) = self.budget.max_time() {
-            if self.started_at.elapsed() >= limit {
-                self.stop_for(StopReason::TimeBudget);
-                return false;
-            }
-        }
-        let claimed = self.started.fetch_add(1, Ordering::SeqCst);
-        match self.budget.max_trials() {
-            Some(limit) if claimed >= limit => {
-                self.started.fetch_sub(1, Ordering::SeqCst);
-                self.stop_for(StopReason::TrialBudget);
-                false
-            }
-            _ => true,
-        }
+        flight.started += 1;
+        flight.running += 1;
+        true
+    }
+
+    /// The trial a worker reserved is done (told, or never started).
+    fn trial_done(&self) {
+        let mut flight = lock(&self.flight);
+        flight.running = flight.running.saturating_sub(1);
     }
 
     fn stop_for(&self, reason: StopReason) {
+        let flight = lock(&self.flight);
+        self.stop_locked(&flight, reason);
+    }
+
+    fn stop_locked(&self, flight: &Flight, reason: StopReason) {
         self.stop.store(true, Ordering::SeqCst);
         let mut slot = lock(&self.reason);
         if slot.is_some() {
@@ -249,13 +334,8 @@ impl Run {
         }
         *slot = Some(reason);
         if reason == StopReason::Interrupted {
-            let running = lock(&self.running).len();
-            let note = format!(
-                "interrupted: waiting for {running} running trial(s) to finish; press Ctrl-C again to quit at once"
-            );
-            if !self.bar.as_ref().is_some_and(|bar| bar.note(&note)) {
-                tracing::warn!("{note}");
-            }
+            self.interrupt
+                .acknowledge(flight.running, self.bar.as_ref());
         }
     }
 
@@ -264,44 +344,100 @@ impl Run {
         lock(&self.error).get_or_insert(error);
     }
 
-    /// Tells the storage every `every` which trials this call is running, until the
-    /// workers are done.
-    fn send_heartbeats(&self, storage: &dyn Storage, every: Duration) {
+    /// Notices Ctrl-C within [`INTERRUPT_POLL`], while trials still run, and stops the
+    /// run (which says so at once); returns when the workers are done.
+    fn watch_for_interrupt(&self) {
         let mut done = lock(&self.done);
-        loop {
-            let deadline = Instant::now() + every;
-            loop {
-                if *done {
-                    return;
-                }
-                let now = Instant::now();
-                if now >= deadline {
-                    break;
-                }
-                done = self
-                    .wake
-                    .wait_timeout(done, deadline - now)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
+        while !*done {
+            if self.interrupt.interrupted() {
+                drop(done);
+                self.stop_for(StopReason::Interrupted);
+                return;
             }
-            drop(done);
-            let running: Vec<u64> = lock(&self.running).iter().copied().collect();
-            if let Err(error) = storage.heartbeat(&running) {
-                // Not fatal: the trials still finish; at worst another process marks
-                // them stale and their results are refused, which `tell` reports.
-                tracing::warn!(trials = ?running, "heartbeat failed: {error}");
-            }
-            done = lock(&self.done);
+            done = self
+                .wake
+                .wait_timeout(done, INTERRUPT_POLL)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 }
 
-/// Wakes the heartbeat thread when the workers are done, even if one panicked.
+/// Wakes the Ctrl-C watcher when the workers are done, even if one panicked.
 struct EndOfWork<'a>(&'a Run);
 
 impl Drop for EndOfWork<'_> {
     fn drop(&mut self) {
         *lock(&self.0.done) = true;
         self.0.wake.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use super::super::interrupt::Watch;
+    use super::super::{Budget, StopReason, Study};
+    use crate::space::{Domain, Params, SearchSpace};
+    use crate::trial::TrialState;
+
+    /// Waits up to `limit` for `done`; whether it came.
+    fn wait_for(limit: Duration, done: impl Fn() -> bool) -> bool {
+        let until = Instant::now() + limit;
+        while Instant::now() < until {
+            if done() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        done()
+    }
+
+    #[test]
+    fn ctrl_c_is_acknowledged_at_once_with_the_number_of_running_trials() {
+        let space = SearchSpace::builder()
+            .add("x", Domain::float(0.0, 1.0))
+            .build()
+            .unwrap();
+        let study = Study::minimize(space).workers(2).build().unwrap();
+        let (watch, ctrl_c) = Watch::simulated();
+        let started = AtomicUsize::new(0);
+        let release = AtomicBool::new(false);
+        let stop = std::thread::scope(|scope| {
+            let run = scope.spawn(|| {
+                study.optimize_watching(
+                    Budget::unlimited(),
+                    |_: &Params| {
+                        started.fetch_add(1, Ordering::SeqCst);
+                        wait_for(Duration::from_secs(10), || release.load(Ordering::SeqCst));
+                        1.0
+                    },
+                    watch,
+                )
+            });
+            assert!(wait_for(Duration::from_secs(5), || started
+                .load(Ordering::SeqCst)
+                == 2));
+            ctrl_c.pressed.store(true, Ordering::SeqCst);
+            let noted = wait_for(Duration::from_secs(2), || {
+                !ctrl_c.notes.lock().unwrap().is_empty()
+            });
+            release.store(true, Ordering::SeqCst);
+            let stop = run.join().unwrap();
+            assert!(noted, "nothing said while the trials ran");
+            stop
+        });
+        assert_eq!(stop.unwrap(), StopReason::Interrupted);
+        let notes = ctrl_c.notes.lock().unwrap().clone();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("interrupted: waiting for 2 running trial(s) to finish"),
+            "{notes:?}"
+        );
+        let trials = study.trials().unwrap();
+        assert_eq!(trials.len(), 2, "no trial starts after Ctrl-C");
+        assert!(trials.iter().all(|t| t.state == TrialState::Complete));
     }
 }

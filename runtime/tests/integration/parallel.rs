@@ -461,6 +461,51 @@ fn optimize_sends_heartbeats_for_its_running_trials_and_stops_with_them() {
     );
 }
 
+/// Waits up to 5 s (a loaded machine) for `done`; whether it came.
+fn eventually(done: impl Fn() -> bool) -> bool {
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < until {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    done()
+}
+
+#[test]
+fn an_asked_trial_sends_heartbeats_until_told_and_none_after_the_study_is_dropped() {
+    let storage: &'static Beating = Box::leak(Box::default());
+    let study = Study::minimize(space()).storage(storage).build().unwrap();
+    let beats = || storage.beats.lock().unwrap().clone();
+    let asked = study.ask().unwrap();
+    assert!(
+        eventually(|| beats().iter().filter(|b| b.as_slice() == [0]).count() >= 3),
+        "an asked trial beats every 5 ms: {:?}",
+        beats()
+    );
+    study.tell(&asked, 1.0).unwrap();
+    // Telling waits for a beat in flight: none names the trial afterwards, and none is
+    // sent while nothing runs.
+    let after_tell = beats().len();
+    std::thread::sleep(Duration::from_millis(30));
+    assert_eq!(beats().len(), after_tell, "no beats once nothing runs");
+    let left_running = study.ask().unwrap();
+    assert!(eventually(|| beats().iter().any(|b| b.as_slice() == [1])));
+    let before_drop = beats().len();
+    drop(left_running); // not told: it runs (and beats) while the study lives
+    assert!(eventually(|| beats().len() > before_drop));
+    assert_eq!(beats().last().map(Vec::as_slice), Some(&[1][..]));
+    drop(study);
+    let after_drop = beats().len();
+    std::thread::sleep(Duration::from_millis(30));
+    assert_eq!(
+        beats().len(),
+        after_drop,
+        "heartbeats went on after the study was dropped"
+    );
+}
+
 #[test]
 fn the_progress_bar_changes_nothing_but_the_screen() {
     let run = |bar: bool, budget: Budget| {

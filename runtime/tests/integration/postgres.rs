@@ -594,3 +594,81 @@ fn commits_whose_answer_is_lost_are_not_repeated() {
         assert_eq!(trial.value, trial.params.get::<f64>("x").ok());
     }
 }
+
+/// A storage on `schema` with a short heartbeat interval and grace period.
+fn quick_heartbeats(schema: &Schema) -> Postgres {
+    Postgres::connect(&schema.url)
+        .and_then(|pg| pg.schema(&schema.name))
+        .expect("connect")
+        .heartbeat_every(Duration::from_millis(100))
+        .stale_after(Duration::from_millis(1000))
+}
+
+#[test]
+fn a_trial_from_ask_stays_alive_while_its_study_lives() {
+    let Some(url) = url_or_skip("a_trial_from_ask_stays_alive_while_its_study_lives") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_asked_alive");
+    let build = || {
+        Study::minimize(space())
+            .name("asked")
+            .storage(quick_heartbeats(&schema))
+            .build()
+            .expect("build")
+    };
+    let asker = build();
+    let other = build();
+    let asked = asker.ask().expect("ask");
+    std::thread::sleep(Duration::from_millis(2500));
+    // `optimize` fails stale trials first; the asked one is not stale.
+    other.optimize(1, |_: &Params| 1.0).expect("optimize");
+    let trials = other.trials().expect("read");
+    assert_eq!(trials[0].state, TrialState::Running, "{:?}", trials[0]);
+    asker
+        .tell(&asked, 0.5)
+        .expect("the asked trial is still running");
+    // Once its study is dropped, an untold trial is abandoned and goes stale.
+    let abandoned = asker.ask().expect("ask").number();
+    drop(asker);
+    std::thread::sleep(Duration::from_millis(2500));
+    other.optimize(1, |_: &Params| 1.0).expect("optimize");
+    let trials = other.trials().expect("read");
+    assert_eq!(trials[abandoned as usize].state, TrialState::Failed);
+    assert!(trials[abandoned as usize]
+        .failure
+        .as_deref()
+        .is_some_and(|f| f.starts_with("stale")));
+}
+
+#[test]
+fn telling_a_trial_of_another_study_is_an_error() {
+    let Some(url) = url_or_skip("telling_a_trial_of_another_study_is_an_error") else {
+        return;
+    };
+    let schema = Schema::new(&url, "tk_foreign");
+    let build = |name: &str| {
+        Study::minimize(space())
+            .name(name)
+            .storage(quick_heartbeats(&schema))
+            .build()
+            .expect("build")
+    };
+    let (a, b) = (build("a"), build("b"));
+    let from_a = a.ask().expect("ask a");
+    let from_b = b.ask().expect("ask b");
+    assert_eq!((from_a.number(), from_b.number()), (0, 0));
+    let error = b.tell(&from_a, 1.0).expect_err("trial 0 of study a");
+    assert!(
+        matches!(
+            error,
+            tunekit_runtime::Error::ForeignTrial { number: 0, .. }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(b.trials().expect("read")[0].state, TrialState::Running);
+    b.tell(&from_b, 2.0).expect("its own trial");
+    a.tell(&from_a, 1.0).expect("its own trial");
+    assert_eq!(a.trials().expect("read")[0].value, Some(1.0));
+    assert_eq!(b.trials().expect("read")[0].value, Some(2.0));
+}

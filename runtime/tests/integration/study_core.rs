@@ -1,10 +1,12 @@
 //! Study behaviour over the dynamic space: outcomes, bookkeeping, budgets, exports.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tunekit_runtime::{
     samplers::{Grid, Random},
+    storage::InMemory,
     Budget, Domain, Error, Outcome, Params, SearchSpace, StopReason, Study, TrialContext,
     TrialPruned, TrialState,
 };
@@ -287,4 +289,184 @@ fn trials_export_as_json_lines_and_csv() {
         "number,state,value,started_at,finished_at,duration_s,x,opt,momentum,attr.note,intermediate,failure"
     );
     assert_eq!(lines.count(), 6);
+}
+
+#[test]
+fn a_finished_trial_takes_no_user_attribute() {
+    let study = Study::minimize(space()).seed(3).build().unwrap();
+    let mut asked = study.ask().unwrap();
+    asked.context().set_user_attr("before", 1).unwrap();
+    study.tell(&asked, 1.0).unwrap();
+    let err = asked.context().set_user_attr("after", 2).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TrialAlreadyFinished {
+                number: 0,
+                state: TrialState::Complete
+            }
+        ),
+        "{err:?}"
+    );
+    let trial = &study.trials().unwrap()[0];
+    assert_eq!(
+        trial.user_attrs.keys().collect::<Vec<_>>(),
+        ["before"],
+        "the finished trial is unchanged"
+    );
+}
+
+#[test]
+fn telling_a_trial_of_another_study_is_an_error_and_changes_nothing() {
+    let a = Study::minimize(space()).seed(1).build().unwrap();
+    let b = Study::minimize(space()).seed(2).build().unwrap();
+    let from_a = a.ask().unwrap();
+    let from_b = b.ask().unwrap();
+    assert_eq!((from_a.number(), from_b.number()), (0, 0));
+    let err = b.tell(&from_a, 1.0).unwrap_err();
+    assert!(
+        matches!(err, Error::ForeignTrial { number: 0, .. }),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("trial 0 was asked from another study"),
+        "{message}"
+    );
+    assert!(message.contains("the study that asked it"), "{message}");
+    assert_eq!(b.trials().unwrap()[0].state, TrialState::Running);
+    assert_eq!(a.trials().unwrap()[0].state, TrialState::Running);
+    a.tell(&from_a, 1.0).unwrap();
+    // A bare number names a trial of the study it is told to.
+    b.tell(0, 2.0).unwrap();
+    assert_eq!(b.trials().unwrap()[0].value, Some(2.0));
+    assert_eq!(a.trials().unwrap()[0].value, Some(1.0));
+}
+
+#[test]
+fn best_skips_trials_that_do_not_decode_into_the_current_space() {
+    let storage = Arc::new(InMemory::new());
+    let wide = Study::minimize(space())
+        .storage(Arc::clone(&storage))
+        .build()
+        .unwrap();
+    for (x, value) in [(1.0, 1.0), (4.5, 0.0), (-0.5, 0.5)] {
+        wide.enqueue(Params::new().with("x", x).with("opt", "adam"))
+            .unwrap();
+        let asked = wide.ask().unwrap();
+        wide.tell(&asked, value).unwrap();
+    }
+    assert_eq!(wide.best().unwrap().number, 1);
+    let narrow_space = SearchSpace::builder()
+        .add("x", Domain::float(-2.0, 2.0))
+        .add("opt", Domain::categorical(["adam", "sgd"]))
+        .add_when("momentum", Domain::float(0.0, 0.9), "opt", ["sgd"])
+        .build()
+        .unwrap();
+    let narrow = Study::minimize(narrow_space)
+        .storage(Arc::clone(&storage))
+        .allow_space_change()
+        .build()
+        .unwrap();
+    // Trial 1 (x = 4.5) has the lowest value but is outside the current space.
+    let best = narrow.best().expect("valid trials exist");
+    assert_eq!((best.number, best.value), (2, 0.5));
+    assert_eq!(best.config.get::<f64>("x").unwrap(), -0.5);
+}
+
+#[test]
+fn an_objective_that_always_fails_stops_after_max_consecutive_failures() {
+    let study = Study::minimize(space())
+        .seed(1)
+        .max_consecutive_failures(7)
+        .build()
+        .unwrap();
+    let err = study
+        .optimize(Budget::unlimited(), |_: &Params| -> Result<f64, String> {
+            Err("no GPU found".into())
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TooManyFailures {
+                count: 7,
+                trial: 6,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("7 trials in a row failed"), "{message}");
+    assert!(
+        message.contains("the last one, trial 6, failed with: no GPU found"),
+        "{message}"
+    );
+    assert!(message.contains("max_consecutive_failures"), "{message}");
+    assert_eq!(study.trials().unwrap().len(), 7);
+}
+
+#[test]
+fn the_default_failure_limit_stops_an_unlimited_budget_and_successes_reset_it() {
+    let study = Study::minimize(space()).seed(2).build().unwrap();
+    let err = study
+        .optimize(Budget::time(Duration::from_secs(60)), |_: &Params| f64::NAN)
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::TooManyFailures { count: 50, .. }),
+        "{err:?}"
+    );
+    assert_eq!(study.trials().unwrap().len(), 50);
+    // Failures between successes never stop a study.
+    let study = Study::minimize(space())
+        .seed(3)
+        .max_consecutive_failures(3)
+        .build()
+        .unwrap();
+    let stop = study
+        .optimize(
+            30,
+            |_: &Params, trial: &mut TrialContext| -> Result<f64, &'static str> {
+                match trial.number() % 3 {
+                    2 => Ok(1.0),
+                    _ => Err("flaky"),
+                }
+            },
+        )
+        .unwrap();
+    assert_eq!(stop, StopReason::TrialBudget);
+    assert_eq!(study.trials().unwrap().len(), 30);
+    let err = Study::minimize(space())
+        .max_consecutive_failures(0)
+        .build()
+        .err()
+        .expect("0 is refused");
+    assert!(
+        err.to_string().contains("max_consecutive_failures"),
+        "{err}"
+    );
+}
+
+#[test]
+fn objectives_can_print_without_breaking_the_progress_bar() {
+    let study = Study::minimize(space())
+        .seed(4)
+        .progress_bar(true)
+        .build()
+        .unwrap();
+    study
+        .optimize(3, |p: &Params, trial: &mut TrialContext| {
+            let shown = trial.suspend_progress(|| {
+                println!("trial {} starts", trial.number());
+                trial.number()
+            });
+            assert_eq!(shown, trial.number());
+            quadratic(p)
+        })
+        .unwrap();
+    // Outside optimize (ask and tell), there is no bar: the closure just runs.
+    let mut asked = study.ask().unwrap();
+    assert_eq!(asked.context().suspend_progress(|| 7), 7);
+    study.tell(&asked, 1.0).unwrap();
 }

@@ -464,7 +464,7 @@ impl Storage for Postgres {
                         if changed == 1 {
                             return Ok(Tx::Commit(()));
                         }
-                        Err(Fail::Api(Error::UnknownTrial(number as u64)))
+                        Err(Fail::Api(self.not_running(conn, study, number as u64)?))
                     })
                 })
             }
@@ -633,7 +633,7 @@ impl Statements {
                 "UPDATE {trials}
                  SET user_attrs = user_attrs || jsonb_build_object($3::text, $4::jsonb),
                      version = $5
-                 WHERE study_id = $1 AND number = $2"
+                 WHERE study_id = $1 AND number = $2 AND state = 'running'"
             ),
             heartbeat: format!(
                 "UPDATE {trials} SET heartbeat_at = now()

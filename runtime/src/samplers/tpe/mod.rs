@@ -383,6 +383,21 @@ mod tests {
     }
 
     #[test]
+    fn float_grids_finer_than_2_pow_53_points_span_the_whole_range() {
+        let domain = Domain::float(0.0, 1.0).step(1e-300);
+        let proposals = run(&one(domain.clone()), 16);
+        let top = proposals[3..]
+            .iter()
+            .map(|p| p.get::<f64>("x").unwrap())
+            .fold(0.0, f64::max);
+        assert!(top > 1e-3, "TPE only proposed values up to {top}");
+        let domain = Domain::float(0.0, 2f64.powi(60)).step(1.0);
+        for p in run(&one(domain.clone()), 12) {
+            assert!(domain.contains(p.value("x").unwrap()), "{p:?}");
+        }
+    }
+
+    #[test]
     fn wide_floats_are_still_modelled_not_collapsed() {
         let proposals = run(&one(Domain::float(-1e308, 1e308)), 16);
         let distinct: std::collections::HashSet<u64> = proposals[3..]

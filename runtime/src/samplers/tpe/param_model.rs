@@ -21,6 +21,9 @@ pub(crate) enum ParamKind {
         /// range): it brings ranges whose width overflows (bounds near `±f64::MAX`) or
         /// underflows the bandwidths (subnormal widths) back to a width near 1.
         scale: f64,
+        /// A float step grid too fine for cell masses (over 2^53 points): draws are
+        /// snapped onto it. `None` on every continuous domain.
+        grid: Option<f64>,
     },
     /// An int or stepped float: the normal's mass over `[x - step/2, x + step/2]`.
     Discrete {
@@ -64,9 +67,31 @@ impl ParamModel {
                         low,
                         high,
                         scale,
+                        grid: None,
                     },
                     lo: transform(low, log) * scale,
                     hi: transform(high, log) * scale,
+                }
+            }
+            Domain::Float {
+                low,
+                high,
+                step: Some(step),
+                ..
+            } if domain.value_count().unwrap_or(1) > 1 << 53 => {
+                // Cells this many cannot be told apart by their masses (and `low + k *
+                // step` is no longer exact): model the range as continuous, snap draws.
+                let scale = kernel_scale(low, high);
+                ParamModel {
+                    kind: ParamKind::Continuous {
+                        log: false,
+                        low,
+                        high,
+                        scale,
+                        grid: Some(step),
+                    },
+                    lo: low * scale,
+                    hi: high * scale,
                 }
             }
             Domain::Float {
@@ -183,13 +208,22 @@ impl ParamModel {
                 low,
                 high,
                 scale,
+                grid,
             } => {
                 let x = untransform(t / scale, log);
-                if x.is_nan() {
+                let x = if x.is_nan() {
                     // A degenerate kernel gave no draw: the middle of the domain.
                     low / 2.0 + high / 2.0
                 } else {
                     x.clamp(low, high)
+                };
+                match grid {
+                    Some(step) if (x - low).is_finite() => {
+                        let k = ((x - low) / step).round();
+                        (low + k * step).clamp(low, high)
+                    }
+                    // Far enough from `low` that the grid is finer than the floats.
+                    _ => x,
                 }
             }
             ParamKind::Discrete {

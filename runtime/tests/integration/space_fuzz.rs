@@ -354,3 +354,31 @@ fn generated_spaces_never_panic_or_propose_off_the_domain() {
         "too few valid spaces to mean much"
     );
 }
+
+/// Issue 11, item 1: 30 TPE trials on a conditional chain 100 000 deep took 329 s.
+/// Ignored by default (about 1.7 s per ask in a debug build); in release:
+/// `cargo test --release -p tunekit-runtime --all-features --test integration
+/// deep_chain -- --ignored --nocapture`.
+#[test]
+#[ignore = "slow in debug builds; run in release"]
+fn deep_chain_tpe_30_trials() {
+    let mut params = vec![json!({"name": "c0", "type": "categorical", "choices": ["a", "b"]})];
+    for d in 1..100_000 {
+        params.push(json!({
+            "name": format!("c{d}"), "type": "categorical", "choices": ["a", "b"],
+            "condition": {"parent": format!("c{}", d - 1), "values": ["a"]}
+        }));
+    }
+    let json = Json::Array(params).to_string();
+    let space = SearchSpace::from_json(&json).unwrap();
+    let mut tally = Tally::default();
+    let started = Instant::now();
+    tally.run(&Tpe::new(), &space, "chain 100 000 deep", 30);
+    eprintln!(
+        "30 TPE trials at depth 100 000: {:.1?} in all, slowest ask {:.1?}",
+        started.elapsed(),
+        tally.slowest.0
+    );
+    assert_eq!(tally.asks, 30);
+    assert!(tally.panics.is_empty() && tally.invalid_proposals.is_empty());
+}

@@ -12,7 +12,7 @@ use rand::RngCore;
 
 use super::{SampleContext, Sampler};
 use crate::error::{Error, Result};
-use crate::space::{Params, SearchSpace};
+use crate::space::{Domain, Params, SearchSpace};
 
 /// Proposes every combination of the space's values exactly once, then reports the space
 /// exhausted (which ends `optimize` cleanly).
@@ -84,12 +84,22 @@ impl Sampler for Grid {
 }
 
 /// The grid of a space as a tree of parameter blocks.
+///
+/// Memory is O(params + categorical choices) and decoding or encoding a point is
+/// O(params + log choices) per param, whatever the number of values of a numeric domain:
+/// a numeric param is a leaf (only categoricals have children), numbered by index
+/// arithmetic over its domain. Walks use explicit stacks, so a conditional chain of any
+/// depth costs no call stack.
 struct GridTree<'a> {
     space: &'a SearchSpace,
     /// Unconditional params, in space order.
     roots: Vec<usize>,
-    /// For each param, for each of its values, the params active directly under it.
+    /// For each categorical param, for each of its choices, the params active directly
+    /// under it; empty for numeric params.
     children: Vec<Vec<Vec<usize>>>,
+    /// For each categorical param, `offsets[i][k]`: points under the choices before `k`
+    /// (`k + 1` entries, the last being the param's count).
+    offsets: Vec<Vec<u128>>,
     /// Number of points under each param (including its subtrees).
     counts: Vec<u128>,
 }
@@ -98,9 +108,10 @@ impl<'a> GridTree<'a> {
     fn new(space: &'a SearchSpace) -> Result<Self> {
         let params = space.params();
         let mut children: Vec<Vec<Vec<usize>>> = Vec::with_capacity(params.len());
+        let mut counts = vec![0u128; params.len()];
         let mut roots = Vec::new();
         for (i, param) in params.iter().enumerate() {
-            let Some(n) = param.domain.cardinality() else {
+            let Some(n) = param.domain.value_count() else {
                 return Err(Error::UnsupportedSpace {
                     sampler: "grid",
                     param: param.name.clone(),
@@ -109,35 +120,67 @@ impl<'a> GridTree<'a> {
                         .into(),
                 });
             };
-            children.push(vec![Vec::new(); n as usize]);
+            if n > u128::from(u64::MAX) {
+                return Err(Error::UnsupportedSpace {
+                    sampler: "grid",
+                    param: param.name.clone(),
+                    message: format!(
+                        "its domain has {} values, more than a grid can number (2^64 - 1); \
+                         use a wider step or a narrower range, or the random or TPE sampler",
+                        if n == u128::MAX {
+                            "over 2^127".to_owned()
+                        } else {
+                            n.to_string()
+                        }
+                    ),
+                });
+            }
+            match &param.domain {
+                Domain::Categorical { choices } => children.push(vec![Vec::new(); choices.len()]),
+                _ => {
+                    children.push(Vec::new());
+                    counts[i] = n;
+                }
+            }
             match &param.condition {
                 None => roots.push(i),
                 Some(condition) => {
-                    // Validated spaces guarantee a categorical parent listed earlier.
+                    // Validated spaces guarantee a categorical parent listed earlier, and
+                    // condition values listed once each.
                     let parent = space.position(&condition.parent).unwrap_or(0);
                     for value in &condition.values {
                         if let Some(k) = params[parent].domain.index_of(value) {
-                            children[parent][k as usize].push(i);
+                            if let Some(block) = children[parent].get_mut(k as usize) {
+                                block.push(i);
+                            }
                         }
                     }
                 }
             }
         }
         // Children come after parents, so counting backwards sees every subtree first.
-        let mut counts = vec![0u128; params.len()];
+        let mut offsets: Vec<Vec<u128>> = vec![Vec::new(); params.len()];
         for i in (0..params.len()).rev() {
+            if !matches!(params[i].domain, Domain::Categorical { .. }) {
+                continue;
+            }
             let mut total = 0u128;
+            let mut starts = Vec::with_capacity(children[i].len() + 1);
+            starts.push(0);
             for block in &children[i] {
                 total = total
                     .checked_add(block_count(block, &counts).ok_or_else(|| too_big(space))?)
                     .ok_or_else(|| too_big(space))?;
+                starts.push(total);
             }
             counts[i] = total;
+            offsets[i] = starts;
         }
         let tree = GridTree {
             space,
             roots,
             children,
+            offsets,
             counts,
         };
         block_count(&tree.roots, &tree.counts).ok_or_else(|| too_big(space))?;
@@ -150,59 +193,64 @@ impl<'a> GridTree<'a> {
 
     /// The params of point `index` (`index < len`).
     fn point(&self, index: u128) -> Params {
-        let mut params = Params::new();
-        self.decode_block(&self.roots, index, &mut params);
-        params
+        let params = self.space.params();
+        let mut point = Params::new();
+        // (param, its index among the points under it), still to decode.
+        let mut pending: Vec<(usize, u128)> = Vec::new();
+        self.split_block(&self.roots, index, &mut pending);
+        while let Some((i, index)) = pending.pop() {
+            let param = &params[i];
+            if self.children[i].is_empty() {
+                if let Some(value) = u64::try_from(index).ok().and_then(|k| param.domain.nth(k)) {
+                    point.insert(param.name.clone(), value);
+                }
+                continue;
+            }
+            // The choice whose block holds `index`: the last start at or below it.
+            let starts = &self.offsets[i];
+            let k = starts.partition_point(|&start| start <= index) - 1;
+            if let Some(value) = param.domain.nth(k as u64) {
+                point.insert(param.name.clone(), value);
+            }
+            self.split_block(&self.children[i][k], index - starts[k], &mut pending);
+        }
+        point
     }
 
-    fn decode_block(&self, block: &[usize], mut index: u128, params: &mut Params) {
-        // The last param of a block varies fastest.
+    /// Splits a block's index into one index per param (the last param varies fastest).
+    fn split_block(&self, block: &[usize], mut index: u128, pending: &mut Vec<(usize, u128)>) {
         for &i in block.iter().rev() {
             let count = self.counts[i];
-            self.decode_param(i, index % count, params);
+            pending.push((i, index % count));
             index /= count;
         }
     }
 
-    fn decode_param(&self, i: usize, mut index: u128, params: &mut Params) {
-        let param = &self.space.params()[i];
-        for (k, block) in self.children[i].iter().enumerate() {
-            let size = block_count(block, &self.counts).unwrap_or(u128::MAX);
-            if index < size {
-                if let Some(value) = param.domain.nth(k as u64) {
-                    params.insert(param.name.clone(), value);
-                }
-                self.decode_block(block, index, params);
-                return;
-            }
-            index -= size;
-        }
-    }
-
     /// The index of `params` in the grid, or `None` when they are not a grid point
-    /// (an enqueued config off the grid, say).
+    /// (an enqueued config off the grid, say). The index is the sum, over the active
+    /// params, of each param's own position times the radix of the blocks it sits in.
     fn index_of(&self, params: &Params) -> Option<u128> {
-        self.encode_block(&self.roots, params)
-    }
-
-    fn encode_block(&self, block: &[usize], params: &Params) -> Option<u128> {
+        let space_params = self.space.params();
         let mut index = 0u128;
-        let mut radix = 1u128;
-        for &i in block.iter().rev() {
-            index += self.encode_param(i, params)? * radix;
-            radix *= self.counts[i];
+        // (block, the weight of one step of that block's index).
+        let mut pending: Vec<(&[usize], u128)> = vec![(&self.roots, 1)];
+        while let Some((block, weight)) = pending.pop() {
+            let mut radix = weight;
+            for &i in block.iter().rev() {
+                let param = &space_params[i];
+                let k = param.domain.index_of(params.value(&param.name)?)?;
+                let own = if self.children[i].is_empty() {
+                    u128::from(k)
+                } else {
+                    let k = usize::try_from(k).ok()?;
+                    pending.push((&self.children[i][k], radix));
+                    self.offsets[i][k]
+                };
+                index = index.checked_add(own.checked_mul(radix)?)?;
+                radix = radix.checked_mul(self.counts[i])?;
+            }
         }
         Some(index)
-    }
-
-    fn encode_param(&self, i: usize, params: &Params) -> Option<u128> {
-        let param = &self.space.params()[i];
-        let k = param.domain.index_of(params.value(&param.name)?)? as usize;
-        let offset: u128 = self.children[i][..k]
-            .iter()
-            .map(|block| block_count(block, &self.counts).unwrap_or(0))
-            .sum();
-        Some(offset + self.encode_block(&self.children[i][k], params)?)
     }
 }
 
@@ -288,7 +336,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::space::{Condition, Domain};
+    use crate::space::Condition;
 
     fn nested_space() -> SearchSpace {
         // optimizer: sgd -> momentum (3 values) x nesterov (2) = 6; adam -> beta (2) = 2;
@@ -405,5 +453,92 @@ mod tests {
             .map(|i| Permutation::new(1000, 2).unwrap().apply(i))
             .collect();
         assert_ne!(a, b);
+    }
+
+    fn ask(space: &SearchSpace, trials: &[crate::trial::Trial]) -> Option<Params> {
+        let ctx = SampleContext {
+            space,
+            trials,
+            direction: crate::trial::Direction::Minimize,
+            number: trials.len() as u64,
+            seed: 0,
+        };
+        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0);
+        Grid::new().sample(&ctx, &mut rng).unwrap()
+    }
+
+    /// Issue 11, item 1: memory and time per ask do not grow with the values of a param.
+    #[test]
+    fn huge_numeric_domains_cost_nothing_per_value() {
+        let cases = [
+            Domain::int(2, 4_000_000_000),
+            Domain::int(4, 4_611_686_018_427_387_904),
+            Domain::int(0, 10_000_000),
+            Domain::float(0.0, 1e308).step(1e300),
+            Domain::Int {
+                low: i64::MIN,
+                high: i64::MAX,
+                log: false,
+                step: Some(2),
+            },
+        ];
+        for domain in cases {
+            let space = SearchSpace::builder()
+                .add("x", domain.clone())
+                .build()
+                .unwrap();
+            let started = std::time::Instant::now();
+            let first = ask(&space, &[]).unwrap();
+            let trial = crate::trial::Trial::running(0, first.clone());
+            let second = ask(&space, &[trial]).unwrap();
+            assert!(started.elapsed().as_millis() < 500, "{domain:?}");
+            space.check(&first).unwrap();
+            space.check(&second).unwrap();
+            assert!(!first.same(&second), "{domain:?}");
+            assert_eq!(
+                first.value("x"),
+                domain.nth(0).as_ref(),
+                "{domain:?}: the grid starts at low"
+            );
+        }
+    }
+
+    #[test]
+    fn domains_beyond_u64_values_are_a_clear_error() {
+        for domain in [
+            Domain::int(i64::MIN, i64::MAX),
+            Domain::float(0.0, 1.0).step(1e-300),
+        ] {
+            let space = SearchSpace::builder().add("x", domain).build().unwrap();
+            let message = Grid::new().check_space(&space).unwrap_err().to_string();
+            assert!(message.contains("param `x`"), "{message}");
+            assert!(message.contains("more than a grid can number"), "{message}");
+        }
+    }
+
+    /// Issue 11, item 1: a conditional chain 10 000 deep used to overflow the stack.
+    #[test]
+    fn deep_conditional_chains_decode_without_recursion() {
+        let mut builder = SearchSpace::builder().add("c0", Domain::categorical(["a", "b"]));
+        for depth in 1..10_000 {
+            builder = builder.add_when(
+                format!("c{depth}"),
+                Domain::categorical(["a", "b"]),
+                format!("c{}", depth - 1),
+                ["a"],
+            );
+        }
+        let space = builder.build().unwrap();
+        let tree = GridTree::new(&space).unwrap();
+        assert_eq!(tree.len(), 10_001);
+        for index in [0, 1, 5_000, 10_000] {
+            let point = tree.point(index);
+            space.check(&point).unwrap();
+            assert_eq!(tree.index_of(&point), Some(index));
+        }
+        let trials: Vec<_> = (0..3)
+            .map(|n| crate::trial::Trial::running(n, tree.point(u128::from(n))))
+            .collect();
+        assert!(ask(&space, &trials).unwrap().same(&tree.point(3)));
     }
 }

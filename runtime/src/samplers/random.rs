@@ -21,8 +21,9 @@ impl Random {
     /// the walk goes; inactive params are left out.
     pub fn sample_space(space: &SearchSpace, rng: &mut dyn RngCore) -> Params {
         let mut params = Params::new();
-        for param in space.params() {
+        for (j, param) in space.params().iter().enumerate() {
             if space.is_active(param, &params) {
+                super::working_on(j);
                 params.insert(param.name.clone(), sample_domain(&param.domain, rng));
             }
         }
@@ -58,7 +59,7 @@ pub fn sample_domain(domain: &Domain, rng: &mut dyn RngCore) -> Value {
             low,
             high,
             ..
-        } => Value::Float(rng.random_range(low..=high)),
+        } => Value::Float(uniform_float(low, high, rng)),
         Domain::Int {
             low,
             high,
@@ -75,9 +76,94 @@ pub fn sample_domain(domain: &Domain, rng: &mut dyn RngCore) -> Value {
         }
         _ => {
             // Every other domain is discrete: pick an index uniformly.
-            let n = domain.cardinality().unwrap_or(1);
-            let k = rng.random_range(0..n);
-            domain.nth(k).expect("k < cardinality of a valid domain")
+            let n = domain.value_count().unwrap_or(1);
+            match u64::try_from(n) {
+                Ok(n) => {
+                    let k = rng.random_range(0..n);
+                    domain
+                        .nth(k)
+                        .unwrap_or_else(|| wide_grid_value(domain, rng))
+                }
+                Err(_) => wide_grid_value(domain, rng),
+            }
         }
+    }
+}
+
+/// A uniform float in `[low, high]`, also when `high - low` overflows (bounds near
+/// `±f64::MAX`, where `random_range` refuses the range as not finite).
+fn uniform_float(low: f64, high: f64, rng: &mut dyn RngCore) -> f64 {
+    if (high - low).is_finite() {
+        return rng.random_range(low..=high);
+    }
+    let (half_low, half_high) = (low / 2.0, high / 2.0);
+    (rng.random_range(half_low..=half_high) * 2.0).clamp(low, high)
+}
+
+/// A uniform draw from a discrete domain with more values than a `u64` index reaches:
+/// the whole `i64` range with step 1 (every `i64` equally likely), or a stepped float grid
+/// of more than 2^64 points (a uniform float snapped to the nearest grid point).
+fn wide_grid_value(domain: &Domain, rng: &mut dyn RngCore) -> Value {
+    match *domain {
+        Domain::Int { .. } => Value::Int(rng.random::<i64>()),
+        Domain::Float {
+            low,
+            high,
+            step: Some(step),
+            ..
+        } => {
+            let x = uniform_float(low, high, rng);
+            let offset = x - low;
+            if !offset.is_finite() {
+                // So far from `low` that the grid is finer than the floats around `x`.
+                return Value::Float(x);
+            }
+            let k = (offset / step).round();
+            Value::Float((low + k * step).clamp(low, high))
+        }
+        // Categoricals and continuous floats always take the branches above.
+        _ => sample_domain(domain, rng),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// Issue 11, item 2: valid domains that used to panic in `sample_domain`.
+    #[test]
+    fn extreme_valid_domains_sample_inside_the_domain() {
+        let domains = [
+            Domain::float(-1e308, 1e308),
+            Domain::float(-f64::MAX, f64::MAX),
+            Domain::float(0.0, 1.0).step(1e-300),
+            Domain::float(-f64::MAX, f64::MAX).step(1e290),
+            Domain::int(i64::MIN, i64::MAX),
+            Domain::int(1, 300_000_000_000_000).log(),
+            Domain::int(1, i64::MAX).log(),
+            Domain::int(1 << 53, (1 << 53) + 1),
+            Domain::float(-0.0, 5e-324),
+            Domain::float(5e-324, f64::MAX).log(),
+        ];
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for domain in &domains {
+            domain.validate().unwrap();
+            for _ in 0..200 {
+                let value = sample_domain(domain, &mut rng);
+                assert!(domain.contains(&value), "{domain:?} gave {value}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_whole_i64_range_reaches_both_halves() {
+        let domain = Domain::int(i64::MIN, i64::MAX);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let draws: Vec<i64> = (0..64)
+            .map(|_| sample_domain(&domain, &mut rng).as_i64().unwrap())
+            .collect();
+        assert!(draws.iter().any(|&x| x < 0) && draws.iter().any(|&x| x > 0));
     }
 }

@@ -7,6 +7,10 @@ use super::{range_rules, Value};
 /// Relative tolerance for "is this float on the step grid".
 const GRID_TOLERANCE: f64 = 1e-9;
 
+/// What [`Domain::step`] stores on an int domain given a fractional or out-of-range
+/// spacing, so that validation can say so (it is refused like any step `<= 0`).
+const NOT_A_WHOLE_STEP: i64 = i64::MIN;
+
 /// The values a parameter may take. Bounds are inclusive.
 ///
 /// JSON form (the `type` tag sits beside the param's name):
@@ -86,12 +90,24 @@ impl Domain {
         self
     }
 
-    /// The same float domain restricted to the grid `low + k * step`.
+    /// The same domain restricted to the grid `low + k * step`. On an int domain the
+    /// spacing must be a whole number that fits in `i64`; any other spacing makes the
+    /// domain invalid (validation says so) instead of being silently truncated.
     #[must_use]
     pub fn step(mut self, spacing: f64) -> Self {
         match &mut self {
             Domain::Float { step, .. } => *step = Some(spacing),
-            Domain::Int { step, .. } => *step = Some(spacing as i64),
+            Domain::Int { step, .. } => {
+                // `i64::MAX as f64` is 2^63, which is already outside i64.
+                let whole = spacing.fract() == 0.0
+                    && spacing >= i64::MIN as f64
+                    && spacing < i64::MAX as f64;
+                *step = Some(if whole {
+                    spacing as i64
+                } else {
+                    NOT_A_WHOLE_STEP
+                });
+            }
             Domain::Categorical { .. } => {}
         }
         self
@@ -108,6 +124,15 @@ impl Domain {
                 step,
             } => range_rules::check_float(low, high, log, step)
                 .map_err(|error| error.explain(low, high, step)),
+            Domain::Int {
+                step: Some(NOT_A_WHOLE_STEP),
+                ..
+            } => Err(
+                "the step of an int range must be a positive whole number within i64 \
+                      (`Domain::step` was given a fraction or a value beyond i64, or the \
+                      step is i64::MIN); use a whole step such as 2"
+                    .into(),
+            ),
             Domain::Int {
                 low,
                 high,
@@ -156,8 +181,15 @@ impl Domain {
                 match step {
                     None => true,
                     Some(step) => {
-                        let k = (x - low) / step;
-                        (k - k.round()).abs() <= GRID_TOLERANCE * k.abs().max(1.0)
+                        let k = steps_from(*low, x, *step);
+                        // An infinite `k`: more grid points than floats between `low` and
+                        // `x`, so every float there is as near a grid point as it can be.
+                        // Besides the relative tolerance, allow for the rounding of `x` and
+                        // `low` themselves, which matters when the step is tiny next to them
+                        // (`low + step` can be a few ulps away from `low + 1 * step`).
+                        let rounding = 4.0 * f64::EPSILON * (x.abs() + low.abs()) / step;
+                        k.is_infinite()
+                            || (k - k.round()).abs() <= GRID_TOLERANCE * k.abs().max(1.0) + rounding
                     }
                 }
             }
@@ -166,14 +198,31 @@ impl Domain {
                     low, high, step, ..
                 },
                 Value::Int(x),
-            ) => x >= low && x <= high && (x - low) % step.unwrap_or(1) == 0,
+            ) => {
+                let offset = i128::from(*x) - i128::from(*low);
+                x >= low
+                    && x <= high
+                    && offset
+                        .checked_rem(i128::from(step.unwrap_or(1)))
+                        .is_some_and(|r| r == 0)
+            }
             (Domain::Categorical { choices }, _) => choices.iter().any(|c| c.same(value)),
             _ => false,
         }
     }
 
-    /// Number of distinct values, or `None` for a continuous float.
+    /// Number of distinct values, or `None` for a continuous float. Saturates at
+    /// `u64::MAX`: only the whole `i64` range with step 1 (2^64 values) and stepped float
+    /// ranges of more than 2^64 points have more.
     pub fn cardinality(&self) -> Option<u64> {
+        self.value_count()
+            .map(|n| u64::try_from(n).unwrap_or(u64::MAX))
+    }
+
+    /// Number of distinct values, exactly for ints and categoricals; a stepped float
+    /// range of more than about 2^127 points saturates at `u128::MAX`. `None` for a
+    /// continuous float. Checked arithmetic throughout: valid for any valid domain.
+    pub(crate) fn value_count(&self) -> Option<u128> {
         match *self {
             Domain::Float {
                 low,
@@ -184,14 +233,19 @@ impl Domain {
             Domain::Float { step: None, .. } => None,
             Domain::Int {
                 low, high, step, ..
-            } => Some(((high - low) / step.unwrap_or(1)) as u64 + 1),
-            Domain::Categorical { ref choices } => Some(choices.len() as u64),
+            } => {
+                let width = (i128::from(high) - i128::from(low)).max(0);
+                let step = i128::from(step.unwrap_or(1)).max(1);
+                // 0 <= width / step + 1 <= 2^64.
+                Some((width / step + 1) as u128)
+            }
+            Domain::Categorical { ref choices } => Some(choices.len() as u128),
         }
     }
 
     /// The `k`-th value of a discrete domain (`k < cardinality`).
     pub fn nth(&self, k: u64) -> Option<Value> {
-        if k >= self.cardinality()? {
+        if u128::from(k) >= self.value_count()? {
             return None;
         }
         Some(match *self {
@@ -201,8 +255,12 @@ impl Domain {
                 step: Some(step),
                 ..
             } => Value::Float((low + k as f64 * step).min(high)),
-            Domain::Int { low, step, .. } => Value::Int(low + k as i64 * step.unwrap_or(1)),
-            Domain::Categorical { ref choices } => choices[k as usize].clone(),
+            Domain::Int { low, step, .. } => {
+                let x = i128::from(low) + i128::from(k) * i128::from(step.unwrap_or(1));
+                // k < count keeps x within low..=high.
+                Value::Int(i64::try_from(x).ok()?)
+            }
+            Domain::Categorical { ref choices } => choices[usize::try_from(k).ok()?].clone(),
             Domain::Float { step: None, .. } => return None,
         })
     }
@@ -217,9 +275,10 @@ impl Domain {
                 low,
                 step: Some(step),
                 ..
-            } => Some(((value.as_f64()? - low) / step).round() as u64),
+            } => Some(steps_from(low, value.as_f64()?, step).round() as u64),
             Domain::Int { low, step, .. } => {
-                Some(((value.as_i64()? - low) / step.unwrap_or(1)) as u64)
+                let offset = i128::from(value.as_i64()?) - i128::from(low);
+                u64::try_from(offset / i128::from(step.unwrap_or(1))).ok()
             }
             Domain::Categorical { ref choices } => {
                 choices.iter().position(|c| c.same(value)).map(|i| i as u64)
@@ -239,10 +298,21 @@ impl Domain {
 }
 
 /// Number of grid points `low + k * step <= high`, tolerant to rounding
-/// (`0.0..=1.0` with step `0.1` has 11 points, not 10).
-fn float_grid_len(low: f64, high: f64, step: f64) -> u64 {
-    let n = (high - low) / step;
-    (n + GRID_TOLERANCE * n.max(1.0)).floor() as u64 + 1
+/// (`0.0..=1.0` with step `0.1` has 11 points, not 10); saturates at `u128::MAX`.
+fn float_grid_len(low: f64, high: f64, step: f64) -> u128 {
+    let n = steps_from(low, high, step);
+    // `as` saturates (and maps NaN, which a valid domain cannot give, to 0).
+    ((n + GRID_TOLERANCE * n.max(1.0)).floor() as u128).saturating_add(1)
+}
+
+/// `(x - low) / step`, also when `x - low` overflows (bounds near `±f64::MAX`).
+fn steps_from(low: f64, x: f64, step: f64) -> f64 {
+    let width = x - low;
+    if width.is_finite() {
+        width / step
+    } else {
+        (x / 2.0 - low / 2.0) / step * 2.0
+    }
 }
 
 #[cfg(test)]
@@ -305,5 +375,81 @@ mod tests {
             let err = domain.validate().unwrap_err();
             assert!(err.contains(expected), "{domain:?}: {err}");
         }
+    }
+
+    /// Issue 11, item 4: integer arithmetic over the whole i64 range is checked.
+    #[test]
+    fn int_arithmetic_covers_the_whole_i64_range() {
+        let full = Domain::int(i64::MIN, i64::MAX);
+        full.validate().unwrap();
+        assert_eq!(full.value_count(), Some(1u128 << 64));
+        assert_eq!(full.cardinality(), Some(u64::MAX));
+        assert!(full.contains(&Value::Int(i64::MIN)));
+        assert!(full.contains(&Value::Int(i64::MAX)));
+        assert_eq!(full.nth(0), Some(Value::Int(i64::MIN)));
+        assert_eq!(full.nth(u64::MAX - 1), Some(Value::Int(i64::MAX - 1)));
+        assert_eq!(full.index_of(&Value::Int(i64::MAX - 1)), Some(u64::MAX - 1));
+
+        let stepped = Domain::Int {
+            low: i64::MIN,
+            high: i64::MAX,
+            log: false,
+            step: Some(8),
+        };
+        stepped.validate().unwrap();
+        assert_eq!(stepped.cardinality(), Some(1 << 61));
+        let last = stepped.nth((1 << 61) - 1).unwrap();
+        assert_eq!(last, Value::Int(i64::MAX - 7));
+        assert!(stepped.contains(&last));
+        assert!(!stepped.contains(&Value::Int(i64::MAX)));
+        assert_eq!(stepped.index_of(&last), Some((1 << 61) - 1));
+        assert_eq!(stepped.nth(1 << 61), None);
+        // An unvalidated domain with a zero step answers instead of dividing by zero.
+        let broken = Domain::Int {
+            low: 0,
+            high: 4,
+            log: false,
+            step: Some(0),
+        };
+        assert!(!broken.contains(&Value::Int(2)));
+    }
+
+    /// Issue 11, item 4: `Domain::step` no longer truncates a fractional int spacing.
+    #[test]
+    fn fractional_int_step_is_refused_not_truncated() {
+        assert_eq!(
+            Domain::int(0, 10).step(2.0),
+            Domain::Int {
+                low: 0,
+                high: 10,
+                log: false,
+                step: Some(2)
+            }
+        );
+        for spacing in [2.5, 0.5, 1e30, f64::NAN] {
+            let err = Domain::int(0, 10).step(spacing).validate().unwrap_err();
+            assert!(err.contains("positive whole number"), "{spacing}: {err}");
+        }
+    }
+
+    #[test]
+    fn float_grids_near_f64_max_count_and_contain() {
+        let d = Domain::float(-f64::MAX, f64::MAX).step(f64::MAX / 2.0);
+        d.validate().unwrap();
+        assert_eq!(d.cardinality(), Some(5));
+        assert_eq!(d.nth(2), Some(Value::Float(0.0)));
+        assert_eq!(d.nth(4), Some(Value::Float(f64::MAX)));
+        assert!(d.contains(&Value::Float(0.0)));
+        assert_eq!(d.index_of(&Value::Float(f64::MAX / 2.0)), Some(3));
+        // Found by the space fuzz test: `nth(1)` must be on the grid `contains` sees.
+        let small_step =
+            Domain::float(-6.948033098969728, -5.577933533852915).step(1.3700995651168136e-7);
+        assert!(small_step.contains(&small_step.nth(1).unwrap()));
+        let finer_than_floats = Domain::float(-1e140, 8.7).step(1e-300);
+        assert!(finer_than_floats.contains(&Value::Float(8.7)));
+        assert!(finer_than_floats.contains(&Value::Float(-1.0)));
+        let tiny = Domain::float(0.0, 1.0).step(1e-300);
+        assert_eq!(tiny.value_count(), Some(u128::MAX));
+        assert_eq!(tiny.cardinality(), Some(u64::MAX));
     }
 }

@@ -39,8 +39,9 @@ impl Condition {
 /// One parameter of a search space.
 ///
 /// JSON form: `{"name":"lr","type":"float","low":1e-5,"high":0.1,"log":true,"step":null}`,
-/// plus `"condition":{...}` for a conditional parameter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// plus `"condition":{...}` for a conditional parameter. An unknown key (`"stpe": 2`) is
+/// an error naming the param and the nearest known key, never silently ignored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Param {
     /// Path-like name, unique in the space (`optimizer.Adam.lr`).
     pub name: String,
@@ -205,6 +206,111 @@ impl SearchSpace {
     }
 }
 
+/// What JSON deserializes a param into once its keys are checked.
+#[derive(Deserialize)]
+struct ParamRepr {
+    name: String,
+    #[serde(flatten)]
+    domain: Domain,
+    #[serde(default)]
+    condition: Option<Condition>,
+}
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let raw = serde_json::Value::deserialize(deserializer)?;
+        check_keys(&raw).map_err(D::Error::custom)?;
+        let repr = ParamRepr::deserialize(raw).map_err(D::Error::custom)?;
+        Ok(Param {
+            name: repr.name,
+            domain: repr.domain,
+            condition: repr.condition,
+        })
+    }
+}
+
+const RANGE_KEYS: &[&str] = &["name", "type", "low", "high", "log", "step", "condition"];
+const CATEGORICAL_KEYS: &[&str] = &["name", "type", "choices", "condition"];
+const CONDITION_KEYS: &[&str] = &["parent", "values"];
+
+/// Refuses keys a param (or its condition) does not have, with the nearest known key.
+fn check_keys(raw: &serde_json::Value) -> std::result::Result<(), String> {
+    let Some(object) = raw.as_object() else {
+        return Ok(()); // the typed pass reports what was expected
+    };
+    let name = object.get("name").and_then(|n| n.as_str()).unwrap_or("");
+    let kind = object.get("type").and_then(|t| t.as_str()).unwrap_or("");
+    let known = match kind {
+        "float" | "int" => RANGE_KEYS,
+        "categorical" => CATEGORICAL_KEYS,
+        _ => return Ok(()), // an unknown or missing type is reported by the typed pass
+    };
+    let unknown = |key: &str, known: &[&str], what: &str| {
+        let hint = match nearest(key, known) {
+            Some(near) => format!("did you mean `{near}`? "),
+            None => String::new(),
+        };
+        format!(
+            "invalid search space: param `{name}`: unknown key `{key}` in {what}; {hint}\
+             the keys are {}",
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    for key in object.keys() {
+        if !known.contains(&key.as_str()) {
+            return Err(unknown(key, known, &format!("a param of type `{kind}`")));
+        }
+    }
+    if let Some(condition) = object.get("condition").and_then(|c| c.as_object()) {
+        for key in condition.keys() {
+            if !CONDITION_KEYS.contains(&key.as_str()) {
+                return Err(unknown(key, CONDITION_KEYS, "its condition"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The known key closest to `key` by edit distance, when it is close enough to be a typo.
+fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|&k| (edit_distance(key, k), k))
+        .filter(|&(d, k)| d <= (k.len().max(key.len()) / 2).max(1))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance, with an adjacent swap counting as one edit (`stpe` -> `step`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in table.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in table[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (table[i - 1][j] + 1)
+                .min(table[i][j - 1] + 1)
+                .min(table[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(table[i - 2][j - 2] + 1);
+            }
+            table[i][j] = d;
+        }
+    }
+    table[a.len()][b.len()]
+}
+
 fn check_condition(
     param: &Param,
     condition: &Condition,
@@ -240,7 +346,19 @@ fn check_condition(
             "its condition lists no parent values; list at least one",
         ));
     }
-    for value in &condition.values {
+    for (i, value) in condition.values.iter().enumerate() {
+        if condition.values[..i]
+            .iter()
+            .any(|earlier| earlier.same(value))
+        {
+            return Err(Error::space(
+                &param.name,
+                format!(
+                    "its condition lists `{}` = {value} twice; list each parent value once",
+                    condition.parent
+                ),
+            ));
+        }
         if !choices.iter().any(|c| c.same(value)) {
             return Err(Error::space(
                 &param.name,
@@ -424,6 +542,29 @@ mod tests {
             (
                 r#"[{"name":"n","type":"int","low":0,"high":4},{"name":"m","type":"float","low":0,"high":1,"condition":{"parent":"n","values":[1]}}]"#,
                 "which is not categorical",
+            ),
+            // Issue 11, item 1: a value listed twice would make grid search count the
+            // child twice and propose one point forever.
+            (
+                r#"[{"name":"opt","type":"categorical","choices":["x","y"]},{"name":"m","type":"int","low":0,"high":1,"condition":{"parent":"opt","values":["x","x"]}}]"#,
+                "param `m`: its condition lists `opt` = \"x\" twice; list each parent value once",
+            ),
+            // Issue 11, item 5: unknown keys are refused with the nearest known one.
+            (
+                r#"[{"name":"layers","type":"int","low":1,"high":4,"stpe":2}]"#,
+                "param `layers`: unknown key `stpe` in a param of type `int`; did you mean `step`?",
+            ),
+            (
+                r#"[{"name":"c","type":"categorical","choices":["a"],"choice":["b"]}]"#,
+                "param `c`: unknown key `choice` in a param of type `categorical`; did you mean `choices`?",
+            ),
+            (
+                r#"[{"name":"o","type":"categorical","choices":["a"]},{"name":"m","type":"float","low":0,"high":1,"condition":{"parent":"o","value":["a"]}}]"#,
+                "param `m`: unknown key `value` in its condition; did you mean `values`?",
+            ),
+            (
+                r#"[{"name":"x","type":"float","low":0,"high":1,"zzzzzz":1}]"#,
+                "param `x`: unknown key `zzzzzz` in a param of type `float`; the keys are `name`",
             ),
         ];
         for (json, expected) in cases {

@@ -6,6 +6,7 @@
 mod journal;
 #[cfg(feature = "conformance")]
 mod journal_conformance;
+mod ordinary_proposals;
 mod parallel;
 #[cfg(all(feature = "postgres", feature = "conformance"))]
 mod postgres;
@@ -15,6 +16,7 @@ mod postgres_support;
 mod postgres_workers;
 mod random_uniformity;
 mod report_and_cv;
+mod space_fuzz;
 mod study_core;
 mod tpe;
 mod tpe_parallel_batches;

@@ -8,6 +8,8 @@
 //! group (fully multivariate); an enum-shaped space gets the root group plus one group per
 //! variant's fields.
 
+use std::collections::HashMap;
+
 use crate::space::{SearchSpace, Value};
 
 /// One group: positions of its parameters in the space, ascending.
@@ -28,7 +30,8 @@ pub(crate) fn decompose(space: &SearchSpace, multivariate: bool) -> Vec<Group> {
     }
     // An activation class is (parent's class, parent position, parent values); class 0 is
     // "always active". Two params share a class iff their condition chains are equal.
-    let mut classes: Vec<(usize, usize, &[Value])> = Vec::new();
+    let mut classes: Vec<&[Value]> = Vec::new();
+    let mut classes_under: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
     let mut class_of = Vec::with_capacity(params.len());
     let mut groups: Vec<Group> = Vec::new();
     let mut group_of_class: Vec<usize> = Vec::new();
@@ -40,16 +43,18 @@ pub(crate) fn decompose(space: &SearchSpace, multivariate: bool) -> Vec<Group> {
                     .position(&condition.parent)
                     .expect("a validated space names existing parents");
                 let key = (class_of[parent], parent, condition.values.as_slice());
-                let found = classes.iter().position(|&(c, p, values)| {
-                    c == key.0
-                        && p == key.1
-                        && values.len() == key.2.len()
-                        && values.iter().zip(key.2).all(|(a, b)| a.same(b))
+                // Only classes under the same parent class and parent can match: look up
+                // those (a linear scan of every class made deep chains quadratic).
+                let candidates = classes_under.entry((key.0, key.1)).or_default();
+                let found = candidates.iter().copied().find(|&i| {
+                    let values: &[Value] = classes[i];
+                    values.len() == key.2.len() && values.iter().zip(key.2).all(|(a, b)| a.same(b))
                 });
                 match found {
                     Some(i) => i + 1,
                     None => {
-                        classes.push(key);
+                        classes.push(key.2);
+                        candidates.push(classes.len() - 1);
                         classes.len()
                     }
                 }

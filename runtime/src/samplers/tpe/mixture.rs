@@ -299,7 +299,14 @@ impl Mixture {
             ParamKind::Discrete { .. } => {
                 let (left, right) = model.cell(x).expect("discrete models have cells");
                 let (mu, inv) = (self.mus[i], self.inv_sigmas[i]);
-                log_gauss_mass((left - mu) * inv, (right - mu) * inv) + self.log_norm[i]
+                let mass = log_gauss_mass((left - mu) * inv, (right - mu) * inv);
+                if mass > f64::NEG_INFINITY {
+                    return mass + self.log_norm[i];
+                }
+                // The cell is too narrow for its ends to differ in kernel space (a log int
+                // beyond ~1e12): its mass is the density at its centre times its width.
+                let z = (model.kernel_position(x) - mu) * inv;
+                (model.cell_width(x) * inv).ln() - LN_SQRT_2PI - 0.5 * z * z + self.log_norm[i]
             }
         }
     }

@@ -17,6 +17,13 @@ pub(crate) enum ParamKind {
         /// The domain bounds (not transformed).
         low: f64,
         high: f64,
+        /// Kernel space is `x * scale` (a power of two, so exact; 1 on every ordinary
+        /// range): it brings ranges whose width overflows (bounds near `±f64::MAX`) or
+        /// underflows the bandwidths (subnormal widths) back to a width near 1.
+        scale: f64,
+        /// A float step grid too fine for cell masses (over 2^53 points): draws are
+        /// snapped onto it. `None` on every continuous domain.
+        grid: Option<f64>,
     },
     /// An int or stepped float: the normal's mass over `[x - step/2, x + step/2]`.
     Discrete {
@@ -52,11 +59,41 @@ impl ParamModel {
                 high,
                 log,
                 step: None,
-            } => ParamModel {
-                kind: ParamKind::Continuous { log, low, high },
-                lo: transform(low, log),
-                hi: transform(high, log),
-            },
+            } => {
+                let scale = if log { 1.0 } else { kernel_scale(low, high) };
+                ParamModel {
+                    kind: ParamKind::Continuous {
+                        log,
+                        low,
+                        high,
+                        scale,
+                        grid: None,
+                    },
+                    lo: transform(low, log) * scale,
+                    hi: transform(high, log) * scale,
+                }
+            }
+            Domain::Float {
+                low,
+                high,
+                step: Some(step),
+                ..
+            } if domain.value_count().unwrap_or(1) > 1 << 53 => {
+                // Cells this many cannot be told apart by their masses (and `low + k *
+                // step` is no longer exact): model the range as continuous, snap draws.
+                let scale = kernel_scale(low, high);
+                ParamModel {
+                    kind: ParamKind::Continuous {
+                        log: false,
+                        low,
+                        high,
+                        scale,
+                        grid: Some(step),
+                    },
+                    lo: low * scale,
+                    hi: high * scale,
+                }
+            }
             Domain::Float {
                 low,
                 step: Some(step),
@@ -136,7 +173,18 @@ impl ParamModel {
                 _ => unreachable!("a categorical model comes from a categorical domain"),
             },
             ParamKind::Continuous { .. } => Value::Float(x),
-            ParamKind::Discrete { int: true, .. } => Value::Int(x as i64),
+            ParamKind::Discrete {
+                int: true,
+                low,
+                step,
+                count,
+                ..
+            } => {
+                // Through the domain's index arithmetic: beyond 2^53 the f64 `x` is not
+                // exact, and `x as i64` could land off the step grid.
+                let k = ((x - low) / step).round().clamp(0.0, (count - 1) as f64);
+                domain.nth(k as u64).unwrap_or(Value::Int(x as i64))
+            }
             ParamKind::Discrete {
                 low,
                 step,
@@ -155,7 +203,29 @@ impl ParamModel {
     /// space, clamped into the bounds, rounded onto the grid.
     pub(super) fn snap(&self, t: f64) -> f64 {
         match self.kind {
-            ParamKind::Continuous { log, low, high } => untransform(t, log).clamp(low, high),
+            ParamKind::Continuous {
+                log,
+                low,
+                high,
+                scale,
+                grid,
+            } => {
+                let x = untransform(t / scale, log);
+                let x = if x.is_nan() {
+                    // A degenerate kernel gave no draw: the middle of the domain.
+                    low / 2.0 + high / 2.0
+                } else {
+                    x.clamp(low, high)
+                };
+                match grid {
+                    Some(step) if (x - low).is_finite() => {
+                        let k = ((x - low) / step).round();
+                        (low + k * step).clamp(low, high)
+                    }
+                    // Far enough from `low` that the grid is finer than the floats.
+                    _ => x,
+                }
+            }
             ParamKind::Discrete {
                 log,
                 low,
@@ -165,7 +235,8 @@ impl ParamModel {
             } => {
                 let x = untransform(t, log);
                 let k = ((x - low) / step).round().clamp(0.0, (count - 1) as f64);
-                low + k * step
+                // A degenerate kernel gave no draw (NaN): the first grid value.
+                low + if k.is_nan() { 0.0 } else { k } * step
             }
             ParamKind::Categorical { .. } => t,
         }
@@ -182,10 +253,29 @@ impl ParamModel {
     /// Kernel-space position of an internal numeric value.
     pub(super) fn kernel_position(&self, x: f64) -> f64 {
         match self.kind {
-            ParamKind::Continuous { log, .. } | ParamKind::Discrete { log, .. } => {
-                transform(x, log)
-            }
+            ParamKind::Continuous { log, scale, .. } => transform(x, log) * scale,
+            ParamKind::Discrete { log, .. } => transform(x, log),
             ParamKind::Categorical { .. } => x,
+        }
+    }
+
+    /// The kernel-space factor of a continuous linear domain (1 for every other model).
+    pub(super) fn scale(&self) -> f64 {
+        match self.kind {
+            ParamKind::Continuous { scale, .. } => scale,
+            _ => 1.0,
+        }
+    }
+
+    /// Kernel-space width of the cell of a discrete internal value, computed without the
+    /// cancellation of `right - left` (for log ints, `ln(1 + step / (x - step/2))`).
+    pub(super) fn cell_width(&self, x: f64) -> f64 {
+        match self.kind {
+            ParamKind::Discrete {
+                log: true, step, ..
+            } => (step / (x - step / 2.0)).ln_1p(),
+            ParamKind::Discrete { step, .. } => step,
+            _ => 0.0,
         }
     }
 
@@ -199,6 +289,23 @@ impl ParamModel {
             _ => None,
         }
     }
+}
+
+/// 1 on ordinary ranges; otherwise the power of two that brings the width near 1, so
+/// that the width, the bounds' midpoint and the bandwidths stay finite and non-zero.
+fn kernel_scale(low: f64, high: f64) -> f64 {
+    let width = high - low;
+    let ordinary = width.is_finite() && width >= 1e-200 && low.abs().max(high.abs()) <= 1e300;
+    if ordinary {
+        return 1.0;
+    }
+    if !width.is_finite() || width > 1.0 {
+        // Halving the bounds keeps the width finite; 2^-4 leaves room for the midpoint.
+        return 0.0625;
+    }
+    // A tiny width: scale it up to about 1 (2^1000 at most, so bounds stay finite).
+    let exponent = (-width.log2()).floor().clamp(0.0, 1000.0);
+    2f64.powi(exponent as i32)
 }
 
 fn transform(x: f64, log: bool) -> f64 {

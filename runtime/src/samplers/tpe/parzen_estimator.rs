@@ -148,7 +148,9 @@ impl ParzenEstimator {
         if model.is_log() {
             self.mus.extend(column.iter().map(|&x| x.ln()));
         } else {
-            self.mus.extend_from_slice(column);
+            // Kernel space is `x * scale`; the scale is 1 (exact) on ordinary ranges.
+            let scale = model.scale();
+            self.mus.extend(column.iter().map(|&x| x * scale));
         }
         neighbour_sigmas(
             &self.mus,

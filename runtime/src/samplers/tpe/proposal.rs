@@ -3,7 +3,7 @@
 //! best. The history, mixtures and buffers this needs live in a [`Workspace`] that the
 //! sampler keeps between asks, so a long study stops allocating.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, TryLockError};
 
 use rand::RngCore;
 
@@ -36,7 +36,15 @@ impl WorkspaceCell {
     pub(super) fn with<R>(&self, f: impl FnOnce(&mut Workspace) -> R) -> R {
         match self.0.try_lock() {
             Ok(mut work) => f(&mut work),
-            Err(_) => f(&mut Workspace::default()),
+            // An ask that panicked (caught by `sample_guarded`) may have left the
+            // workspace half updated: start it over.
+            Err(TryLockError::Poisoned(poisoned)) => {
+                let mut work = poisoned.into_inner();
+                *work = Workspace::default();
+                self.0.clear_poison();
+                f(&mut work)
+            }
+            Err(TryLockError::WouldBlock) => f(&mut Workspace::default()),
         }
     }
 }
@@ -83,6 +91,7 @@ impl Workspace {
             if !space.space.is_active(first, &proposal) {
                 continue;
             }
+            crate::samplers::working_on(group.params[0]);
             let ranked = self.score_group(group, space, options, rng);
             ranked.write(ranked.order[0], space.space, &mut proposal);
             scored.push(ranked);
@@ -161,11 +170,21 @@ impl<'g> ScoredGroup<'g> {
         candidates: Vec<f64>,
         acquisition: Vec<f64>,
     ) -> Self {
-        // Best first; ties keep the earlier draw (numpy's argmax does the same).
+        // Best first; ties keep the earlier draw (numpy's argmax does the same). A NaN
+        // acquisition (both densities underflowed) ranks last: comparing it as "equal"
+        // broke the sort's total order, which the standard sort panics on.
+        let key = |c: usize| {
+            let a = acquisition[c];
+            if a.is_nan() {
+                f64::NEG_INFINITY
+            } else {
+                a
+            }
+        };
         let mut order: Vec<usize> = (0..acquisition.len()).collect();
         order.sort_by(|&a, &b| {
-            acquisition[b]
-                .partial_cmp(&acquisition[a])
+            key(b)
+                .partial_cmp(&key(a))
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(a.cmp(&b))
         });

@@ -95,6 +95,12 @@ fn log_add(p: f64, q: f64) -> f64 {
 /// Solved in log space on the left tail (mirroring when `a >= 0`), so draws stay exact even
 /// when the whole interval is many sigmas out.
 pub(crate) fn truncated_ppf(q: f64, a: f64, b: f64) -> f64 {
+    if a >= b || a.is_nan() || b.is_nan() {
+        // A kernel narrower than the floats can tell apart (`a == b`), or bounds made NaN
+        // by a zero-width kernel: the law is the point itself, or unknown. `clamp` below
+        // would panic on such bounds.
+        return if a == b { a } else { f64::NAN };
+    }
     let log_mass = log_gauss_mass(a, b);
     let x = if a < 0.0 {
         let log_phi = log_add(log_ndtr(a), q.ln() + log_mass);

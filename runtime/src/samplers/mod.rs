@@ -84,8 +84,6 @@ pub(crate) fn working_on(position: usize) {
 /// error naming the sampler (and the param it was working on, when known), and a proposal
 /// is returned only if it is a point of the space, every value inside its domain and on
 /// its step grid; anything else is an error naming the param, and nothing is recorded.
-// Called by `Study::ask` (wired in by the study's owner); until then only by tests.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn sample_guarded(
     sampler: &dyn Sampler,
     ctx: &SampleContext<'_>,

@@ -28,7 +28,7 @@ use crate::callbacks::Callback;
 use crate::error::{Error, Result};
 use crate::objective::TrialContext;
 use crate::pruners::Pruner;
-use crate::samplers::{SampleContext, Sampler};
+use crate::samplers::{sample_guarded, SampleContext, Sampler};
 use crate::space::{Params, SearchSpace, Space};
 use crate::storage::Storage;
 use crate::trial::{Direction, Outcome, Trial, TrialEvent, TrialState};
@@ -295,7 +295,8 @@ impl<S: Space> Study<S> {
                 number,
                 seed: shared.seed,
             };
-            shared.sampler.sample(&ctx, &mut rng)
+            // A sampler's panic or off-domain proposal fails this ask, not the process.
+            sample_guarded(&*shared.sampler, &ctx, &mut rng)
         })?;
         let trial = trial.ok_or(Error::Exhausted)?;
         self.heartbeats.track(trial.number);

@@ -470,3 +470,55 @@ fn objectives_can_print_without_breaking_the_progress_bar() {
     assert_eq!(asked.context().suspend_progress(|| 7), 7);
     study.tell(&asked, 1.0).unwrap();
 }
+
+/// A sampler that panics on every other trial, and proposes `x` off its domain otherwise.
+struct Broken;
+
+impl tunekit_runtime::samplers::Sampler for Broken {
+    fn name(&self) -> &'static str {
+        "broken"
+    }
+    fn sample(
+        &self,
+        ctx: &tunekit_runtime::samplers::SampleContext<'_>,
+        _: &mut dyn rand::RngCore,
+    ) -> tunekit_runtime::Result<Option<Params>> {
+        if ctx.trials.len() % 2 == 0 {
+            panic!("the sampler broke");
+        }
+        Ok(Some(Params::new().with("x", 99.0).with("opt", "adam")))
+    }
+}
+
+#[test]
+fn a_sampler_that_panics_or_leaves_the_domain_fails_the_ask_and_records_nothing() {
+    let study = Study::minimize(space()).sampler(Broken).build().unwrap();
+    match study.ask() {
+        Err(Error::UnsupportedSpace {
+            sampler, message, ..
+        }) => {
+            assert_eq!(sampler, "broken");
+            assert!(message.contains("the sampler broke"), "{message}");
+        }
+        other => panic!(
+            "expected the panic as an error, got {:?}",
+            other.map(|t| t.number())
+        ),
+    }
+    assert!(study.trials().unwrap().is_empty(), "nothing was recorded");
+    // The study goes on: an enqueued config still runs, and the next proposal (off the
+    // domain) is refused naming the param.
+    study
+        .enqueue(Params::new().with("x", 1.0).with("opt", "adam"))
+        .unwrap();
+    let trial = study.ask().unwrap();
+    study.tell(&trial, 1.0).unwrap();
+    match study.ask() {
+        Err(Error::UnsupportedSpace { param, .. }) => assert_eq!(param, "x"),
+        other => panic!(
+            "expected an off-domain error, got {:?}",
+            other.map(|t| t.number())
+        ),
+    }
+    assert_eq!(study.trials().unwrap().len(), 1);
+}

@@ -1,7 +1,7 @@
 //! RBF SVM or logistic regression (linfa) on red wine quality: which model and which
 //! regularization classify wines as good (quality >= 6) best by 5-fold cross-validation,
 //! TPE against random search, each with 40 trials, over 3 seeds. The search space,
-//! [`WineModel`], is declared in this file.
+//! `WineModel`, is declared in this file.
 //!
 //! Run: `cargo run --release -p tunekit-sweeps --example wine_tpe_vs_random`
 

@@ -3,7 +3,7 @@
 //! TPE against random search, each with 40 trials, over 3 seeds. The search space,
 //! `WineModel`, is declared in this file.
 //!
-//! Run: `cargo run --release -p tunekit-sweeps --example wine_tpe_vs_random`
+//! Run: `cargo run --release -p tunekit-sweeps --features wine --example wine_tpe_vs_random`
 
 use tunekit::cv::{KFold, cross_validate};
 use tunekit::prelude::*;

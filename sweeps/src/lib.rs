@@ -7,13 +7,15 @@
 //! - [`digits`]: the UCI handwritten digits and a stratified hold-out split.
 //! - [`mlp`]: an MLP classifier trained with candle on the CPU.
 //! - [`mlp_space`]: the MLP hyperparameters the `mlp_*` examples search.
-//! - [`classical`]: red wine quality, and RBF SVM or logistic regression from linfa.
+//! - `classical` (feature `wine`): red wine quality, and RBF SVM or logistic regression
+//!   from linfa.
 //! - [`report`]: what a sweep found, printed the way the examples show it.
 //!
 //! The data ship inside crates (the digits in this one, the wines in linfa-datasets'
 //! `winequality` feature): nothing is downloaded at run time.
 #![warn(missing_docs)]
 
+#[cfg(feature = "wine")]
 pub mod classical;
 pub mod digits;
 pub mod mlp;

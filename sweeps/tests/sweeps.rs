@@ -20,11 +20,12 @@ mod mlp_random;
 #[path = "../examples/mlp_tpe.rs"]
 mod mlp_tpe;
 
+#[cfg(feature = "wine")]
 #[allow(dead_code)]
 #[path = "../examples/wine_tpe_vs_random.rs"]
 mod wine_tpe_vs_random;
 
-use tunekit::{Random, Space, Tpe, TypedSpace};
+use tunekit::{Space, TypedSpace};
 use tunekit_sweeps::mlp_space::{MlpHyperparams, Optimizer};
 use tunekit_sweeps::report::SweepOutcome;
 
@@ -83,11 +84,12 @@ fn random_and_tpe_sweeps_run() {
     }
 }
 
+#[cfg(feature = "wine")]
 #[test]
 fn wine_sweeps_run_and_beat_the_majority_baseline() {
     for outcome in [
-        wine_tpe_vs_random::run(Tpe::default(), 3, 1).unwrap(),
-        wine_tpe_vs_random::run(Random, 3, 1).unwrap(),
+        wine_tpe_vs_random::run(tunekit::Tpe::default(), 3, 1).unwrap(),
+        wine_tpe_vs_random::run(tunekit::Random, 3, 1).unwrap(),
     ] {
         assert_eq!(outcome.best_so_far.len(), 3);
         // 53.5% of the wines are good: a tuned model must do better than guessing that.

@@ -47,7 +47,7 @@ pub fn fit_and_score(
     train: &BinaryDataset,
     valid: &BinaryDataset,
 ) -> Result<f64, tunekit::BoxError> {
-    let (train, valid) = standardize(train, valid);
+    let (train, valid) = standardize(train, valid)?;
     let predicted = match *params {
         ClassicalParams::Svm { c, gamma } => Svm::<f64, bool>::params()
             .pos_neg_weights(c, c)
@@ -64,19 +64,23 @@ pub fn fit_and_score(
     Ok(accuracy(&predicted, valid.targets()))
 }
 
-/// Splits `data` into `(train, valid)` by row indices.
+/// Splits `data` into `(train, valid)` by row indices; an index past the end is an error.
 pub fn select_rows(
     data: &BinaryDataset,
     train: &[usize],
     valid: &[usize],
-) -> (BinaryDataset, BinaryDataset) {
+) -> Result<(BinaryDataset, BinaryDataset), tunekit::BoxError> {
+    let rows = data.records().nrows().min(data.targets().len());
+    if let Some(&i) = train.iter().chain(valid).find(|&&i| i >= rows) {
+        return Err(format!("row {i} of {rows} does not exist").into());
+    }
     let pick = |idx: &[usize]| {
         Dataset::new(
             data.records().select(Axis(0), idx),
             data.targets().select(Axis(0), idx),
         )
     };
-    (pick(train), pick(valid))
+    Ok((pick(train), pick(valid)))
 }
 
 fn accuracy(predicted: &Array1<bool>, truth: &Array1<bool>) -> f64 {
@@ -85,17 +89,28 @@ fn accuracy(predicted: &Array1<bool>, truth: &Array1<bool>) -> f64 {
 }
 
 /// Z-scores both splits with the training split's per-column mean and std.
-fn standardize(train: &BinaryDataset, valid: &BinaryDataset) -> (BinaryDataset, BinaryDataset) {
+fn standardize(
+    train: &BinaryDataset,
+    valid: &BinaryDataset,
+) -> Result<(BinaryDataset, BinaryDataset), tunekit::BoxError> {
     let x = train.records();
-    let mean = x.mean_axis(Axis(0)).expect("non-empty training set");
+    let mean = x.mean_axis(Axis(0)).ok_or("empty training split")?;
+    if valid.records().ncols() != x.ncols() {
+        return Err(format!(
+            "{} features to validate on, {} to train on",
+            valid.records().ncols(),
+            x.ncols()
+        )
+        .into());
+    }
     let std = x
         .std_axis(Axis(0), 0.0)
         .mapv(|s| if s > 1e-12 { s } else { 1.0 });
     let scale = |r: &Array2<f64>| (r - &mean) / &std;
-    (
+    Ok((
         Dataset::new(scale(train.records()), train.targets().clone()),
         Dataset::new(scale(valid.records()), valid.targets().clone()),
-    )
+    ))
 }
 
 #[cfg(test)]
@@ -108,7 +123,7 @@ mod tests {
         assert_eq!(data.records().dim(), (1599, 11));
         let n = data.records().nrows();
         let (train, valid): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % 3 != 0);
-        let (train, valid) = select_rows(&data, &train, &valid);
+        let (train, valid) = select_rows(&data, &train, &valid).unwrap();
         for params in [
             ClassicalParams::Svm { c: 1.0, gamma: 0.1 },
             ClassicalParams::Logistic { alpha: 1.0 },
@@ -116,5 +131,14 @@ mod tests {
             let acc = fit_and_score(&params, &train, &valid).unwrap();
             assert!(acc > 0.65, "{params:?}: {acc}");
         }
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        let data = winequality_binary();
+        assert!(select_rows(&data, &[0, 1_000_000], &[2]).is_err());
+        let (empty, valid) = select_rows(&data, &[], &[2, 3]).unwrap();
+        let svm = ClassicalParams::Svm { c: 1.0, gamma: 0.1 };
+        assert!(fit_and_score(&svm, &empty, &valid).is_err());
     }
 }

@@ -1,18 +1,23 @@
-//! Example sweeps of [`tunekit`] over real models and real data, shared by the
-//! example binaries (`cargo run --release -p tunekit-sweeps --example ...`) and by the
-//! tests that run each sweep on a tiny budget so the examples cannot rot.
+//! What the example sweeps of [`tunekit`] share: data, model trainers and printing.
+//! Each search itself (its `#[tunable]` types or the shared one it imports, `space!`, the
+//! `Study` and the cross-validated objective) lives in its example file
+//! (`cargo run --release -p tunekit-sweeps --example ...`); `tests/sweeps.rs` runs every
+//! example's search on a tiny budget so the examples cannot rot.
 //!
-//! - [`mlp_sweep`]: an MLP (candle, CPU) on the UCI handwritten digits, tuned by grid,
-//!   random or TPE search with 3-fold cross-validation, then tested on a held-out split.
-//! - [`wine_sweep`]: RBF SVM or logistic regression (linfa) on red wine quality, TPE
-//!   against random search with 5-fold cross-validation.
+//! - [`digits`]: the UCI handwritten digits and a stratified hold-out split.
+//! - [`mlp`]: an MLP classifier trained with candle on the CPU.
+//! - [`mlp_space`]: the MLP hyperparameters the `mlp_*` examples search.
+//! - `classical` (feature `wine`): red wine quality, and RBF SVM or logistic regression
+//!   from linfa.
+//! - [`report`]: what a sweep found, printed the way the examples show it.
 //!
-//! The data ship inside crates (smartcore's and linfa-datasets' data features): nothing
-//! is downloaded at run time.
+//! The data ship inside crates (the digits in this one, the wines in linfa-datasets'
+//! `winequality` feature): nothing is downloaded at run time.
 #![warn(missing_docs)]
 
+#[cfg(feature = "wine")]
 pub mod classical;
 pub mod digits;
 pub mod mlp;
-pub mod mlp_sweep;
-pub mod wine_sweep;
+pub mod mlp_space;
+pub mod report;

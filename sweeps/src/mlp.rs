@@ -15,18 +15,20 @@ use candle_nn::{AdamW, Optimizer, ParamsAdamW, loss::cross_entropy};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use std::ops::ControlFlow;
 
+use crate::digits::Classification;
+
 /// Optimizer and its hyperparameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OptimizerConfig {
     /// Adam (no weight decay).
     Adam {
         /// Learning rate.
-        lr: f64,
+        learning_rate: f64,
     },
     /// SGD with classical (PyTorch-style) momentum; `momentum = 0.0` is plain SGD.
     Sgd {
         /// Learning rate.
-        lr: f64,
+        learning_rate: f64,
         /// Momentum coefficient.
         momentum: f64,
     },
@@ -52,7 +54,9 @@ pub struct MlpConfig {
 impl Default for MlpConfig {
     fn default() -> Self {
         Self {
-            optimizer: OptimizerConfig::Adam { lr: 1e-3 },
+            optimizer: OptimizerConfig::Adam {
+                learning_rate: 1e-3,
+            },
             batch_size: 32,
             epochs: 20,
             hidden: 64,
@@ -103,7 +107,9 @@ impl Model {
 
     /// Logits for already standardized inputs. `dropout` is `Some((p, rng))` in training only.
     fn logits(&self, x: &Tensor, mut dropout: Option<(f64, &mut StdRng)>) -> Result<Tensor> {
-        let (last, hidden) = self.layers.split_last().expect("at least one layer");
+        let Some((last, hidden)) = self.layers.split_last() else {
+            candle_core::bail!("a model has at least one layer");
+        };
         let mut h = x.clone();
         for layer in hidden {
             h = layer.forward(&h)?.relu()?;
@@ -121,6 +127,7 @@ impl Model {
         if x.is_empty() {
             return Ok(Vec::new());
         }
+        check_rows(x, self.mean.len())?;
         let x = standardized_tensor(x, &self.mean, &self.std, &Device::Cpu)?;
         self.logits(&x, None)?.argmax(1)?.to_vec1::<u32>()
     }
@@ -174,6 +181,18 @@ pub fn accuracy(model: &Model, x: &[Vec<f32>], y: &[u32]) -> Result<f64> {
     Ok(correct as f64 / y.len() as f64)
 }
 
+/// Trains on `train` and returns the accuracy on `valid`: one fold of a cross-validation,
+/// or the final retrain-and-test.
+pub fn fit_and_score(
+    cfg: &MlpConfig,
+    train: &Classification,
+    valid: &Classification,
+    seed: u64,
+) -> Result<f64> {
+    let model = train_mlp(cfg, &train.x, &train.y, seed)?;
+    accuracy(&model, &valid.x, &valid.y)
+}
+
 fn try_train_mlp(
     cfg: &MlpConfig,
     x: &[Vec<f32>],
@@ -195,10 +214,15 @@ fn try_train_mlp(
         candle_core::bail!("dropout must be in [0, 1), got {}", cfg.dropout);
     }
 
+    let n_features = x[0].len();
+    if n_features == 0 {
+        candle_core::bail!("need at least one feature per row");
+    }
+    check_rows(x, n_features)?;
+    let n_classes = y.iter().max().map_or(0, |&c| c as usize + 1);
+
     let dev = Device::Cpu;
     let mut rng = StdRng::seed_from_u64(seed);
-    let n_features = x[0].len();
-    let n_classes = *y.iter().max().expect("non-empty") as usize + 1;
     let (mean, std) = column_stats(x);
 
     let mut layers = Vec::with_capacity(cfg.hidden_layers + 1);
@@ -262,15 +286,18 @@ enum Opt {
 impl Opt {
     fn new(cfg: OptimizerConfig, vars: Vec<Var>) -> Result<Self> {
         Ok(match cfg {
-            OptimizerConfig::Adam { lr } => {
+            OptimizerConfig::Adam { learning_rate } => {
                 let params = ParamsAdamW {
-                    lr,
+                    lr: learning_rate,
                     weight_decay: 0.0,
                     ..Default::default()
                 };
                 Self::Adam(AdamW::new(vars, params)?)
             }
-            OptimizerConfig::Sgd { lr, momentum } => Self::Sgd(Sgd::new(vars, lr, momentum)?),
+            OptimizerConfig::Sgd {
+                learning_rate,
+                momentum,
+            } => Self::Sgd(Sgd::new(vars, learning_rate, momentum)?),
         })
     }
 
@@ -331,14 +358,22 @@ fn dropout_mask(shape: (usize, usize), p: f64, rng: &mut StdRng, dev: &Device) -
     Tensor::from_vec(mask, shape, dev)
 }
 
-/// Per-column mean and standard deviation; constant columns get std 1.
+/// An error unless every row has `n_features` features.
+fn check_rows(x: &[Vec<f32>], n_features: usize) -> Result<()> {
+    match x.iter().position(|row| row.len() != n_features) {
+        Some(i) => candle_core::bail!("row {i} has {} features, expected {n_features}", x[i].len()),
+        None => Ok(()),
+    }
+}
+
+/// Per-column mean and standard deviation of rows of equal length; constant columns
+/// get std 1.
 fn column_stats(x: &[Vec<f32>]) -> (Vec<f32>, Vec<f32>) {
     let n = x.len() as f64;
     let d = x[0].len();
     let mut sum = vec![0f64; d];
     let mut sum_sq = vec![0f64; d];
     for row in x {
-        assert_eq!(row.len(), d, "ragged feature rows");
         for (j, &v) in row.iter().enumerate() {
             sum[j] += f64::from(v);
             sum_sq[j] += f64::from(v) * f64::from(v);
@@ -361,7 +396,6 @@ fn standardize_row<'a>(
     mean: &'a [f32],
     std: &'a [f32],
 ) -> impl Iterator<Item = f32> + 'a {
-    assert_eq!(row.len(), mean.len(), "feature count differs from training");
     row.iter().zip(mean).zip(std).map(|((v, m), s)| (v - m) / s)
 }
 
@@ -403,9 +437,11 @@ mod tests {
     fn learns_separable_data_with_both_optimizers() {
         let (x, y) = blobs(200, 1);
         for optimizer in [
-            OptimizerConfig::Adam { lr: 1e-2 },
+            OptimizerConfig::Adam {
+                learning_rate: 1e-2,
+            },
             OptimizerConfig::Sgd {
-                lr: 5e-2,
+                learning_rate: 5e-2,
                 momentum: 0.9,
             },
         ] {
@@ -448,7 +484,7 @@ mod tests {
     fn diverging_run_does_not_panic() {
         let (x, y) = blobs(50, 4);
         let optimizer = OptimizerConfig::Sgd {
-            lr: 1e3,
+            learning_rate: 1e3,
             momentum: 0.99,
         };
         let cfg = MlpConfig {
@@ -458,6 +494,23 @@ mod tests {
         };
         let acc = accuracy(&train_mlp(&cfg, &x, &y, 0).unwrap(), &x, &y).unwrap();
         assert!((0.0..=1.0).contains(&acc));
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        let (x, y) = blobs(20, 5);
+        let cfg = MlpConfig {
+            epochs: 1,
+            ..Default::default()
+        };
+        let mut ragged = x.clone();
+        ragged[7].pop();
+        assert!(train_mlp(&cfg, &ragged, &y, 0).is_err());
+        assert!(train_mlp(&cfg, &vec![Vec::new(); 20], &y, 0).is_err());
+        assert!(train_mlp(&cfg, &x, &y[1..], 0).is_err());
+        let model = train_mlp(&cfg, &x, &y, 0).unwrap();
+        assert!(model.predict(&ragged).is_err());
+        assert!(accuracy(&model, &x, &y[1..]).is_err());
     }
 
     #[test]

@@ -11,25 +11,32 @@
 //! fitted statistics are stored in the [`Model`] and reused at prediction.
 
 use candle_core::{Device, Result, Tensor, Var, backprop::GradStore};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, loss::cross_entropy};
+use candle_nn::{AdamW, Optimizer as _, ParamsAdamW, loss::cross_entropy};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
+use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
+use tunekit::tunable;
 
 use crate::digits::Classification;
 
-/// Optimizer and its hyperparameters.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum OptimizerConfig {
+/// The optimizer and its hyperparameters, with the ranges the examples search: a
+/// `#[tunable]` enum whose variants carry their own (conditional) params.
+#[tunable]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Optimizer {
     /// Adam (no weight decay).
     Adam {
-        /// Learning rate.
+        /// Learning rate, searched on a log scale.
+        #[tune(1e-4..=3e-2, log)]
         learning_rate: f64,
     },
     /// SGD with classical (PyTorch-style) momentum; `momentum = 0.0` is plain SGD.
     Sgd {
-        /// Learning rate.
+        /// Learning rate, searched on a log scale.
+        #[tune(1e-3..=3e-1, log)]
         learning_rate: f64,
         /// Momentum coefficient.
+        #[tune(0.0..=0.95, step = 0.05)]
         momentum: f64,
     },
 }
@@ -38,7 +45,7 @@ pub enum OptimizerConfig {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MlpConfig {
     /// Optimizer and its hyperparameters.
-    pub optimizer: OptimizerConfig,
+    pub optimizer: Optimizer,
     /// Samples per gradient step.
     pub batch_size: usize,
     /// Passes over the training set.
@@ -54,7 +61,7 @@ pub struct MlpConfig {
 impl Default for MlpConfig {
     fn default() -> Self {
         Self {
-            optimizer: OptimizerConfig::Adam {
+            optimizer: Optimizer::Adam {
                 learning_rate: 1e-3,
             },
             batch_size: 32,
@@ -284,9 +291,9 @@ enum Opt {
 }
 
 impl Opt {
-    fn new(cfg: OptimizerConfig, vars: Vec<Var>) -> Result<Self> {
+    fn new(cfg: Optimizer, vars: Vec<Var>) -> Result<Self> {
         Ok(match cfg {
-            OptimizerConfig::Adam { learning_rate } => {
+            Optimizer::Adam { learning_rate } => {
                 let params = ParamsAdamW {
                     lr: learning_rate,
                     weight_decay: 0.0,
@@ -294,7 +301,7 @@ impl Opt {
                 };
                 Self::Adam(AdamW::new(vars, params)?)
             }
-            OptimizerConfig::Sgd {
+            Optimizer::Sgd {
                 learning_rate,
                 momentum,
             } => Self::Sgd(Sgd::new(vars, learning_rate, momentum)?),
@@ -437,10 +444,10 @@ mod tests {
     fn learns_separable_data_with_both_optimizers() {
         let (x, y) = blobs(200, 1);
         for optimizer in [
-            OptimizerConfig::Adam {
+            Optimizer::Adam {
                 learning_rate: 1e-2,
             },
-            OptimizerConfig::Sgd {
+            Optimizer::Sgd {
                 learning_rate: 5e-2,
                 momentum: 0.9,
             },
@@ -483,7 +490,7 @@ mod tests {
     #[test]
     fn diverging_run_does_not_panic() {
         let (x, y) = blobs(50, 4);
-        let optimizer = OptimizerConfig::Sgd {
+        let optimizer = Optimizer::Sgd {
             learning_rate: 1e3,
             momentum: 0.99,
         };

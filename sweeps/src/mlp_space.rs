@@ -1,12 +1,14 @@
 //! The MLP hyperparameters that the `mlp_grid`, `mlp_random` and `mlp_tpe` examples
 //! search (each narrows or pins it in its own `space!`). The quickstart declares the
-//! same two types in its own file, so that one file shows a whole search; a test checks
-//! that the two spaces are the same.
+//! same struct in its own file, so that one file shows a whole search; a test checks
+//! that the two spaces are the same. The optimizer's ranges live on the trainer's
+//! [`Optimizer`] enum, re-exported here.
 
 use serde::{Deserialize, Serialize};
 use tunekit::prelude::*;
 
-use crate::mlp::{MlpConfig, OptimizerConfig};
+use crate::mlp::MlpConfig;
+pub use crate::mlp::Optimizer;
 
 /// The hyperparameters searched. The search space is declared right here, on the type.
 #[tunable]
@@ -29,42 +31,11 @@ pub struct MlpHyperparams {
     pub dropout: f64,
 }
 
-/// The optimizer: a categorical whose variants carry their own conditional params.
-#[tunable]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Optimizer {
-    /// Adam, with its learning rate on a log scale.
-    Adam {
-        /// Step size.
-        #[tune(1e-4..=3e-2, log)]
-        learning_rate: f64,
-    },
-    /// SGD with classical momentum.
-    Sgd {
-        /// Step size.
-        #[tune(1e-3..=3e-1, log)]
-        learning_rate: f64,
-        /// Momentum coefficient.
-        #[tune(0.0..=0.95, step = 0.05)]
-        momentum: f64,
-    },
-}
-
 impl MlpHyperparams {
     /// The trainer's config for these hyperparameters (one hidden layer).
     pub fn to_config(&self) -> MlpConfig {
-        let optimizer = match self.optimizer {
-            Optimizer::Adam { learning_rate } => OptimizerConfig::Adam { learning_rate },
-            Optimizer::Sgd {
-                learning_rate,
-                momentum,
-            } => OptimizerConfig::Sgd {
-                learning_rate,
-                momentum,
-            },
-        };
         MlpConfig {
-            optimizer,
+            optimizer: self.optimizer,
             batch_size: self.batch_size,
             epochs: self.epochs,
             hidden: self.hidden,

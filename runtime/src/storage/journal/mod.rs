@@ -106,7 +106,9 @@ pub enum FsyncPolicy {
 /// - a journal of format 1 (written before checksums existed) stays format 1: it is read
 ///   as before and this version appends to it without checksums, so older and newer
 ///   processes can still share it. Its lines have no integrity check (a line that does
-///   carry one is still verified); start a new journal to get one.
+///   carry one is still verified); start a new journal to get one. tunekit 0.1 let a
+///   user attribute be set on a finished trial; in a format-1 journal such a line is kept
+///   as written, in format 2 it is an error like any record that does not fit.
 ///
 /// An old journal is not upgraded in place (say, by a "checked from here" marker line):
 /// older tunekit versions sharing the file would then refuse it, and the rule for every

@@ -119,7 +119,14 @@ impl Replay {
                 value,
             })?,
             Record::UserAttr { number, key, value } => {
-                self.apply_event(TrialEvent::UserAttr { number, key, value })?
+                if let Some(trial) = self.finished_trial_of_format_1(number) {
+                    // tunekit 0.1 (format 1) let `set_user_attr` change a finished trial;
+                    // such a line is what that version recorded, so it is kept as
+                    // written rather than locking the user out of the study.
+                    trial.user_attrs.insert(key, value);
+                } else {
+                    self.apply_event(TrialEvent::UserAttr { number, key, value })?
+                }
             }
             Record::Finished {
                 number,
@@ -161,6 +168,16 @@ impl Replay {
             .ok_or(Error::UnknownTrial(number))?;
         let mut probe = trial.clone();
         probe.apply(event)
+    }
+
+    /// Trial `number` when it is finished and the journal is of format 1, the only format
+    /// whose writer let user attributes follow the finish.
+    fn finished_trial_of_format_1(&mut self, number: u64) -> Option<&mut Trial> {
+        if self.header.as_ref().is_none_or(|header| header.checked) {
+            return None;
+        }
+        let trial = self.trials.get_mut(usize::try_from(number).ok()?)?;
+        trial.state.is_finished().then_some(trial)
     }
 
     fn apply_event(&mut self, event: TrialEvent) -> std::result::Result<(), String> {
@@ -278,5 +295,40 @@ mod tests {
         };
         let err = Replay::default().apply(newer).unwrap_err();
         assert!(err.contains("newer tunekit"), "{err}");
+    }
+
+    fn user_attr(number: u64) -> Record {
+        Record::UserAttr {
+            number,
+            key: "note".into(),
+            value: serde_json::json!("late"),
+        }
+    }
+
+    #[test]
+    fn a_user_attr_after_the_finish_is_refused_from_format_2_and_kept_in_format_1() {
+        let mut replay = Replay::default();
+        for record in [header(), started(0, "a"), finished(0, 1.0)] {
+            replay.apply(record).unwrap();
+        }
+        let err = replay.apply(user_attr(0)).unwrap_err();
+        assert!(err.contains("already finished"), "{err}");
+        assert!(replay.trials[0].user_attrs.is_empty());
+
+        let format_1 = Record::Study {
+            format: 1,
+            name: "s".into(),
+            direction: Direction::Minimize,
+            space: SearchSpace::empty(),
+            created_at: Utc::now(),
+        };
+        let mut replay = Replay::default();
+        for record in [format_1, started(0, "a"), finished(0, 1.0), user_attr(0)] {
+            replay.apply(record).unwrap();
+        }
+        assert_eq!(replay.trials[0].user_attrs["note"], serde_json::json!("late"));
+        assert_eq!(replay.trials[0].value, Some(1.0));
+        let err = replay.apply(user_attr(1)).unwrap_err();
+        assert!(err.contains("unknown trial 1"), "{err}");
     }
 }

@@ -104,6 +104,62 @@
 //! error; domains with run-time bounds are checked when the study is built.
 #![warn(missing_docs)]
 
+/// Declares the search space of a struct or enum on its fields, with `#[tune(...)]`, and
+/// implements [`Tunable`] for it; the grammar is in the [crate docs](crate#tune-on-a-field).
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Train {
+///     #[tune(1e-5..=1e-1, log)] // a float range on a log scale
+///     learning_rate: f64,
+///     #[tune(1..=4)] // an int range
+///     layers: u32,
+///     #[tune(0.0..=0.5, step = 0.25)] // on the grid 0.0, 0.25, 0.5
+///     dropout: f64,
+///     #[tune(choice(16, 32, 64))] // one of these values
+///     batch_size: usize,
+///     #[tune] // a bool: false or true
+///     shuffle: bool,
+///     #[tune] // a #[tunable] enum: a categorical with conditional params
+///     optimizer: Optimizer,
+///     #[tune(fixed = 20)] // pinned, not searched
+///     epochs: u32,
+///     seed: u64, // no #[tune]: Default::default()
+/// }
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Optimizer {
+///     Sgd {
+///         #[tune(choice(0.0, 0.9))]
+///         momentum: f64,
+///     },
+///     Adam(#[tune] Betas), // a newtype variant's #[tunable] type: params under `Adam.`
+///     Rmsprop(#[tune(1e-3..=1e-1, log)] f64), // its one field at the variant's path
+///     Lbfgs, // a unit variant: no params
+/// }
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Betas {
+///     #[tune(0.8..=0.95)]
+///     beta1: f64,
+/// }
+///
+/// let space = Train::search_space()?;
+/// let names: Vec<&str> = space.params().iter().map(|p| p.name.as_str()).collect();
+/// assert_eq!(names, [
+///     "learning_rate", "layers", "dropout", "batch_size", "shuffle", "optimizer",
+///     "optimizer.Sgd.momentum", "optimizer.Adam.beta1", "optimizer.Rmsprop",
+/// ]);
+/// let study = Study::minimize(space!(Train)).seed(1).build()?;
+/// let config: Train = study.ask()?.config;
+/// assert_eq!((config.epochs, config.seed), (20, 0));
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 pub use tunekit_macros::tunable;
 pub use tunekit_runtime::*;
 
@@ -111,6 +167,55 @@ pub use tunekit_runtime::*;
 /// `space!(Train)`, `space!(Train { epochs: 5, lr: tune(1e-4..=1e-2, log) })`.
 ///
 /// See the [crate docs](crate#space) for the grammar.
+///
+/// ```
+/// use tunekit::prelude::*;
+/// use tunekit::Space; // search_space()
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1e-5..=1e-1, log)]
+///     lr: f64,
+///     #[tune(1..=8)]
+///     layers: u32,
+///     #[tune(choice(16, 32, 64))]
+///     batch: usize,
+///     #[tune]
+///     optimizer: Optimizer,
+///     epochs: u32,
+/// }
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Optimizer {
+///     Sgd {
+///         #[tune(0.0..=0.9)]
+///         momentum: f64,
+///     },
+///     Adam,
+/// }
+///
+/// let full: TypedSpace<Train> = space!(Train); // the declared space
+/// assert_eq!(full.search_space()?.len(), 5); // lr, layers, batch, optimizer, momentum
+///
+/// let max_epochs = 3; // pins take run-time values too
+/// let quick = space!(Train {
+///     layers: 1..=2,              // a narrower range
+///     lr: tune(1e-3..=1e-2, log), // any #[tune(...)] domain
+///     batch: choice(16, 32),      // other choices
+///     optimizer: Optimizer::Adam, // pinned to a value: no parameter left
+///     epochs: max_epochs,         // untuned fields can be pinned as well
+/// });
+/// let params = quick.search_space()?;
+/// let names: Vec<&str> = params.params().iter().map(|p| p.name.as_str()).collect();
+/// assert_eq!(names, ["lr", "layers", "batch"]);
+/// let study = Study::minimize(quick).seed(2).build()?;
+/// let config: Train = study.ask()?.config;
+/// assert_eq!((config.optimizer, config.epochs), (Optimizer::Adam, 3));
+/// assert!([16, 32].contains(&config.batch) && config.layers <= 2);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[macro_export]
 macro_rules! space {
     ($($input:tt)*) => {

@@ -2,14 +2,32 @@
 //! records the per-fold scores on the trial.
 //!
 //! ```
-//! use tunekit_runtime::cv::KFold;
+//! use tunekit::prelude::*; // KFold and cross_validate included
 //!
-//! let folds = KFold::new(3).shuffle(7).split(10)?;
-//! assert_eq!(folds.len(), 3);
-//! let mut seen: Vec<usize> = folds.iter().flat_map(|f| f.valid.clone()).collect();
-//! seen.sort();
-//! assert_eq!(seen, (0..10).collect::<Vec<_>>()); // each sample validated exactly once
-//! # Ok::<(), tunekit_runtime::Error>(())
+//! #[tunable]
+//! #[derive(Debug, Clone)]
+//! struct Ridge {
+//!     #[tune(1e-4..=1e2, log)]
+//!     alpha: f64,
+//! }
+//!
+//! // A toy data set: y = 2x, and a "model" that predicts (2 - alpha / 100) x.
+//! let xs: Vec<f64> = (0..30).map(f64::from).collect();
+//! let folds = KFold::new(3).shuffle(7).split(xs.len())?;
+//!
+//! let study = Study::minimize(space!(Ridge)).seed(1).build()?;
+//! study.optimize(10, |cfg: &Ridge, trial: &mut TrialContext| -> Result<f64, tunekit::BoxError> {
+//!     let score = cross_validate(&folds, trial, |fold| {
+//!         let slope = 2.0 - cfg.alpha / 100.0; // "fit" on fold.train
+//!         let mse: f64 = fold.valid.iter().map(|&i| (slope * xs[i] - 2.0 * xs[i]).powi(2)).sum();
+//!         Ok::<f64, tunekit::BoxError>(mse / fold.valid.len() as f64)
+//!     })?;
+//!     Ok(score.mean) // per-fold scores, mean and std are recorded on the trial
+//! })?;
+//! let trial = &study.trials()?[0];
+//! assert_eq!(trial.intermediate.len(), 3); // the running mean after each fold
+//! assert!(trial.user_attrs.contains_key("cv_fold_scores"));
+//! # Ok::<(), tunekit::Error>(())
 //! ```
 
 use std::collections::BTreeMap;
@@ -32,6 +50,23 @@ pub struct Fold {
 
 /// K-fold splitter: every sample lands in exactly one validation fold; fold sizes differ
 /// by at most one.
+///
+/// ```
+/// use tunekit::cv::KFold;
+///
+/// let folds = KFold::new(3).shuffle(7).split(10)?;
+/// assert_eq!(folds.len(), 3);
+/// let mut seen: Vec<usize> = folds.iter().flat_map(|f| f.valid.clone()).collect();
+/// seen.sort();
+/// assert_eq!(seen, (0..10).collect::<Vec<_>>()); // each sample validated exactly once
+///
+/// // Stratified: each class keeps its share in every fold.
+/// let labels = ["cat", "cat", "cat", "dog", "dog", "dog"];
+/// for fold in KFold::new(3).split_stratified(&labels)? {
+///     assert_eq!(fold.valid.iter().filter(|&&i| labels[i] == "cat").count(), 1);
+/// }
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct KFold {
     k: usize,
@@ -159,6 +194,34 @@ impl CvScore {
 /// and reports the running mean after each fold as an intermediate value (step = fold
 /// index), so a pruner can stop a hopeless config after its first folds. A fold that
 /// fails fails the whole evaluation.
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Knn {
+///     #[tune(1..=15)]
+///     k: u32,
+/// }
+///
+/// let folds = KFold::new(5).shuffle(0).split(100)?;
+/// let study = Study::maximize(space!(Knn))
+///     .pruner(MedianPruner::new()) // can stop a config after its first folds
+///     .seed(3)
+///     .build()?;
+/// study.optimize(8, |cfg: &Knn, trial: &mut TrialContext| -> Result<f64, tunekit::BoxError> {
+///     // A stand-in for "train on fold.train, return the accuracy on fold.valid".
+///     let cv = cross_validate(&folds, trial, |fold| {
+///         let noise = fold.valid[0] as f64 * 1e-4;
+///         Ok::<f64, String>(0.9 - (f64::from(cfg.k) - 7.0).abs() * 0.01 + noise)
+///     })?;
+///     Ok(cv.mean) // what the study maximizes; cv.std is recorded too
+/// })?;
+/// let best = study.best().unwrap();
+/// assert!(best.config.k >= 1 && best.config.k <= 15);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 pub fn cross_validate<E>(
     folds: &[Fold],
     trial: &mut TrialContext,

@@ -4,7 +4,37 @@ use std::fmt;
 
 /// Every fallible operation of tunekit returns this error.
 ///
-/// Messages name the parameter or trial concerned and say what to change.
+/// Messages name the parameter or trial concerned and say what to change. The enum is
+/// `#[non_exhaustive]`: match the variants you handle and keep a `_` arm.
+///
+/// ```
+/// use tunekit::prelude::*;
+/// use tunekit::Error;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Cfg {
+///     #[tune]
+///     warm_start: bool,
+/// }
+///
+/// let study = Study::minimize(space!(Cfg))
+///     .sampler(Grid::new())
+///     .max_consecutive_failures(2)
+///     .build()?;
+/// // An objective that fails for every config stops `optimize`, naming the last reason.
+/// let err = study
+///     .optimize(10, |_: &Cfg| -> Result<f64, tunekit::BoxError> { Err("no GPU found".into()) })
+///     .unwrap_err();
+/// assert!(matches!(err, Error::TooManyFailures { count: 2, .. }));
+/// assert!(err.to_string().contains("no GPU found"));
+/// // Both grid points (false, true) are used up.
+/// match study.ask() {
+///     Err(Error::Exhausted) => {}
+///     other => panic!("expected an exhausted grid, got {other:?}"),
+/// }
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -1,6 +1,7 @@
 //! The runtime of [tunekit](https://docs.rs/tunekit): search spaces, samplers, studies and
 //! storage. Most users depend on the `tunekit` facade crate instead, which re-exports all
-//! of this next to the `#[tunable]` and `space!` macros.
+//! of this next to the `#[tunable]` and `space!` macros; the examples in these docs are
+//! written against it (`use tunekit::prelude::*;`), as user code is.
 //!
 //! The root holds what a typical sweep names; everything else is in a module by concept,
 //! in the order data flows:

@@ -21,7 +21,7 @@ use crate::trial::{Direction, TrialEvent};
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Return this (boxed, e.g. `Err(TrialPruned.into())`) from an objective to end the trial
-/// as pruned instead of failed.
+/// as pruned instead of failed; the example on [`TrialContext`] shows it with a pruner.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, thiserror::Error)]
 #[error("trial pruned")]
 pub struct TrialPruned;
@@ -86,6 +86,39 @@ where
 
 /// The running trial, as the objective sees it: report intermediate values, record user
 /// attributes, ask whether to stop early.
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1e-4..=1.0, log)]
+///     lr: f64,
+/// }
+///
+/// let study = Study::minimize(space!(Train))
+///     .pruner(MedianPruner::new().startup_trials(3))
+///     .seed(0)
+///     .build()?;
+/// study.optimize(12, |cfg: &Train, trial: &mut TrialContext| -> Result<f64, tunekit::BoxError> {
+///     let mut loss = 1.0;
+///     for epoch in 0..10 {
+///         loss *= 1.0 - cfg.lr.min(0.5); // one "epoch" of training
+///         trial.report(epoch, loss)?; // seen by the pruner, exported with the trial
+///         if trial.should_prune() {
+///             return Err(TrialPruned.into()); // ends the trial as pruned, not failed
+///         }
+///     }
+///     trial.set_user_attr("final_lr", cfg.lr)?;
+///     trial.suspend_progress(|| println!("trial {} done", trial.number()));
+///     Ok(loss)
+/// })?;
+/// let trials = study.trials()?;
+/// assert!(trials.iter().all(|t| matches!(t.state, TrialState::Complete | TrialState::Pruned)));
+/// assert_eq!(trials[0].intermediate.len(), 10); // the first trials are never pruned
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 pub struct TrialContext {
     number: u64,
     params: Params,

@@ -84,19 +84,28 @@ impl Progress {
 ///
 /// ```
 /// use std::ops::ControlFlow;
-/// use tunekit_runtime::{Domain, Params, SearchSpace, StopReason, Study, Trial, callbacks::Progress};
+/// use tunekit::callbacks::Progress;
+/// use tunekit::prelude::*;
+/// use tunekit::Trial;
 ///
-/// let space = SearchSpace::builder().add("x", Domain::int(0, 100)).build()?;
-/// let study = Study::minimize(space)
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Cfg {
+///     #[tune(0..=100)]
+///     x: i32,
+/// }
+///
+/// let study = Study::minimize(space!(Cfg))
 ///     .seed(1)
 ///     .callback(|trial: &Trial, progress: &Progress| {
+///         println!("trial {}: {:?} (best so far {:?})", trial.number, trial.value, progress.best);
 ///         if progress.finished >= 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
 ///     })
 ///     .build()?;
-/// let stop = study.optimize(100, |p: &Params| p.get::<f64>("x").unwrap())?;
+/// let stop = study.optimize(100, |c: &Cfg| f64::from(c.x))?;
 /// assert_eq!(stop, StopReason::Callback);
 /// assert_eq!(study.trials()?.len(), 3);
-/// # Ok::<(), tunekit_runtime::Error>(())
+/// # Ok::<(), tunekit::Error>(())
 /// ```
 pub trait Callback: Send {
     /// Called with the trial just finished and the progress including it.
@@ -114,6 +123,26 @@ where
 
 /// Stops the study once a complete trial reaches `target` (at or below it when
 /// minimizing, at or above it when maximizing).
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Model {
+///     #[tune(1..=100)]
+///     width: u32,
+/// }
+///
+/// let study = Study::maximize(space!(Model))
+///     .sampler(Grid::new())
+///     .callback(StopAtValue(0.95)) // good enough: stop
+///     .build()?;
+/// let stop = study.optimize(100, |m: &Model| f64::from(m.width) / 100.0)?;
+/// assert_eq!(stop, StopReason::Callback);
+/// assert_eq!(study.best().unwrap().config.width, 95);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StopAtValue(pub f64);
 
@@ -133,6 +162,26 @@ impl Callback for StopAtValue {
 
 /// Stops the study after this many finished trials in a row without a new best
 /// (patience, as in early stopping).
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Cfg {
+///     #[tune(0..=99)]
+///     x: i32,
+/// }
+///
+/// let study = Study::minimize(space!(Cfg))
+///     .sampler(Grid::new()) // x = 0, 1, 2, ...: only the first trial is a best
+///     .callback(StopWithoutImprovement(5))
+///     .build()?;
+/// let stop = study.optimize(100, |c: &Cfg| f64::from(c.x))?;
+/// assert_eq!(stop, StopReason::Callback);
+/// assert_eq!(study.trials()?.len(), 6);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StopWithoutImprovement(pub usize);
 

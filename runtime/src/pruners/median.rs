@@ -5,6 +5,39 @@ use crate::trial::{Direction, Trial, TrialState};
 
 /// Prunes a trial whose best intermediate value so far is worse than the median of what
 /// the completed trials reported at the same step (Optuna's `MedianPruner`).
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(choice(0.5, 0.4, 0.3, 0.01, 0.001))]
+///     lr: f64,
+/// }
+///
+/// let study = Study::minimize(space!(Train))
+///     .sampler(Grid::new()) // the learning rates in the order listed
+///     .pruner(MedianPruner::new().startup_trials(2).warmup_steps(1))
+///     .build()?;
+/// study.optimize(5, |cfg: &Train, trial: &mut TrialContext| -> Result<f64, tunekit::BoxError> {
+///     let mut loss = 1.0;
+///     for epoch in 0..20 {
+///         loss *= 1.0 - cfg.lr;
+///         trial.report(epoch, loss)?;
+///         if trial.should_prune() {
+///             return Err(TrialPruned.into());
+///         }
+///     }
+///     Ok(loss)
+/// })?;
+/// let trials = study.trials()?;
+/// let pruned: Vec<u64> =
+///     trials.iter().filter(|t| t.state == TrialState::Pruned).map(|t| t.number).collect();
+/// assert_eq!(pruned, [2, 3, 4]); // slower than the median of the first two
+/// assert_eq!(trials[4].intermediate.len(), 2); // stopped at step 1, after the warm-up
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct MedianPruner {
     startup_trials: usize,

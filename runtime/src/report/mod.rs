@@ -6,6 +6,36 @@
 //! per trial and best so far) and `params.svg` (value against each parameter, one panel
 //! per parameter). The functions take plain trials, so they work on any storage's
 //! history, a study's or one read back from a file.
+//!
+//! ```
+//! use tunekit::prelude::*;
+//! use tunekit::report;
+//!
+//! #[tunable]
+//! #[derive(Debug, Clone)]
+//! struct Train {
+//!     #[tune(1e-5..=1e-1, log)]
+//!     lr: f64,
+//!     #[tune(choice("adam", "sgd"))]
+//!     optimizer: String,
+//! }
+//!
+//! let study = Study::minimize(space!(Train)).seed(4).build()?;
+//! study.optimize(10, |c: &Train| (c.lr.log10() + 3.0).abs())?;
+//! println!("{}", study.summary(3)?); // rank, trial, value, lr, optimizer
+//! # let dir = tempfile::tempdir()?;
+//! let files = study.write_report(dir.path().join("report"))?;
+//! assert!(files.csv.exists() && files.jsonl.exists()); // and history.svg, params.svg
+//!
+//! // The same functions over plain trials, from any storage:
+//! let trials = study.trials()?;
+//! let mut csv = Vec::new();
+//! report::write_csv(&mut csv, study.space(), &trials)?;
+//! assert_eq!(String::from_utf8(csv)?.lines().count(), 11); // a header, then one row per trial
+//! let table = report::summary_table(&trials, study.space(), study.direction(), 3);
+//! assert_eq!(table.lines().count(), 4);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod export;
 #[cfg(feature = "plots")]

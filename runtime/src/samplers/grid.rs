@@ -21,6 +21,40 @@ use crate::space::{Domain, Params, SearchSpace};
 /// continuous float is an error when the study is built. The order is deterministic
 /// (the last parameter varies fastest) unless [`Grid::shuffled`] is asked for, which
 /// permutes it by the study seed.
+///
+/// ```
+/// use tunekit::prelude::*;
+/// use tunekit::samplers::Grid;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(choice(16, 32))]
+///     batch: usize,
+///     #[tune(0.0..=0.5, step = 0.25)]
+///     dropout: f64,
+///     #[tune]
+///     optimizer: Optimizer,
+/// }
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// enum Optimizer {
+///     Sgd {
+///         #[tune(choice(0.0, 0.9))]
+///         momentum: f64,
+///     },
+///     Adam,
+/// }
+///
+/// // 2 batch sizes x 3 dropouts x (Sgd with 2 momenta, or Adam): 18 points.
+/// assert_eq!(Grid::len(&Train::search_space()?)?, 18);
+/// let study = Study::minimize(space!(Train)).sampler(Grid::new()).build()?;
+/// let stop = study.optimize(100, |cfg: &Train| cfg.dropout + cfg.batch as f64)?;
+/// assert_eq!(stop, StopReason::Exhausted);
+/// assert_eq!(study.trials()?.len(), 18);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Grid {
     shuffle: bool,

@@ -3,6 +3,34 @@
 //! A sampler holds no trial state of its own: everything it knows comes from the
 //! [`SampleContext`], so it works unchanged with any storage, any number of workers and a
 //! study resumed from disk.
+//!
+//! [`Grid`] tries every combination once, [`Random`] draws uniformly, [`Tpe`] (the
+//! default) models where good trials are. They are interchangeable on a study:
+//!
+//! ```
+//! use tunekit::prelude::*;
+//! use tunekit::samplers::Sampler;
+//!
+//! #[tunable]
+//! #[derive(Debug, Clone)]
+//! struct Cfg {
+//!     #[tune(0..=10)]
+//!     x: i32,
+//!     #[tune(choice(1, 2))]
+//!     y: i32,
+//! }
+//!
+//! fn best_of(sampler: impl Sampler + 'static) -> Result<f64, tunekit::Error> {
+//!     let study = Study::minimize(space!(Cfg)).sampler(sampler).seed(1).build()?;
+//!     study.optimize(30, |c: &Cfg| f64::from((c.x - 7).abs() * c.y))?;
+//!     Ok(study.best().unwrap().value)
+//! }
+//!
+//! assert_eq!(best_of(Grid::new())?, 0.0); // all 22 points, then the grid is exhausted
+//! assert!(best_of(Random::new())? <= 2.0);
+//! assert!(best_of(Tpe::default())? <= 2.0);
+//! # Ok::<(), tunekit::Error>(())
+//! ```
 
 mod grid;
 mod random;

@@ -8,6 +8,30 @@ use crate::space::{Domain, Params, SearchSpace, Value};
 
 /// Draws every active parameter uniformly: on a log scale for `log` domains, on the step
 /// grid for stepped ones, uniformly over the choices of a categorical.
+///
+/// ```
+/// use tunekit::prelude::*;
+/// use tunekit::samplers::Random;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Train {
+///     #[tune(1e-5..=1e-1, log)]
+///     lr: f64,
+///     #[tune(1..=8)]
+///     layers: u32,
+/// }
+///
+/// let configs = |seed: u64| -> Result<Vec<Train>, tunekit::Error> {
+///     let study = Study::minimize(space!(Train)).sampler(Random::new()).seed(seed).build()?;
+///     let asked: Result<Vec<Train>, _> = (0..5).map(|_| study.ask().map(|t| t.config)).collect();
+///     asked
+/// };
+/// let first = configs(7)?;
+/// assert!(first.iter().all(|c| (1e-5..=1e-1).contains(&c.lr) && (1..=8).contains(&c.layers)));
+/// assert_eq!(configs(7)?, first); // the same seed draws the same configs
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Random;
 

@@ -16,6 +16,23 @@ const NOT_A_WHOLE_STEP: i64 = i64::MIN;
 /// JSON form (the `type` tag sits beside the param's name):
 /// `{"type":"float","low":1e-5,"high":0.1,"log":true,"step":null}`,
 /// `{"type":"int","low":1,"high":4}`, `{"type":"categorical","choices":["adam","sgd"]}`.
+///
+/// `#[tune(...)]` attributes become domains; for spaces built at run time:
+///
+/// ```
+/// use tunekit::{Domain, Value};
+///
+/// let lr = Domain::float(1e-5, 1e-1).log();          // #[tune(1e-5..=1e-1, log)]
+/// let layers = Domain::int(1, 4);                    // #[tune(1..=4)]
+/// let dropout = Domain::float(0.0, 0.5).step(0.25);  // #[tune(0.0..=0.5, step = 0.25)]
+/// let opt = Domain::categorical(["adam", "sgd"]);    // #[tune(choice("adam", "sgd"))]
+/// assert_eq!(lr.cardinality(), None); // continuous
+/// assert_eq!(layers.cardinality(), Some(4));
+/// assert_eq!(dropout.cardinality(), Some(3));
+/// assert!(opt.contains(&Value::from("sgd")));
+/// let parsed: Domain = serde_json::from_str(r#"{"type":"int","low":1,"high":4}"#).unwrap();
+/// assert_eq!(parsed, layers);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Domain {

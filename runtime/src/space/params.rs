@@ -40,13 +40,13 @@ impl Params {
     /// The value of `name` as a `T`, or an error naming the parameter.
     ///
     /// ```
-    /// # use tunekit_runtime::Params;
+    /// # use tunekit::Params;
     /// let p = Params::new().with("lr", 0.01).with("layers", 3);
     /// let lr: f64 = p.get("lr")?;
     /// let layers: u32 = p.get("layers")?;
     /// assert_eq!((lr, layers), (0.01, 3));
     /// assert!(p.get::<f64>("momentum").is_err());
-    /// # Ok::<(), tunekit_runtime::Error>(())
+    /// # Ok::<(), tunekit::Error>(())
     /// ```
     pub fn get<T: FromValue>(&self, name: &str) -> Result<T> {
         let value = self.0.get(name).ok_or_else(|| {

@@ -70,7 +70,7 @@ impl Param {
 /// load). Parents are listed before the parameters conditioned on them.
 ///
 /// ```
-/// use tunekit_runtime::{Domain, SearchSpace};
+/// use tunekit::{Domain, SearchSpace};
 ///
 /// let space = SearchSpace::builder()
 ///     .add("lr", Domain::float(1e-5, 1e-1).log())
@@ -81,7 +81,7 @@ impl Param {
 /// let json = serde_json::to_string(&space).unwrap();
 /// let back: SearchSpace = serde_json::from_str(&json).unwrap();
 /// assert_eq!(back, space);
-/// # Ok::<(), tunekit_runtime::Error>(())
+/// # Ok::<(), tunekit::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Param>", into = "Vec<Param>")]

@@ -8,6 +8,27 @@ use crate::error::Result;
 /// [`SearchSpace`] is one, with `Params` as its config; the `space!` macro's typed spaces
 /// are others, with the user's struct as config. [`Study`](crate::study::Study) is generic over
 /// this trait, so both run on the same engine.
+///
+/// ```
+/// use tunekit::prelude::*;
+/// use tunekit::Space;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Net {
+///     #[tune(1..=8)]
+///     layers: u32,
+///     epochs: u32,
+/// }
+///
+/// let space = space!(Net { epochs: 3 });
+/// let params = Params::new().with("layers", 5);
+/// let net: Net = space.decode(&params)?; // a point of the space, as the config type
+/// assert_eq!(net, Net { layers: 5, epochs: 3 });
+/// assert_eq!(space.encode(&net)?, params); // and back
+/// assert_eq!(space.search_space()?.len(), 1);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 pub trait Space: Send + Sync {
     /// The value the objective receives.
     type Config: Send + Sync;

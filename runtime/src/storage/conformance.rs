@@ -13,12 +13,14 @@
 //! another direction or space gets the same error on every backend, and a `propose` that
 //! runs twice (a retried transaction) loses no enqueued config.
 //!
-//! A backend author's test file, here for the journal:
+//! A backend author's test file, here for the journal (with `tunekit` as a dependency and
+//! `tunekit-runtime = { version = "=0.1.0", features = ["conformance"] }` as a
+//! dev-dependency, which turns the suite on under `tunekit::storage` too):
 //!
 //! ```
 //! use std::time::Duration;
-//! use tunekit_runtime::storage::conformance::Backend;
-//! use tunekit_runtime::storage::{Journal, Storage};
+//! use tunekit::storage::conformance::Backend;
+//! use tunekit::storage::{Journal, Storage};
 //!
 //! /// Each place is a journal file in one temporary folder.
 //! struct JournalBackend(tempfile::TempDir);
@@ -37,7 +39,7 @@
 //! }
 //!
 //! // One #[test] per case; `None` would skip them (say why on stderr).
-//! tunekit_runtime::storage_conformance_tests!(tempfile::tempdir().ok().map(JournalBackend));
+//! tunekit::storage_conformance_tests!(tempfile::tempdir().ok().map(JournalBackend));
 //! # fn main() {}
 //! ```
 

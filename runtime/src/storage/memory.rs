@@ -10,6 +10,27 @@ use crate::trial::{Trial, TrialEvent};
 /// Keeps trials in memory. Fast, shared by the threads of one process, lost on exit.
 ///
 /// It holds one study; share it between handles with an `Arc<InMemory>`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use tunekit::prelude::*;
+/// use tunekit::storage::InMemory;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Cfg {
+///     #[tune(0..=100)]
+///     x: i64,
+/// }
+///
+/// let storage = Arc::new(InMemory::new());
+/// let first = Study::minimize(space!(Cfg)).storage(Arc::clone(&storage)).build()?;
+/// first.optimize(4, |c: &Cfg| c.x as f64)?;
+/// // A second handle on the same storage opens the same study.
+/// let second = Study::minimize(space!(Cfg)).storage(storage).build()?;
+/// assert_eq!(second.trials()?.len(), 4);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Default)]
 pub struct InMemory {
     study: Mutex<Option<StudyInfo>>,

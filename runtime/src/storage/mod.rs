@@ -15,6 +15,34 @@
 //! trait, [`Propose`], [`StudyInfo`], [`apply_event`] (the one rule for which events a
 //! trial's state allows), and, with the `conformance` cargo feature, the
 //! [`conformance`] suite that every backend of this crate passes.
+//!
+//! Choosing one is one line on the builder; the study is the same on every backend:
+//!
+//! ```
+//! use tunekit::prelude::*;
+//! use tunekit::storage::{InMemory, Journal};
+//!
+//! #[tunable]
+//! #[derive(Debug, Clone)]
+//! struct Cfg {
+//!     #[tune(-1.0..=1.0)]
+//!     x: f64,
+//! }
+//!
+//! // In memory (the default): fast, gone when the process exits.
+//! let study = Study::minimize(space!(Cfg)).storage(InMemory::new()).build()?;
+//! study.optimize(3, |c: &Cfg| c.x * c.x)?;
+//!
+//! // A journal file: survives crashes, resumes when reopened, shared by processes.
+//! # let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("cfg.jsonl");
+//! let study = Study::minimize(space!(Cfg)).storage(Journal::open(&path)?).build()?;
+//! study.optimize(3, |c: &Cfg| c.x * c.x)?;
+//!
+//! // PostgreSQL (feature `postgres`): one study for workers on many machines:
+//! // .storage(tunekit::storage::Postgres::connect("postgres://user@host/db")?)
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod apply;
 #[cfg(any(test, feature = "conformance"))]

@@ -10,7 +10,22 @@ use std::time::Duration;
 ///
 /// ```
 /// use std::time::Duration;
-/// use tunekit_runtime::Budget;
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Cfg {
+///     #[tune(-1.0..=1.0)]
+///     x: f64,
+/// }
+///
+/// let study = Study::minimize(space!(Cfg)).seed(1).build()?;
+/// // 20 trials or one minute, whichever comes first.
+/// let budget = Budget::trials(20).with_time(Duration::from_secs(60));
+/// let stop = study.optimize(budget, |c: &Cfg| c.x * c.x)?;
+/// assert_eq!(stop, StopReason::TrialBudget);
+/// study.optimize(5, |c: &Cfg| c.x * c.x)?; // a plain count is a Budget too
+/// assert_eq!(study.trials()?.len(), 25);
 ///
 /// let by_count: Budget = 100.into();
 /// let by_time: Budget = Duration::from_secs(60).into();
@@ -18,6 +33,7 @@ use std::time::Duration;
 /// assert_eq!(both.max_trials(), Some(100));
 /// assert_eq!(by_time.max_time(), Some(Duration::from_secs(60)));
 /// assert_eq!(by_count.max_time(), None);
+/// # Ok::<(), tunekit::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Budget {

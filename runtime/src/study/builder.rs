@@ -22,6 +22,35 @@ const DEFAULT_MAX_CONSECUTIVE_FAILURES: usize = 50;
 /// Defaults: the TPE sampler ([`Tpe::default`], as in Optuna), in-memory storage, a random seed, one worker, no pruner,
 /// study name `"study"`, no callbacks, no progress bar, Ctrl-C caught during `optimize`,
 /// at most 50 failed trials in a row.
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1e-5..=1e-1, log)]
+///     lr: f64,
+///     #[tune(1..=4)]
+///     layers: u32,
+/// }
+///
+/// # let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("lr-sweep.jsonl");
+/// let study = Study::minimize(space!(Train))
+///     .name("lr-sweep")                     // the study's name in its storage
+///     .sampler(Tpe::new().n_startup_trials(5))
+///     .storage(Journal::open(&path)?)       // default: in memory
+///     .pruner(MedianPruner::new())          // for trial.should_prune()
+///     .seed(42)                             // same seed, same configs (with one worker)
+///     .workers(2)                           // trials on 2 threads
+///     .callback(StopWithoutImprovement(10)) // patience
+///     .max_consecutive_failures(5)          // a broken objective stops early
+///     .build()?;                            // checks the space, opens the storage
+/// study.optimize(12, |cfg: &Train| (cfg.lr.log10() + 3.0).powi(2) + f64::from(cfg.layers))?;
+/// assert_eq!(study.name(), "lr-sweep");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct StudyBuilder<S> {
     space: S,

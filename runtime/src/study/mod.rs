@@ -50,22 +50,42 @@ struct Shared {
 /// their own, and [`optimize`](Self::optimize) runs its workers on it.
 ///
 /// ```
-/// use tunekit_runtime::samplers::Grid;
-/// use tunekit_runtime::{Domain, Params, SearchSpace, Study};
+/// use tunekit::prelude::*;
 ///
-/// let space = SearchSpace::builder()
-///     .add("x", Domain::int(-3, 3))
-///     .add("kind", Domain::categorical(["square", "abs"]))
-///     .build()?;
-/// let study = Study::minimize(space).sampler(Grid::new()).build()?;
-/// study.optimize(100, |p: &Params| -> Result<f64, tunekit_runtime::Error> {
-///     let x: f64 = p.get("x")?;
-///     Ok(if p.get::<String>("kind")? == "square" { x * x } else { x.abs() + 0.5 })
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Fit {
+///     #[tune(-3..=3)]
+///     x: i32,
+///     #[tune(choice("square", "abs"))]
+///     kind: String,
+/// }
+///
+/// let study = Study::minimize(space!(Fit)).sampler(Grid::new()).build()?;
+/// let stop = study.optimize(100, |cfg: &Fit| {
+///     let x = f64::from(cfg.x);
+///     if cfg.kind == "square" { x * x } else { x.abs() + 0.5 }
 /// })?;
+/// assert_eq!(stop, StopReason::Exhausted); // the grid ran out before the budget
+/// assert_eq!(study.trials()?.len(), 14);
 /// let best = study.best().unwrap();
-/// assert_eq!(best.value, 0.0);
-/// assert_eq!(study.trials()?.len(), 14); // the grid ran out before the budget
-/// # Ok::<(), tunekit_runtime::Error>(())
+/// assert_eq!((best.value, best.config.x), (0.0, 0));
+/// # Ok::<(), tunekit::Error>(())
+/// ```
+///
+/// A study over a [`SearchSpace`] built at run time hands the objective [`Params`]
+/// instead, read by name:
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// let space = SearchSpace::builder().add("x", Domain::float(-1.0, 1.0)).build()?;
+/// let study = Study::minimize(space).sampler(Random::new()).seed(3).build()?;
+/// study.optimize(10, |p: &Params| -> Result<f64, tunekit::Error> {
+///     Ok(p.get::<f64>("x")?.powi(2))
+/// })?;
+/// assert_eq!(study.trials()?.len(), 10);
+/// # Ok::<(), tunekit::Error>(())
 /// ```
 pub struct Study<S: Space> {
     definition: S,
@@ -84,6 +104,30 @@ pub struct Study<S: Space> {
 
 /// A trial handed out by [`Study::ask`], to be given back to [`Study::tell`] of the same
 /// study, which refuses trials another study asked.
+///
+/// Ask-and-tell is for loops you drive yourself (an external scheduler, an event loop):
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1e-4..=1e-1, log)]
+///     lr: f64,
+/// }
+///
+/// let study = Study::minimize(space!(Train)).seed(1).build()?;
+/// for _ in 0..3 {
+///     let mut trial: AskedTrial<Train> = study.ask()?;
+///     let loss = (trial.config.lr.log10() + 2.0).abs(); // "train" with trial.config
+///     trial.context().set_user_attr("note", "from my own loop")?;
+///     study.tell(&trial, loss)?; // an f64, or an Outcome (Outcome::Pruned, ...)
+/// }
+/// assert_eq!(study.trials()?.len(), 3);
+/// assert_eq!(study.trials()?[0].user_attrs["note"], "from my own loop");
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct AskedTrial<C> {
     /// The configuration to evaluate.
@@ -186,7 +230,28 @@ impl<C> TrialNumber for &AskedTrial<C> {
     }
 }
 
-/// The best finished trial.
+/// The best finished trial, from [`Study::best`]: its number, value, typed config and
+/// raw params.
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Net {
+///     #[tune(1..=4)]
+///     layers: u32,
+/// }
+///
+/// let study = Study::maximize(space!(Net)).sampler(Grid::new()).build()?;
+/// study.optimize(10, |cfg: &Net| f64::from(cfg.layers))?;
+/// let best = study.best().expect("a trial completed");
+/// assert_eq!(best.config, Net { layers: 4 }); // the struct itself
+/// assert_eq!(best.value, 4.0);
+/// assert_eq!(best.params.get::<u32>("layers")?, 4);
+/// assert_eq!(study.trials()?[best.number as usize].value, Some(4.0));
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Best<C> {
     /// The trial's number.
@@ -200,6 +265,23 @@ pub struct Best<C> {
 }
 
 /// Why an `optimize` call returned.
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Cfg {
+///     #[tune(0..=9)]
+///     x: i32,
+/// }
+///
+/// let study = Study::minimize(space!(Cfg)).sampler(Grid::new()).build()?;
+/// assert_eq!(study.optimize(4, |c: &Cfg| f64::from(c.x))?, StopReason::TrialBudget);
+/// assert_eq!(study.optimize(100, |c: &Cfg| f64::from(c.x))?, StopReason::Exhausted);
+/// assert_eq!(study.trials()?.len(), 10);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StopReason {
@@ -248,6 +330,25 @@ impl<S: Space> Study<S> {
 
     /// Queues `config` to be evaluated before the sampler is asked again (warm starts,
     /// known-good defaults). Checked against the space now.
+    ///
+    /// ```
+    /// use tunekit::prelude::*;
+    ///
+    /// #[tunable]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// struct Train {
+    ///     #[tune(1e-5..=1e-1, log)]
+    ///     lr: f64,
+    ///     #[tune(choice(32, 64))]
+    ///     batch: usize,
+    /// }
+    ///
+    /// let study = Study::minimize(space!(Train)).seed(2).build()?;
+    /// study.enqueue(Train { lr: 1e-3, batch: 32 })?; // last sweep's winner goes first
+    /// study.optimize(3, |cfg: &Train| (cfg.lr.log10() + 3.0).abs())?;
+    /// assert_eq!(study.best().unwrap().config, Train { lr: 1e-3, batch: 32 });
+    /// # Ok::<(), tunekit::Error>(())
+    /// ```
     pub fn enqueue(&self, config: S::Config) -> Result<()> {
         let params = self.definition.encode(&config)?;
         self.shared.space.check(&params)?;

@@ -9,6 +9,26 @@ use crate::space::Space;
 
 impl<S: Space> Study<S> {
     /// The `top` best complete trials as a plain-text table (rank, trial, value, params).
+    ///
+    /// ```
+    /// use tunekit::prelude::*;
+    ///
+    /// #[tunable]
+    /// #[derive(Debug, Clone)]
+    /// struct Net {
+    ///     #[tune(1..=8)]
+    ///     layers: u32,
+    /// }
+    ///
+    /// let study = Study::minimize(space!(Net)).sampler(Grid::new()).build()?;
+    /// study.optimize(8, |n: &Net| f64::from(n.layers))?;
+    /// let table = study.summary(2)?;
+    /// println!("{table}");
+    /// let mut lines = table.lines();
+    /// assert!(lines.next().unwrap().starts_with("rank  trial  value  layers"));
+    /// assert!(lines.next().unwrap().starts_with("1     0      1      1"));
+    /// # Ok::<(), tunekit::Error>(())
+    /// ```
     pub fn summary(&self, top: usize) -> Result<String> {
         Ok(report::summary_table(
             &self.trials()?,

@@ -48,6 +48,32 @@ impl<S: Space> Study<S> {
     /// Before the first trial, trials left running by processes that died are marked
     /// failed ([`Storage::fail_stale_trials`]). Per-trial events go to [`tracing`]
     /// (`trial started` at debug level, `trial finished` at info, failures at warn).
+    ///
+    /// ```
+    /// use tunekit::prelude::*;
+    /// use tunekit::BoxError; // what objectives may fail with: any error, a String, ...
+    ///
+    /// #[tunable]
+    /// #[derive(Debug, Clone)]
+    /// struct Train {
+    ///     #[tune(1..=30)]
+    ///     epochs: u32,
+    /// }
+    ///
+    /// let study = Study::minimize(space!(Train)).seed(5).build()?;
+    /// // The config alone, returning a plain f64 ...
+    /// study.optimize(3, |cfg: &Train| 1.0 / f64::from(cfg.epochs))?;
+    /// // ... or with the trial context, returning a Result (errors fail only their trial).
+    /// study.optimize(3, |cfg: &Train, trial: &mut TrialContext| -> Result<f64, BoxError> {
+    ///     if cfg.epochs > 25 {
+    ///         return Err("out of memory".into());
+    ///     }
+    ///     trial.report(0, 1.0)?;
+    ///     Ok(1.0 / f64::from(cfg.epochs))
+    /// })?;
+    /// assert_eq!(study.trials()?.len(), 6);
+    /// # Ok::<(), tunekit::Error>(())
+    /// ```
     pub fn optimize<Args>(
         &self,
         budget: impl Into<Budget>,

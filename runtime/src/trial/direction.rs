@@ -2,7 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Whether lower or higher objective values are better.
+/// Whether lower or higher objective values are better: set by
+/// [`Study::minimize`](crate::Study::minimize) or [`Study::maximize`](crate::Study::maximize).
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Cfg {
+///     #[tune(1..=9)]
+///     depth: u32,
+/// }
+///
+/// let study = Study::maximize(space!(Cfg)).build()?; // e.g. an accuracy
+/// assert_eq!(study.direction(), Direction::Maximize);
+/// assert!(Direction::Maximize.better(0.9, 0.8));
+/// assert!(Direction::Minimize.better(0.1, 0.2));
+/// assert_eq!(Direction::Maximize.to_loss(0.9), -0.9); // what samplers minimize
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {

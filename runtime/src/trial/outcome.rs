@@ -2,7 +2,28 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How a trial ended, as told to the study.
+/// How a trial ended, as told to the study. [`Study::tell`](crate::Study::tell) takes an
+/// `f64` (complete) or any outcome:
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Cfg {
+///     #[tune(0.0..=1.0)]
+///     x: f64,
+/// }
+///
+/// let study = Study::minimize(space!(Cfg)).seed(0).build()?;
+/// let (a, b, c) = (study.ask()?, study.ask()?, study.ask()?);
+/// study.tell(&a, 0.25)?; // Outcome::Complete(0.25)
+/// study.tell(&b, Outcome::Pruned)?;
+/// study.tell(&c, Outcome::Failed("worker lost".into()))?;
+/// let states: Vec<TrialState> = study.trials()?.iter().map(|t| t.state).collect();
+/// assert_eq!(states, [TrialState::Complete, TrialState::Pruned, TrialState::Failed]);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {

@@ -8,7 +8,41 @@ use serde::{Deserialize, Serialize};
 use super::TrialState;
 use crate::space::Params;
 
-/// Everything recorded about one trial.
+/// Everything recorded about one trial, as [`Study::trials`](crate::Study::trials) returns
+/// it and callbacks, pruners and reports see it.
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1..=3)]
+///     epochs: u32,
+/// }
+///
+/// let study = Study::minimize(space!(Train)).sampler(Grid::new()).build()?;
+/// study.optimize(3, |cfg: &Train, trial: &mut TrialContext| -> Result<f64, tunekit::BoxError> {
+///     if cfg.epochs == 3 {
+///         return Err("diverged".into());
+///     }
+///     for epoch in 0..cfg.epochs {
+///         trial.report(u64::from(epoch), 1.0 / f64::from(epoch + 1))?;
+///     }
+///     trial.set_user_attr("gpu", "none")?;
+///     Ok(1.0 / f64::from(cfg.epochs))
+/// })?;
+/// let trials = study.trials()?; // by number
+/// let second = &trials[1];
+/// assert_eq!((second.number, second.state, second.value), (1, TrialState::Complete, Some(0.5)));
+/// assert_eq!(second.params.get::<u32>("epochs")?, 2);
+/// assert_eq!(second.intermediate.len(), 2);
+/// assert_eq!(second.user_attrs["gpu"], "none");
+/// assert!(second.duration().is_some());
+/// assert_eq!(trials[2].state, TrialState::Failed);
+/// assert!(trials[2].failure.as_deref().unwrap().contains("diverged"));
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trial {
     /// Position in the study, from 0, unique.

@@ -5,6 +5,26 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Where a trial is in its life.
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Cfg {
+///     #[tune(0.0..=1.0)]
+///     x: f64,
+/// }
+///
+/// let study = Study::minimize(space!(Cfg)).build()?;
+/// let trial = study.ask()?;
+/// assert_eq!(study.trials()?[0].state, TrialState::Running);
+/// study.tell(&trial, f64::NAN)?; // not finite: recorded as a failure
+/// let state = study.trials()?[0].state;
+/// assert_eq!(state, TrialState::Failed);
+/// assert!(state.is_finished());
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TrialState {

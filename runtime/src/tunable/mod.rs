@@ -31,6 +31,40 @@ use crate::space::{Condition, Params, SearchSpace, SearchSpaceBuilder};
 ///
 /// The three methods take a path `prefix` so that tunable types nest: a struct field of a
 /// tunable type is described, decoded and encoded under `prefix.field`.
+///
+/// ```
+/// use tunekit::prelude::*; // brings the Tunable trait into scope
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Train {
+///     #[tune(1e-5..=1e-1, log)]
+///     lr: f64,
+///     #[tune]
+///     optimizer: Optimizer,
+/// }
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// enum Optimizer {
+///     Sgd {
+///         #[tune(0.0..=0.9)]
+///         momentum: f64,
+///     },
+///     Adam,
+/// }
+///
+/// let space = Train::search_space()?;
+/// let names: Vec<&str> = space.params().iter().map(|p| p.name.as_str()).collect();
+/// assert_eq!(names, ["lr", "optimizer", "optimizer.Sgd.momentum"]);
+///
+/// let config = Train { lr: 0.01, optimizer: Optimizer::Sgd { momentum: 0.5 } };
+/// let mut params = Params::new();
+/// config.encode(&mut params, "")?;
+/// assert_eq!(params.get::<String>("optimizer")?, "Sgd");
+/// assert_eq!(Train::from_params(&params)?, config);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not tunable",
     label = "`{Self}` has no `#[tunable]` on its definition",

@@ -14,7 +14,29 @@ type EncodeField = dyn Fn(&dyn Any, &mut Params, &str) -> Result<()> + Send + Sy
 /// One top-level field of a typed space, pinned or given a new domain.
 ///
 /// Built by the `space!` macro, which checks at compile time that the field exists and
-/// that the value or domain fits its type.
+/// that the value or domain fits its type. Built by hand, the same override is checked
+/// when the study is built:
+///
+/// ```
+/// use tunekit::prelude::*;
+/// use tunekit::tunable::Override;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1..=8)]
+///     layers: u32,
+///     #[tune(choice(16, 32, 64))]
+///     batch: usize,
+/// }
+///
+/// let batch: usize = std::env::var("BATCH").ok().and_then(|b| b.parse().ok()).unwrap_or(32);
+/// let space = TypedSpace::<Train>::new().with_override(Override::pinned("batch", batch));
+/// // the same as space!(Train { batch: batch })
+/// let study = Study::minimize(space).build()?;
+/// assert_eq!(study.ask()?.config.batch, batch);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Override {
     pub(crate) field: &'static str,

@@ -19,6 +19,32 @@ use crate::space::{Param, Params, SearchSpace, Space};
 /// that field. A narrowed field replaces the parameters of that field (for a nested
 /// type, every `field.*` parameter) with one parameter named `field`, in the same
 /// position.
+///
+/// ```
+/// use tunekit::prelude::*;
+/// use tunekit::Space; // search_space(), decode(), encode()
+///
+/// #[tunable]
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Train {
+///     #[tune(1..=8)]
+///     layers: u32,
+///     #[tune(choice(16, 32, 64))]
+///     batch: usize,
+///     epochs: u32,
+/// }
+///
+/// let space: TypedSpace<Train> = space!(Train { layers: 2..=4, batch: 32, epochs: 10 });
+/// let dynamic = space.search_space()?; // what samplers see
+/// assert_eq!(dynamic.get("layers").unwrap().domain, Domain::int(2, 4));
+/// assert!(dynamic.get("batch").is_none()); // pinned: no parameter at all
+///
+/// let study = Study::minimize(space).build()?;
+/// let trial = study.ask()?;
+/// assert_eq!((trial.config.batch, trial.config.epochs), (32, 10));
+/// assert!((2..=4).contains(&trial.config.layers));
+/// # Ok::<(), tunekit::Error>(())
+/// ```
 pub struct TypedSpace<T> {
     overrides: Vec<Override>,
     config: PhantomData<fn() -> T>,

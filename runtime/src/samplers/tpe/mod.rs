@@ -88,19 +88,25 @@ use crate::trial::Direction;
 /// candidate exists is a configuration proposed again.
 ///
 /// ```
-/// use tunekit_runtime::{Domain, Params, SearchSpace, Study, samplers::Tpe};
+/// use tunekit::prelude::*;
+/// use tunekit::samplers::Tpe;
 ///
-/// let space = SearchSpace::builder()
-///     .add("x", Domain::float(-5.0, 5.0))
-///     .add("y", Domain::float(-5.0, 5.0))
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Point {
+///     #[tune(-5.0..=5.0)]
+///     x: f64,
+///     #[tune(-5.0..=5.0)]
+///     y: f64,
+/// }
+///
+/// let study = Study::minimize(space!(Point))
+///     .sampler(Tpe::new().n_startup_trials(10)) // random trials first; or Tpe::optuna()
+///     .seed(1)
 ///     .build()?;
-/// let study = Study::minimize(space).sampler(Tpe::new()).seed(1).build()?;
-/// study.optimize(60, |p: &Params| -> Result<f64, tunekit_runtime::Error> {
-///     let (x, y): (f64, f64) = (p.get("x")?, p.get("y")?);
-///     Ok((x - 1.0).powi(2) + (y + 2.0).powi(2))
-/// })?;
+/// study.optimize(60, |p: &Point| (p.x - 1.0).powi(2) + (p.y + 2.0).powi(2))?;
 /// assert!(study.best().unwrap().value < 0.5);
-/// # Ok::<(), tunekit_runtime::Error>(())
+/// # Ok::<(), tunekit::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Tpe {

@@ -53,22 +53,29 @@ pub enum FsyncPolicy {
 /// shared by processes.
 ///
 /// ```
-/// use tunekit_runtime::{Domain, Params, SearchSpace, Study, storage::{FsyncPolicy, Journal}};
+/// use tunekit::prelude::*;
+/// use tunekit::storage::{FsyncPolicy, Journal};
 ///
-/// let dir = tempfile::tempdir()?;
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1e-5..=1e-1, log)]
+///     lr: f64,
+/// }
+///
+/// # let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("sweep.jsonl");
-/// let space = SearchSpace::builder().add("x", Domain::float(-1.0, 1.0)).build()?;
-/// let objective = |p: &Params| -> Result<f64, tunekit_runtime::Error> { Ok(p.get::<f64>("x")?.powi(2)) };
+/// let objective = |cfg: &Train| (cfg.lr.log10() + 3.0).powi(2);
 ///
-/// let study = Study::minimize(space.clone()).storage(Journal::open(&path)?).build()?;
+/// let study = Study::minimize(space!(Train)).storage(Journal::open(&path)?).build()?;
 /// study.optimize(5, objective)?;
-/// drop(study);
+/// drop(study); // or a crash
 ///
 /// // Later, or in another process: the same file resumes the study.
 /// let journal = Journal::open(&path)?.fsync(FsyncPolicy::EveryEvent);
-/// let study = Study::minimize(space).storage(journal).build()?;
+/// let study = Study::minimize(space!(Train)).storage(journal).build()?;
 /// study.optimize(5, objective)?;
-/// assert_eq!(study.trials()?.len(), 10);
+/// assert_eq!(study.trials()?.len(), 10); // numbering went on from 5
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///

@@ -43,18 +43,25 @@ use crate::trial::{Direction, Outcome, Trial, TrialEvent, TrialState};
 /// can run one study together. Needs the `postgres` cargo feature.
 ///
 /// ```no_run
-/// use tunekit_runtime::{Domain, Params, SearchSpace, Study, storage::Postgres};
+/// use tunekit::prelude::*;
+/// use tunekit::storage::Postgres;
 ///
-/// let space = SearchSpace::builder().add("x", Domain::float(-5.0, 5.0)).build()?;
-/// let study = Study::minimize(space)
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1e-5..=1e-1, log)]
+///     lr: f64,
+///     #[tune(1..=4)]
+///     layers: u32,
+/// }
+///
+/// // Run this same program on every machine: they share one study.
+/// let study = Study::minimize(space!(Train))
 ///     .name("shared-sweep") // every worker opens the study by this name
 ///     .storage(Postgres::connect("postgres://tunekit@db.example/tuning")?)
-///     .build()?;
-/// study.optimize(100, |p: &Params| -> tunekit_runtime::Result<f64> {
-///     let x: f64 = p.get("x")?;
-///     Ok((x - 1.0).powi(2))
-/// })?;
-/// # Ok::<(), tunekit_runtime::Error>(())
+///     .build()?; // creates the study, or joins it if another worker already did
+/// study.optimize(100, |cfg: &Train| (cfg.lr.log10() + 3.0).powi(2) + f64::from(cfg.layers))?;
+/// # Ok::<(), tunekit::Error>(())
 /// ```
 ///
 /// The tables (`tunekit_*`) are created on first use, in the schema chosen with

@@ -1,0 +1,146 @@
+//! Sobol points with 64-bit precision, computed directly from the point's index.
+
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::joe_kuo::{DIRECTIONS, MAX_DEGREE, ROWS};
+
+/// Bits of every coordinate: a coordinate is a 64-bit binary fraction.
+const BITS: usize = 64;
+
+/// Dimensions with direction numbers of their own (Joe and Kuo's first 1024). Higher
+/// dimensions reuse them in turn (`dim % DIMENSIONS`) under their own scramble.
+pub(super) const DIMENSIONS: usize = ROWS + 1;
+
+/// Keeps the Sobol scrambles apart from those of other users of the study seed.
+const SALT: u64 = 0x736f_626f_6c5f_6c6d; // "sobol_lm"
+
+/// The 64 direction numbers `v_1..=v_64` of dimension `dim` (0-based), as binary
+/// fractions: `v_j = m_j / 2^j`, with `m_j` from the table for `j <= s` and from the
+/// recurrence of the dimension's primitive polynomial beyond (Bratley and Fox; as
+/// scipy's `_initialize_v`, with 64 bits instead of its default 30).
+fn direction_numbers(dim: usize) -> [u64; BITS] {
+    let mut m = [0u64; BITS];
+    let row = dim % DIMENSIONS;
+    if row == 0 {
+        m = [1; BITS];
+    } else {
+        let entry = &DIRECTIONS[row - 1];
+        let poly = u64::from(entry[0]);
+        let degree = (u64::BITS - 1 - poly.leading_zeros()) as usize;
+        debug_assert!(degree <= MAX_DEGREE);
+        for j in 0..degree {
+            m[j] = u64::from(entry[j + 1]);
+        }
+        for j in degree..BITS {
+            // m_j = m_{j-s} ^ (2^s m_{j-s}) ^ XOR_k (c_k 2^k m_{j-k}), c_k the
+            // polynomial's inner coefficients; wrapping shifts drop only bits above 2^64,
+            // which the final `<<` below would drop anyway.
+            let mut next = m[j - degree] ^ (m[j - degree] << degree);
+            for k in 1..degree {
+                if (poly >> (degree - k)) & 1 == 1 {
+                    next ^= m[j - k] << k;
+                }
+            }
+            m[j] = next;
+        }
+    }
+    let mut v = [0u64; BITS];
+    for (j, (v, m)) in v.iter_mut().zip(m).enumerate() {
+        // m_j < 2^(j+1), so m_j << (63 - j) keeps every bit.
+        *v = m << (BITS - 1 - j);
+    }
+    v
+}
+
+/// Coordinate `dim` of the unscrambled point `index`, in Gray-code order (Antonov and
+/// Saleev), so that point `index` is the one scipy's `Sobol(scramble=False)` gives
+/// as its `index`-th draw.
+pub(super) fn coordinate(dim: usize, index: u64) -> u64 {
+    let v = direction_numbers(dim);
+    let mut gray = index ^ (index >> 1);
+    let mut x = 0u64;
+    while gray != 0 {
+        let j = gray.trailing_zeros() as usize;
+        x ^= v[j];
+        gray &= gray - 1;
+    }
+    x
+}
+
+/// A linear matrix scramble with a digital shift (Matousek's LMS, as scipy's
+/// `Sobol(scramble=True)`), drawn for one dimension from the seed.
+#[derive(Debug, Clone)]
+pub(super) struct Scramble {
+    /// Row `b` of the random lower-triangular matrix with a unit diagonal, as the mask of
+    /// the input bits that output bit `b` sums: bit `b` and more significant ones only.
+    rows: [u64; BITS],
+    shift: u64,
+}
+
+impl Scramble {
+    pub(super) fn new(seed: u64, dim: usize) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ SALT);
+        rng.set_stream(dim as u64);
+        let mut rows = [0u64; BITS];
+        for (b, row) in rows.iter_mut().enumerate() {
+            let at_or_above = u64::MAX << b;
+            *row = (rng.next_u64() & at_or_above) | (1 << b);
+        }
+        Scramble {
+            rows,
+            shift: rng.next_u64(),
+        }
+    }
+
+    /// `L x + shift` over GF(2). `L` is invertible and maps every dyadic interval of
+    /// length 2^-m onto one, so a scrambled (t, m, s)-net stays one.
+    pub(super) fn apply(&self, x: u64) -> u64 {
+        let mut y = 0u64;
+        for (b, row) in self.rows.iter().enumerate() {
+            y |= u64::from((row & x).count_ones() & 1) << b;
+        }
+        y ^ self.shift
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_dimension_is_van_der_corput_in_gray_code_order() {
+        // 0, 1/2, 3/4, 1/4, 3/8, 7/8, 5/8, 1/8.
+        let eighth = 1u64 << 61;
+        for (index, eighths) in [0u64, 4, 6, 2, 3, 7, 5, 1].into_iter().enumerate() {
+            assert_eq!(coordinate(0, index as u64), eighths * eighth);
+        }
+    }
+
+    #[test]
+    fn every_dimension_stratifies_each_power_of_two_block() {
+        // A (0, m, 1)-net in every coordinate: the first 2^m points fall one in each
+        // interval [i / 2^m, (i + 1) / 2^m), scrambled or not.
+        for dim in [0, 1, 2, 7, 100, 1023, 1500] {
+            let scramble = Scramble::new(42, dim);
+            for plain in [true, false] {
+                let mut seen = [false; 256];
+                for index in 0..256 {
+                    let x = coordinate(dim, index);
+                    let x = if plain { x } else { scramble.apply(x) };
+                    let cell = (x >> 56) as usize;
+                    assert!(!seen[cell], "dim {dim} index {index}");
+                    seen[cell] = true;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_scramble_depends_on_seed_and_dimension_only() {
+        let a = Scramble::new(1, 3);
+        assert_eq!(a.apply(12345), Scramble::new(1, 3).apply(12345));
+        assert_ne!(a.apply(12345), Scramble::new(2, 3).apply(12345));
+        assert_ne!(a.apply(12345), Scramble::new(1, 4).apply(12345));
+    }
+}

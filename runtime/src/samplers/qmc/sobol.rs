@@ -136,6 +136,36 @@ mod tests {
         }
     }
 
+    /// The first rows of `new-joe-kuo-6.21201` as the file prints them (`d s a m_i`).
+    #[test]
+    fn the_table_holds_joe_and_kuos_rows() {
+        let rows: [(usize, u16, u16, &[u16]); 9] = [
+            (2, 1, 0, &[1]),
+            (3, 2, 1, &[1, 3]),
+            (4, 3, 1, &[1, 3, 1]),
+            (5, 3, 2, &[1, 1, 1]),
+            (6, 4, 1, &[1, 1, 3, 3]),
+            (7, 4, 4, &[1, 3, 5, 13]),
+            (8, 5, 2, &[1, 1, 5, 5, 17]),
+            (9, 5, 4, &[1, 1, 5, 5, 5]),
+            (10, 5, 7, &[1, 1, 7, 11, 19]),
+        ];
+        for (d, s, a, m) in rows {
+            let entry = &DIRECTIONS[d - 2];
+            assert_eq!(entry[0], 1 << s | a << 1 | 1, "d = {d}");
+            assert_eq!(&entry[1..=m.len()], m, "d = {d}");
+            assert!(entry[m.len() + 1..].iter().all(|&x| x == 0), "d = {d}");
+        }
+        // Every row: a polynomial of degree s <= MAX_DEGREE, s odd m_i with m_i < 2^i.
+        for entry in &DIRECTIONS {
+            let s = (15 - entry[0].leading_zeros()) as usize;
+            assert!((1..=MAX_DEGREE).contains(&s) && entry[0] & 1 == 1);
+            for i in 1..=s {
+                assert!(entry[i] % 2 == 1 && entry[i] < 1 << i, "{entry:?}");
+            }
+        }
+    }
+
     #[test]
     fn the_scramble_depends_on_seed_and_dimension_only() {
         let a = Scramble::new(1, 3);

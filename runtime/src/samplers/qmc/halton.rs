@@ -1,6 +1,8 @@
 //! Halton points: the radical inverse of the index in the `dim`-th prime base, plain or
 //! with a random permutation of the digits at each digit position.
 
+use super::mix;
+
 /// Keeps the Halton permutations apart from those of other users of the study seed.
 const SALT: u64 = 0x6861_6c74_6f6e_5f70; // "halton_p"
 
@@ -63,14 +65,6 @@ pub(super) fn scrambled_radical_inverse(base: u64, index: u64, seed: u64, dim: u
     }
     // The sum of the largest digits is 1 - base^-digits, which rounding may lift to 1.
     x.min(1.0 - f64::EPSILON / 2.0)
-}
-
-/// SplitMix64's finalizer: a bijective 64-bit mix.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// Image of `i < len` under a random permutation of `0..len` keyed by `key` (Kensler,

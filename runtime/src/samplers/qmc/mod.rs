@@ -45,7 +45,8 @@ pub enum QmcSequence {
 /// but their own point, parallel workers (who get distinct numbers) get distinct points,
 /// and a seeded study resumed from storage continues the sequence where it stopped. With
 /// more than 1024 params, Sobol reuses the direction numbers (dimension `j` as
-/// `j % 1024`) under scrambles of their own; unscrambled, such dimensions repeat.
+/// `j % 1024`), each copy under a scramble and a point order of its own; unscrambled,
+/// such dimensions repeat.
 ///
 /// [`Qmc::point`] gives the same design to other samplers, such as the startup trials of
 /// a model-based one.
@@ -227,7 +228,10 @@ impl Qmc {
         match (self.sequence, self.scramble) {
             (QmcSequence::Sobol, false) => (0..dims).map(|j| sobol::coordinate(j, index)).collect(),
             (QmcSequence::Sobol, true) => (0..dims)
-                .map(|j| sobol::Scramble::new(seed, j).apply(sobol::coordinate(j, index)))
+                .map(|j| {
+                    let index = sobol::shuffled_index(seed, j, index);
+                    sobol::Scramble::new(seed, j).apply(sobol::coordinate(j, index))
+                })
                 .collect(),
             (QmcSequence::Halton, _) => self
                 .halton_floats(dims, seed, index)
@@ -251,6 +255,14 @@ impl Qmc {
             })
             .collect()
     }
+}
+
+/// SplitMix64's finalizer: a bijective 64-bit mix, for the hash-based scrambles.
+pub(super) fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl Sampler for Qmc {

@@ -4,12 +4,15 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::joe_kuo::{DIRECTIONS, MAX_DEGREE, ROWS};
+use super::mix;
 
 /// Bits of every coordinate: a coordinate is a 64-bit binary fraction.
 const BITS: usize = 64;
 
 /// Dimensions with direction numbers of their own (Joe and Kuo's first 1024). Higher
-/// dimensions reuse them in turn (`dim % DIMENSIONS`) under their own scramble.
+/// dimensions reuse them in turn (`dim % DIMENSIONS`); scrambled, each such copy also
+/// walks the points in an order of its own ([`shuffled_index`]), so it does not repeat
+/// the coordinates of the dimension it copies.
 pub(super) const DIMENSIONS: usize = ROWS + 1;
 
 /// Keeps the Sobol scrambles apart from those of other users of the study seed.
@@ -66,6 +69,29 @@ pub(super) fn coordinate(dim: usize, index: u64) -> u64 {
         gray &= gray - 1;
     }
     x
+}
+
+/// The index at which dimension `dim` reads the sequence, for a scrambled design:
+/// `index` itself for the first [`DIMENSIONS`] dimensions; for the copies above them, a
+/// nested random permutation of the indices drawn from the seed and the copy's number
+/// (Owen's scramble applied to the index's bits, most significant first: bit `k` is
+/// flipped by a hash of the bits above it). Each aligned block of `2^m` indices maps onto
+/// an aligned block of `2^m`, and every such block of Sobol points is a net like the
+/// first, so a copied dimension keeps its stratification, while its points pair with
+/// those of the dimension it copies as if independently.
+pub(super) fn shuffled_index(seed: u64, dim: usize, index: u64) -> u64 {
+    let copy = (dim / DIMENSIONS) as u64;
+    if copy == 0 {
+        return index;
+    }
+    let key = mix(mix(seed ^ SALT) ^ copy);
+    let mut shuffled = index;
+    for k in 0..64u32 {
+        let above = index.checked_shr(k + 1).unwrap_or(0);
+        let flip = mix(mix(key ^ u64::from(k)) ^ above) & 1;
+        shuffled ^= flip << k;
+    }
+    shuffled
 }
 
 /// A linear matrix scramble with a digital shift (Matousek's LMS, as scipy's
@@ -164,6 +190,37 @@ mod tests {
                 assert!(entry[i] % 2 == 1 && entry[i] < 1 << i, "{entry:?}");
             }
         }
+    }
+
+    #[test]
+    fn copied_dimensions_keep_their_strata_but_not_their_partners_coordinates() {
+        let (seed, low, high) = (5, 6, 6 + DIMENSIONS);
+        let point = |dim: usize, index: u64| {
+            Scramble::new(seed, dim).apply(coordinate(dim, shuffled_index(seed, dim, index)))
+        };
+        // One of the first 256 points in each 1/256 of the copied dimension.
+        let mut seen = [false; 256];
+        for index in 0..256 {
+            let cell = (point(high, index) >> 56) as usize;
+            assert!(!seen[cell], "index {index}");
+            seen[cell] = true;
+        }
+        // Against the dimension it copies, a 16 x 16 grid: a copy read in the same order
+        // is an affine map of its original whose top 4 bits depend on the original's top
+        // 4 bits only, so 256 points would fill just 16 cells; independent points fill
+        // about 162 (256 (1 - 1/e)), a (0, 8, 2)-net all 256.
+        let mut cells = std::collections::HashSet::new();
+        for index in 0..256 {
+            cells.insert((point(low, index) >> 60, point(high, index) >> 60));
+        }
+        assert!(cells.len() >= 130, "{} cells", cells.len());
+        // The shuffle is a permutation of each aligned block.
+        let mut block: Vec<u64> = (512..768).map(|i| shuffled_index(seed, high, i)).collect();
+        block.sort_unstable();
+        let start = block[0];
+        assert_eq!(start % 256, 0);
+        assert_eq!(block, (start..start + 256).collect::<Vec<_>>());
+        assert_eq!(shuffled_index(seed, low, 77), 77);
     }
 
     #[test]

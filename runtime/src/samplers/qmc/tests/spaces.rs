@@ -245,3 +245,31 @@ fn a_conditional_param_uses_its_own_dimension_when_active() {
         "{active}"
     );
 }
+
+/// A space far past the Sobol table and the small primes, every sequence: 1500 params of
+/// every kind, each active.
+#[test]
+fn every_sequence_proposes_on_a_space_of_1500_params() {
+    let mut builder = SearchSpace::builder();
+    for j in 0..1500 {
+        builder = match j % 4 {
+            0 => builder.add(format!("f{j}"), Domain::float(-1e308, 1e308)),
+            1 => builder.add(format!("i{j}"), Domain::int(i64::MIN, i64::MAX)),
+            2 => builder.add(format!("l{j}"), Domain::float(5e-324, f64::MAX).log()),
+            _ => builder.add(format!("c{j}"), Domain::categorical(["a", "b", "c"])),
+        };
+    }
+    let space = builder.build().unwrap();
+    for qmc in [
+        Qmc::sobol(),
+        Qmc::halton(),
+        Qmc::sobol().scramble(false),
+        Qmc::halton().scramble(false),
+    ] {
+        for number in [0, 1, 1 << 40, u64::MAX] {
+            let params = qmc.point(&space, 17, number);
+            assert_eq!(params.len(), 1500, "{qmc:?}");
+            assert!(space.check(&params).is_ok(), "{qmc:?} trial {number}");
+        }
+    }
+}

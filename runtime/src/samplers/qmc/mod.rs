@@ -26,7 +26,8 @@ pub enum QmcSequence {
     Sobol,
     /// Halton's sequence: the radical inverse of the index in the `j`-th prime base for
     /// dimension `j`; scrambled by a random permutation of the digits at each digit
-    /// position (as scipy's `Halton`). Weak beyond a few dozen dimensions.
+    /// position (scipy's `Halton` scheme, with hashed permutations instead of shuffled
+    /// ones). Weak beyond a few dozen dimensions.
     Halton,
 }
 
@@ -41,9 +42,11 @@ pub enum QmcSequence {
 /// the logs for `log` ranges.
 ///
 /// The point of a trial depends on nothing but the study seed (which draws the
-/// scramble) and the trial number: not on the history, so failed trials change nothing
-/// but their own point, parallel workers (who get distinct numbers) get distinct points,
-/// and a seeded study resumed from storage continues the sequence where it stopped. With
+/// scramble) and the trial number, not on the history: a failed trial uses up its point
+/// and moves no other, parallel workers (who get distinct numbers) get distinct points,
+/// and a seeded study resumed from storage continues the sequence where it stopped (an
+/// unseeded one draws a new seed, so it goes on with a new scramble). Sobol's designs are
+/// best at a power-of-two number of trials (16, 32, 64, ...). With
 /// more than 1024 params, Sobol reuses the direction numbers (dimension `j` as
 /// `j % 1024`), each copy under a scramble and a point order of its own; unscrambled,
 /// such dimensions repeat.

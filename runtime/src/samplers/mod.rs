@@ -33,10 +33,12 @@
 //! ```
 
 mod grid;
+mod qmc;
 mod random;
 mod tpe;
 
 pub use grid::Grid;
+pub use qmc::{Qmc, QmcSequence};
 pub use random::{sample_domain, Random};
 pub use tpe::{Gamma, Tpe, Weights};
 
@@ -263,6 +265,8 @@ mod tests {
             Box::new(Random) as Box<dyn Sampler>,
             Box::new(Grid::new()),
             Box::new(Tpe::new()),
+            Box::new(Qmc::sobol()),
+            Box::new(Qmc::halton()),
         ] {
             assert!(guarded(&sampler).unwrap().is_some(), "{}", sampler.name());
         }

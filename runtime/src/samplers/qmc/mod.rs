@@ -57,22 +57,26 @@ pub enum QmcSequence {
 /// [`Random`]: super::Random
 ///
 /// ```
-/// use tunekit_runtime::samplers::{Qmc, QmcSequence};
-/// use tunekit_runtime::{Domain, Params, SearchSpace, Study};
+/// use tunekit::prelude::*;
+/// use tunekit::samplers::QmcSequence;
 ///
-/// let space = SearchSpace::builder()
-///     .add("lr", Domain::float(1e-5, 1e-1).log())
-///     .add("layers", Domain::int(1, 4))
-///     .add("optimizer", Domain::categorical(["adam", "sgd"]))
-///     .build()?;
-/// let study = Study::minimize(space).sampler(Qmc::sobol()).seed(7).build()?;
-/// study.optimize(16, |p: &Params| {
-///     let lr: f64 = p.get("lr")?;
-///     Ok::<_, tunekit_runtime::Error>((lr.log10() + 3.0).powi(2))
-/// })?;
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1e-5..=1e-1, log)]
+///     learning_rate: f64,
+///     #[tune(1..=4)]
+///     layers: u32,
+///     #[tune(choice("adam", "sgd"))]
+///     optimizer: String,
+/// }
+///
+/// // 16 trials, a power of two: the most balanced Sobol design.
+/// let study = Study::minimize(space!(Train)).sampler(Qmc::sobol()).seed(7).build()?;
+/// study.optimize(16, |t: &Train| (t.learning_rate.log10() + 3.0).powi(2) + f64::from(t.layers))?;
 /// assert_eq!(study.trials()?.len(), 16);
 /// assert_eq!(Qmc::halton().sequence(), QmcSequence::Halton);
-/// # Ok::<(), tunekit_runtime::Error>(())
+/// # Ok::<(), tunekit::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Qmc {
@@ -91,7 +95,7 @@ impl Qmc {
     /// Scrambled Sobol points (the default).
     ///
     /// ```
-    /// use tunekit_runtime::samplers::{Qmc, QmcSequence};
+    /// use tunekit::samplers::{Qmc, QmcSequence};
     ///
     /// assert_eq!(Qmc::sobol(), Qmc::default());
     /// assert_eq!(Qmc::sobol().sequence(), QmcSequence::Sobol);
@@ -106,7 +110,7 @@ impl Qmc {
     /// Scrambled Halton points.
     ///
     /// ```
-    /// use tunekit_runtime::samplers::Qmc;
+    /// use tunekit::samplers::Qmc;
     ///
     /// assert!(Qmc::halton().is_scrambled());
     /// ```
@@ -122,7 +126,7 @@ impl Qmc {
     /// start with the corner `(0, ..., 0)`.
     ///
     /// ```
-    /// use tunekit_runtime::samplers::Qmc;
+    /// use tunekit::samplers::Qmc;
     ///
     /// let plain = Qmc::sobol().scramble(false);
     /// assert!(!plain.is_scrambled());
@@ -137,7 +141,7 @@ impl Qmc {
     /// The sequence walked.
     ///
     /// ```
-    /// use tunekit_runtime::samplers::{Qmc, QmcSequence};
+    /// use tunekit::samplers::{Qmc, QmcSequence};
     ///
     /// assert_eq!(Qmc::default().sequence(), QmcSequence::Sobol);
     /// ```
@@ -148,7 +152,7 @@ impl Qmc {
     /// Whether the points are scrambled.
     ///
     /// ```
-    /// use tunekit_runtime::samplers::Qmc;
+    /// use tunekit::samplers::Qmc;
     ///
     /// assert!(!Qmc::halton().scramble(false).is_scrambled());
     /// ```
@@ -160,7 +164,7 @@ impl Qmc {
     /// A pure function of its arguments.
     ///
     /// ```
-    /// use tunekit_runtime::samplers::Qmc;
+    /// use tunekit::samplers::Qmc;
     ///
     /// let point: Vec<f64> = Qmc::sobol().unit_point(3, 7, 5);
     /// assert_eq!(point.len(), 3);
@@ -186,8 +190,8 @@ impl Qmc {
     /// model-based sampler can take its startup trials from it the same way.
     ///
     /// ```
-    /// use tunekit_runtime::samplers::Qmc;
-    /// use tunekit_runtime::{Domain, Params, SearchSpace};
+    /// use tunekit::samplers::Qmc;
+    /// use tunekit::{Domain, Params, SearchSpace};
     ///
     /// let space = SearchSpace::builder()
     ///     .add("optimizer", Domain::categorical(["adam", "sgd"]))
@@ -198,7 +202,7 @@ impl Qmc {
     /// // A balanced design: four of each choice in the first eight points.
     /// let sgd = design.iter().filter(|p| p.get::<String>("optimizer").unwrap() == "sgd");
     /// assert_eq!(sgd.count(), 4);
-    /// # Ok::<(), tunekit_runtime::Error>(())
+    /// # Ok::<(), tunekit::Error>(())
     /// ```
     pub fn point(&self, space: &SearchSpace, seed: u64, index: u64) -> Params {
         let coordinates = self.coordinates(space.len(), seed, index);
@@ -216,8 +220,8 @@ impl Qmc {
     /// [`Qmc::point`] maps each coordinate: for a sampler that works in the unit cube.
     ///
     /// ```
-    /// use tunekit_runtime::samplers::Qmc;
-    /// use tunekit_runtime::{Domain, Value};
+    /// use tunekit::samplers::Qmc;
+    /// use tunekit::{Domain, Value};
     ///
     /// assert_eq!(Qmc::value_at(&Domain::int(0, 9), 0.55), Value::Int(5));
     /// assert_eq!(Qmc::value_at(&Domain::categorical(["a", "b"]), 0.5), Value::from("b"));

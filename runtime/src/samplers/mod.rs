@@ -4,10 +4,12 @@
 //! [`SampleContext`], so it works unchanged with any storage, any number of workers and a
 //! study resumed from disk.
 
+mod gp;
 mod grid;
 mod random;
 mod tpe;
 
+pub use gp::Gp;
 pub use grid::Grid;
 pub use random::{sample_domain, Random};
 pub use tpe::{Gamma, Tpe, Weights};
@@ -235,6 +237,7 @@ mod tests {
             Box::new(Random) as Box<dyn Sampler>,
             Box::new(Grid::new()),
             Box::new(Tpe::new()),
+            Box::new(Gp::new()),
         ] {
             assert!(guarded(&sampler).unwrap().is_some(), "{}", sampler.name());
         }

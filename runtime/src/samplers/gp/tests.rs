@@ -63,11 +63,11 @@ fn generated_space(rng: &mut ChaCha8Rng) -> SearchSpace {
     let mut builder = SearchSpace::builder();
     let n = rng.random_range(1..=4);
     for i in 0..n {
-        let domain = match rng.random_range(0..12) {
+        let domain = match rng.random_range(0..16) {
             0 => Domain::float(-1.0, rng.random_range(-0.5..10.0)),
             1 => Domain::float(1e-6, rng.random_range(1e-5..1e3)).log(),
             2 => Domain::float(0.0, 1.0).step([0.1, 0.25, 0.3, 1e-300][rng.random_range(0..4)]),
-            3 => Domain::int(-5, rng.random_range(-5..40)),
+            3 => Domain::int(-5, rng.random_range(-4..40)),
             4 => Domain::int(0, 100).step(f64::from(rng.random_range(1..=7u8))),
             5 => Domain::int(1, rng.random_range(1..100_000)).log(),
             6 => Domain::categorical(["a", "b", "c"]),
@@ -75,6 +75,10 @@ fn generated_space(rng: &mut ChaCha8Rng) -> SearchSpace {
             8 => Domain::float(-f64::MAX, f64::MAX),
             9 => Domain::int(i64::MIN, i64::MAX),
             10 => Domain::float(-f64::MAX, f64::MAX).step(1e290),
+            11 => Domain::int(1, i64::MAX).log(),
+            12 => Domain::float(5e-324, f64::MAX).log(),
+            13 => Domain::int(1 << 53, (1 << 53) + 1),
+            14 => Domain::categorical((0..100i64).collect::<Vec<_>>()),
             _ => Domain::float(-0.0, 5e-324),
         };
         builder = builder.add(format!("p{i}"), domain);

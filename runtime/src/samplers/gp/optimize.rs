@@ -73,8 +73,9 @@ impl Search<'_> {
             .map(|p| (finite_or_low(acq.value(&p)), p))
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // The best sampled point competes as it is, refined or not.
+        let mut best: Option<(f64, Vec<f64>)> = scored.first().cloned();
         scored.truncate(self.n_local);
-        let mut best: Option<(f64, Vec<f64>)> = None;
         let starts = scored.into_iter().map(|(_, p)| p).chain(warm_starts);
         for start in starts {
             let (value, point) = self.refine(acq, start);

@@ -7,7 +7,7 @@ use super::fit::fit;
 use super::kernel::KernelParams;
 use super::optimize::{Acquisition, Search};
 use super::posterior::Posterior;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::samplers::{Random, SampleContext, Sampler};
 use crate::space::{Params, SearchSpace};
 use crate::trial::{Direction, TrialState};
@@ -93,7 +93,8 @@ impl Gp {
         self
     }
 
-    /// How many of the best-scoring candidates are refined by local search (default 10).
+    /// How many of the best-scoring candidates are refined by local search (default 10;
+    /// with 0, only the best trial so far is refined, competing with the best candidate).
     pub fn n_local_search(mut self, n: usize) -> Self {
         self.n_local_search = n;
         self
@@ -203,17 +204,6 @@ fn condition_parents(space: &SearchSpace) -> Vec<bool> {
 impl Sampler for Gp {
     fn name(&self) -> &'static str {
         "gp"
-    }
-
-    fn check_space(&self, _space: &SearchSpace) -> Result<()> {
-        if self.n_local_search == 0 && self.n_candidates == 0 {
-            return Err(Error::UnsupportedSpace {
-                sampler: "gp",
-                param: "(all)".into(),
-                message: "n_candidates and n_local_search are both 0".into(),
-            });
-        }
-        Ok(())
     }
 
     fn sample(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Result<Option<Params>> {

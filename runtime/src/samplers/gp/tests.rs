@@ -22,10 +22,20 @@ fn trial(number: u64, params: Params, state: TrialState, value: Option<f64>) -> 
 }
 
 fn propose(gp: &Gp, space: &SearchSpace, trials: &[Trial], seed: u64) -> Params {
+    propose_in(Direction::Minimize, gp, space, trials, seed)
+}
+
+fn propose_in(
+    direction: Direction,
+    gp: &Gp,
+    space: &SearchSpace,
+    trials: &[Trial],
+    seed: u64,
+) -> Params {
     let ctx = SampleContext {
         space,
         trials,
-        direction: Direction::Minimize,
+        direction,
         number: trials.len() as u64,
         seed,
     };
@@ -376,5 +386,45 @@ fn gp_beats_random_on_the_sphere() {
         random.optimize(30, sphere).unwrap();
         let (g, r) = (gp.best().unwrap().value, random.best().unwrap().value);
         assert!(g < 0.01 && g < r, "seed {seed}: gp {g}, random {r}");
+    }
+}
+
+/// Maximisation models the values as they are (minimisation their negation): on the same
+/// history the two directions go to opposite ends. Also: the same seed, the same
+/// proposal; and the options that shrink the search still give good proposals.
+#[test]
+fn directions_seeds_and_options() {
+    let space = SearchSpace::builder()
+        .add("x", Domain::float(0.0, 1.0))
+        .build()
+        .unwrap();
+    // Values increase with x: minimise near 0, maximise near 1.
+    let trials: Vec<Trial> = [0.1, 0.3, 0.5, 0.7, 0.9]
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| {
+            trial(
+                i as u64,
+                Params::new().with("x", x),
+                TrialState::Complete,
+                Some(x),
+            )
+        })
+        .collect();
+    let gp = Gp::new().n_startup_trials(5);
+    let low = x_of(&propose_in(Direction::Minimize, &gp, &space, &trials, 1));
+    let high = x_of(&propose_in(Direction::Maximize, &gp, &space, &trials, 1));
+    assert!(low < 0.1 && high > 0.9, "{low} {high}");
+    assert_eq!(
+        low,
+        x_of(&propose_in(Direction::Minimize, &gp, &space, &trials, 1))
+    );
+    for gp in [
+        gp.clone().n_local_search(0),
+        gp.clone().n_candidates(0),
+        gp.clone().n_candidates(1).n_local_search(0),
+    ] {
+        let x = x_of(&propose(&gp, &space, &trials, 2));
+        assert!(x < 0.3, "{gp:?}: {x}");
     }
 }

@@ -133,35 +133,40 @@ pub(crate) fn loss(
     value
 }
 
-/// The MAP kernel params for targets `y` at `x`, searched from `start`; `start` itself
-/// when no better point is found (or the loss is not finite anywhere the search went).
+/// The MAP kernel params for targets `y` at `x`, searched from `start` (moved into the
+/// search box); that start when no better point is found (or the loss is not finite
+/// there). With `deterministic`, the noise variance is held at its minimum (as Optuna's
+/// `deterministic_objective`).
 pub(crate) fn fit(
     x: &[Vec<f64>],
     y: &[f64],
     categorical: &[bool],
     start: &KernelParams,
+    deterministic: bool,
 ) -> KernelParams {
     let d = categorical.len();
     let mut lower = vec![LOG_ISL_BOUNDS.0; d];
     let mut upper = vec![LOG_ISL_BOUNDS.1; d];
+    let noise_upper = if deterministic {
+        LOG_NOISE_BOUNDS.0
+    } else {
+        LOG_NOISE_BOUNDS.1
+    };
     lower.extend([LOG_SCALE_BOUNDS.0, LOG_NOISE_BOUNDS.0]);
-    upper.extend([LOG_SCALE_BOUNDS.1, LOG_NOISE_BOUNDS.1]);
+    upper.extend([LOG_SCALE_BOUNDS.1, noise_upper]);
     let stop = Stop {
         max_iters: 100,
         gtol: 1e-2,
     };
-    let (raw, value) = minimize(
+    // Never worse than the (clamped) start, which it returns when the loss is not finite.
+    let (raw, _) = minimize(
         |raw, grad| loss(x, y, categorical, raw, grad),
         &raw_of(start),
         &lower,
         &upper,
         stop,
     );
-    if value.is_finite() {
-        params_of(&raw)
-    } else {
-        start.clone()
-    }
+    params_of(&raw)
 }
 
 #[cfg(test)]
@@ -213,12 +218,15 @@ mod tests {
     fn fitting_lowers_the_loss() {
         let (x, y, cat) = data();
         let start = KernelParams::initial(3);
-        let fitted = fit(&x, &y, &cat, &start);
+        let fitted = fit(&x, &y, &cat, &start, false);
         let mut g = vec![0.0; 5];
         let before = loss(&x, &y, &cat, &raw_of(&start), &mut g);
         let after = loss(&x, &y, &cat, &raw_of(&fitted), &mut g);
         assert!(after < before - 1e-3, "{before} -> {after}");
         assert!(fitted.noise_var >= MIN_NOISE_VAR);
+        let exact = fit(&x, &y, &cat, &start, true);
+        assert!(exact.noise_var < MIN_NOISE_VAR * (1.0 + 1e-6), "{exact:?}");
+        assert!(loss(&x, &y, &cat, &raw_of(&exact), &mut g) < before);
     }
 
     #[test]

@@ -38,7 +38,9 @@ use crate::trial::{Direction, TrialState};
 ///   handled by a constant liar: their points join the posterior (not the
 ///   hyperparameter fit) with the best value so far, so parallel workers are pushed
 ///   away from points already being evaluated. Infinite values are clamped to the
-///   finite range seen; NaN values are ignored.
+///   finite range seen; NaN values are ignored. Should the covariance matrix not factor
+///   even with jitter (1e-10 up to 1e-2 of its diagonal), that one proposal is drawn by
+///   [`Random`].
 ///
 /// ```
 /// use tunekit_runtime::samplers::Gp;
@@ -59,6 +61,7 @@ pub struct Gp {
     n_candidates: usize,
     n_local_search: usize,
     constant_liar: bool,
+    deterministic_objective: bool,
 }
 
 impl Default for Gp {
@@ -69,13 +72,14 @@ impl Default for Gp {
 
 impl Gp {
     /// Optuna's defaults: 10 random startup trials, 2048 sampled candidates of which the
-    /// best 10 are refined, constant liar on.
+    /// best 10 are refined, noise variance fitted; constant liar on (not in Optuna).
     pub fn new() -> Self {
         Gp {
             n_startup_trials: 10,
             n_candidates: 2048,
             n_local_search: 10,
             constant_liar: true,
+            deterministic_objective: false,
         }
     }
 
@@ -106,6 +110,14 @@ impl Gp {
         self
     }
 
+    /// Whether the objective is noise-free: the noise variance is then held at its minimum
+    /// (1e-6 of the standardised values) instead of fitted (default off, as Optuna's
+    /// `deterministic_objective`).
+    pub fn deterministic_objective(mut self, on: bool) -> Self {
+        self.deterministic_objective = on;
+        self
+    }
+
     /// The GP's proposal, or `None` when the history does not support a model yet.
     fn propose(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Option<Params> {
         let space = ctx.space;
@@ -132,7 +144,8 @@ impl Gp {
         }
         let y = standardize(&scores)?;
         let categorical = encoding.categorical_mask();
-        let params = fit(&x, &y, &categorical, &KernelParams::initial(space.len()));
+        let start = KernelParams::initial(space.len());
+        let params = fit(&x, &y, &categorical, &start, self.deterministic_objective);
         let best = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let incumbent = x[y.iter().position(|&v| v == best).unwrap_or(0)].clone();
         let (mut x_all, mut y_all) = (x, y);

@@ -423,6 +423,7 @@ fn directions_seeds_and_options() {
         gp.clone().n_local_search(0),
         gp.clone().n_candidates(0),
         gp.clone().n_candidates(1).n_local_search(0),
+        gp.clone().deterministic_objective(true),
     ] {
         let x = x_of(&propose(&gp, &space, &trials, 2));
         assert!(x < 0.3, "{gp:?}: {x}");

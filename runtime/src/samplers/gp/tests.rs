@@ -429,3 +429,70 @@ fn directions_seeds_and_options() {
         assert!(x < 0.3, "{gp:?}: {x}");
     }
 }
+
+/// Three workers asking one after the other while the earlier ones still run (the
+/// order a parallel study asks in), each with its own seed: with the constant liar the
+/// three points are spread out; without, they are the same acquisition maximum.
+#[test]
+fn constant_liar_spreads_concurrent_asks() {
+    let space = SearchSpace::builder()
+        .add("x", Domain::float(-3.0, 3.0))
+        .add("y", Domain::float(-3.0, 3.0))
+        .build()
+        .unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    let mut trials = Vec::new();
+    for i in 0..8u64 {
+        let p = Random::sample_space(&space, &mut rng);
+        let v = (x_of(&p) - 0.7).powi(2) + (p.get::<f64>("y").unwrap() + 0.4).powi(2);
+        trials.push(trial(i, p, TrialState::Complete, Some(v)));
+    }
+    let point = |p: &Params| [x_of(p), p.get::<f64>("y").unwrap()];
+    let gap = |a: [f64; 2], b: [f64; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
+    for liar in [true, false] {
+        let gp = Gp::new().n_startup_trials(5).constant_liar(liar);
+        let mut history = trials.clone();
+        let mut points = Vec::new();
+        for worker in 0..3u64 {
+            let p = propose(&gp, &space, &history, 100 + worker);
+            points.push(point(&p));
+            history.push(trial(history.len() as u64, p, TrialState::Running, None));
+        }
+        for i in 0..3 {
+            for j in i + 1..3 {
+                let d = gap(points[i], points[j]);
+                if liar {
+                    assert!(d > 0.05, "liar: workers {i} and {j} at {d}: {points:?}");
+                } else {
+                    assert!(d < 1e-3, "no liar: workers {i} and {j} at {d}: {points:?}");
+                }
+            }
+        }
+    }
+}
+
+/// A real parallel study (three worker threads): running trials in the history, asks
+/// racing tells, and it still converges.
+#[test]
+fn a_parallel_study_converges() {
+    let space = SearchSpace::builder()
+        .add("x", Domain::float(-3.0, 3.0))
+        .build()
+        .unwrap();
+    let study = Study::minimize(space)
+        .sampler(Gp::new().n_startup_trials(5).n_candidates(256))
+        .workers(3)
+        .seed(8)
+        .build()
+        .unwrap();
+    study
+        .optimize(21, |p: &Params| {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            (x_of(p) - 0.7).powi(2)
+        })
+        .unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 21);
+    assert!(trials.iter().all(|t| t.state == TrialState::Complete));
+    assert!(study.best().unwrap().value < 0.01);
+}

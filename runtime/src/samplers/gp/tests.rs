@@ -181,6 +181,12 @@ fn degenerate_histories_give_valid_proposals() {
                 })
                 .collect();
             propose(&gp, &space, &trials, 1);
+            propose(
+                &gp.clone().deterministic_objective(true),
+                &space,
+                &trials,
+                1,
+            );
         }
     }
     // Trials from another version of the space (unknown param, value out of domain) are

@@ -8,7 +8,7 @@
 //! Measured 2026-12-02 with criterion on the 2-core dev machine shared with other builds
 //! (load about 6), so upper bounds; time per ask:
 //!
-//! | d \\ n | 50 | 100 |
+//! | d \ n | 50 | 100 |
 //! |---|---|---|
 //! | 2 | 9.3 ms | 46 ms |
 //! | 10 | 28 ms | 52 ms |

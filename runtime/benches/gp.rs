@@ -90,7 +90,32 @@ fn bench_ask(c: &mut Criterion) {
 
 criterion_group!(benches, bench_ask);
 
+/// `GP_BENCH_FIXED=d,n,iters`: that many asks at one size, timed without criterion (for
+/// sizes outside the table, such as `10,300,3`).
 fn main() {
+    if let Ok(spec) = std::env::var("GP_BENCH_FIXED") {
+        let v: Vec<usize> = spec.split(',').map(|x| x.trim().parse().unwrap()).collect();
+        let (d, n, iters) = (v[0], v[1], v[2]);
+        let space = space(d);
+        let trials = history(&space, n);
+        let ctx = SampleContext {
+            space: &space,
+            trials: &trials,
+            direction: Direction::Minimize,
+            number: n as u64,
+            seed: 7,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let started = std::time::Instant::now();
+        for _ in 0..iters {
+            black_box(Gp::new().sample(&ctx, &mut rng).unwrap());
+        }
+        eprintln!(
+            "{:.1} ms/ask (wall)",
+            started.elapsed().as_secs_f64() * 1e3 / iters as f64
+        );
+        return;
+    }
     benches();
     criterion::Criterion::default()
         .configure_from_args()

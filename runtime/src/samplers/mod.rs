@@ -32,11 +32,13 @@
 //! # Ok::<(), tunekit::Error>(())
 //! ```
 
+mod gp;
 mod grid;
 mod qmc;
 mod random;
 mod tpe;
 
+pub use gp::Gp;
 pub use grid::Grid;
 pub use qmc::{Qmc, QmcSequence};
 pub use random::{sample_domain, Random};
@@ -267,6 +269,7 @@ mod tests {
             Box::new(Tpe::new()),
             Box::new(Qmc::sobol()),
             Box::new(Qmc::halton()),
+            Box::new(Gp::new()),
         ] {
             assert!(guarded(&sampler).unwrap().is_some(), "{}", sampler.name());
         }

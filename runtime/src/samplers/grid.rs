@@ -90,7 +90,7 @@ impl Sampler for Grid {
 /// a numeric param is a leaf (only categoricals have children), numbered by index
 /// arithmetic over its domain. Walks use explicit stacks, so a conditional chain of any
 /// depth costs no call stack.
-struct GridTree<'a> {
+pub(super) struct GridTree<'a> {
     space: &'a SearchSpace,
     /// Unconditional params, in space order.
     roots: Vec<usize>,
@@ -105,7 +105,7 @@ struct GridTree<'a> {
 }
 
 impl<'a> GridTree<'a> {
-    fn new(space: &'a SearchSpace) -> Result<Self> {
+    pub(super) fn new(space: &'a SearchSpace) -> Result<Self> {
         let params = space.params();
         let mut children: Vec<Vec<Vec<usize>>> = Vec::with_capacity(params.len());
         let mut counts = vec![0u128; params.len()];
@@ -187,12 +187,12 @@ impl<'a> GridTree<'a> {
         Ok(tree)
     }
 
-    fn len(&self) -> u128 {
+    pub(super) fn len(&self) -> u128 {
         block_count(&self.roots, &self.counts).unwrap_or(u128::MAX)
     }
 
     /// The params of point `index` (`index < len`).
-    fn point(&self, index: u128) -> Params {
+    pub(super) fn point(&self, index: u128) -> Params {
         let params = self.space.params();
         let mut point = Params::new();
         // (param, its index among the points under it), still to decode.
@@ -229,7 +229,7 @@ impl<'a> GridTree<'a> {
     /// The index of `params` in the grid, or `None` when they are not a grid point
     /// (an enqueued config off the grid, say). The index is the sum, over the active
     /// params, of each param's own position times the radix of the blocks it sits in.
-    fn index_of(&self, params: &Params) -> Option<u128> {
+    pub(super) fn index_of(&self, params: &Params) -> Option<u128> {
         let space_params = self.space.params();
         let mut index = 0u128;
         // (block, the weight of one step of that block's index).

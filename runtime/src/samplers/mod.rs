@@ -3,10 +3,30 @@
 //! A sampler holds no trial state of its own: everything it knows comes from the
 //! [`SampleContext`], so it works unchanged with any storage, any number of workers and a
 //! study resumed from disk.
+//!
+//! # Finite spaces: no repeats
+//!
+//! A space is finite when every param is discrete (ints, floats with a `step`,
+//! categoricals; conditional params included, a conditional space counting the sum over
+//! its branches). On a finite space no sampler proposes a config that a trial already
+//! holds, whatever that trial's state (complete, pruned, running or failed: a failed
+//! config is not retried; `Study::enqueue` it to retry it), while an unseen config
+//! remains; when none remains, `sample` returns `Ok(None)` and `optimize` stops with
+//! `StopReason::Exhausted` (`Study::ask` returns `Error::Exhausted`). Grid has always
+//! worked this way; Random then samples without replacement, TPE takes its best unseen
+//! candidate, or else a config drawn uniformly among the unseen ones.
+//!
+//! The history is read through the grid's numbering of configs, so nothing is ever
+//! enumerated: each ask costs O(trials x params) for a hash set of the taken configs,
+//! whatever the size of the space. Storages create trials atomically with the history
+//! their proposal saw (running trials included), so parallel workers and processes
+//! never receive the same config either. Spaces with a continuous float propose exactly
+//! as they did without the rule.
 
 mod grid;
 mod random;
 mod tpe;
+mod unseen;
 
 pub use grid::Grid;
 pub use random::{sample_domain, Random};

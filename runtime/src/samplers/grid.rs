@@ -135,11 +135,23 @@ impl<'a> GridTree<'a> {
                     ),
                 });
             }
+            if let Some(finest) = collapsing_float_grid(&param.domain, n) {
+                return Err(Error::UnsupportedSpace {
+                    sampler: "grid",
+                    param: param.name.clone(),
+                    message: format!(
+                        "its {n} grid points are not all distinct floats (the step is finer \
+                         than the float spacing near its bounds, or there are over 2^53 \
+                         points), so the grid would propose one value many times; use a \
+                         step of at least {finest:e}, or the random or TPE sampler"
+                    ),
+                });
+            }
             match &param.domain {
                 Domain::Categorical { choices } => children.push(vec![Vec::new(); choices.len()]),
                 _ => {
                     children.push(Vec::new());
-                    counts[i] = n;
+                    counts[i] = distinct_points(&param.domain, n);
                 }
             }
             match &param.condition {
@@ -240,6 +252,10 @@ impl<'a> GridTree<'a> {
                 let param = &space_params[i];
                 let k = param.domain.index_of(params.value(&param.name)?)?;
                 let own = if self.children[i].is_empty() {
+                    // A value the domain holds past the grid's last distinct point.
+                    if u128::from(k) >= self.counts[i] {
+                        return None;
+                    }
                     u128::from(k)
                 } else {
                     let k = usize::try_from(k).ok()?;
@@ -251,6 +267,85 @@ impl<'a> GridTree<'a> {
             }
         }
         Some(index)
+    }
+}
+
+/// For a stepped float whose `n` grid points `low + k * step` are not all distinct
+/// floats that map back to their own `k`, the smallest step that would be safe; `None`
+/// for every other domain.
+///
+/// With `k <= 2^53` (exact as a float) and `step >= 4 u`, `u` the float spacing at the
+/// largest magnitude of the range, each point is within `u` of its exact value, so
+/// neighbours stay apart and `(x - low) / step` rounds back to `k`. Otherwise
+/// neighbouring indices can give the same float (found by the space fuzz: step `1e-17`
+/// on `-7.4..=0`, where floats are `8.9e-16` apart), and the grid would repeat it.
+fn collapsing_float_grid(domain: &Domain, n: u128) -> Option<f64> {
+    let Domain::Float {
+        low,
+        high,
+        step: Some(step),
+        ..
+    } = *domain
+    else {
+        return None;
+    };
+    let finest = 4.0 * float_spacing(low.abs().max(high.abs()));
+    (n > 1 && (n > 1 << 53 || step < finest)).then_some(finest)
+}
+
+/// How many of a numeric domain's `n` indices are points of their own: all `n`, except
+/// on a stepped float, whose count tolerates rounding (relatively: for `n` over about
+/// 10^9 it counts points past `high`, which all become `high`). There the grid keeps
+/// the indices `k` below the first point at `high`, and that one if `high` maps back to
+/// it, so every grid point is a distinct float whose `index_of` is its own index.
+/// Points ascend (see [`collapsing_float_grid`]), so the first at `high` is found by
+/// bisection: O(log n).
+fn distinct_points(domain: &Domain, n: u128) -> u128 {
+    let Domain::Float {
+        high,
+        step: Some(_),
+        ..
+    } = *domain
+    else {
+        return n;
+    };
+    let at_high = |k: u128| {
+        u64::try_from(k)
+            .ok()
+            .and_then(|k| domain.nth(k))
+            .and_then(|v| v.as_f64())
+            .is_none_or(|x| x >= high)
+    };
+    // The first index whose point is `high`: in 1..n (0 is `low`), or n if none is.
+    let (mut lo, mut hi) = (1u128.min(n), n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if at_high(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let first = lo;
+    let own = u64::try_from(first)
+        .ok()
+        .and_then(|k| domain.nth(k))
+        .and_then(|v| domain.index_of(&v))
+        .is_some_and(|k| u128::from(k) == first);
+    if first < n && own {
+        first + 1
+    } else {
+        first.max(1)
+    }
+}
+
+/// The distance from `m >= 0` (finite) to the next float away from zero (below it, at
+/// `f64::MAX`).
+fn float_spacing(m: f64) -> f64 {
+    if m >= f64::MAX {
+        m - f64::from_bits(m.to_bits() - 1)
+    } else {
+        f64::from_bits(m.to_bits() + 1) - m
     }
 }
 
@@ -500,6 +595,43 @@ mod tests {
                 domain.nth(0).as_ref(),
                 "{domain:?}: the grid starts at low"
             );
+        }
+    }
+
+    /// Found by the 1 000 000-space fuzz run: grids whose neighbouring points round to
+    /// one float proposed that float again and again; now a clear error, and grids just
+    /// above the limit have distinct points that round-trip.
+    #[test]
+    fn float_grids_finer_than_the_float_spacing_are_a_clear_error() {
+        for domain in [
+            Domain::float(-7.4093600133024395, -5e-324).step(1e-17),
+            Domain::float(-1e19, -2.91).step(1.148592848606107),
+            Domain::float(1e19, 1e19 + 1e6).step(1e-3),
+            Domain::float(0.0, 1e308).step(1e290),
+        ] {
+            let space = SearchSpace::builder().add("x", domain).build().unwrap();
+            let message = Grid::new().check_space(&space).unwrap_err().to_string();
+            assert!(message.contains("param `x`"), "{message}");
+            assert!(message.contains("not all distinct floats"), "{message}");
+        }
+        for domain in [
+            Domain::float(-7.5, 0.0).step(4e-15),
+            Domain::float(0.0, 1.0).step(1e-12),
+            Domain::float(1e19, 1e19 + 1e6).step(8192.0),
+        ] {
+            let space = SearchSpace::builder()
+                .add("x", domain.clone())
+                .build()
+                .unwrap();
+            let tree = GridTree::new(&space).unwrap();
+            let len = tree.len();
+            for index in [0, 1, 2, len / 2, len / 2 + 1, len - 2, len - 1] {
+                let point = tree.point(index);
+                assert_eq!(tree.index_of(&point), Some(index), "{domain:?} at {index}");
+                if index > 0 {
+                    assert!(!point.same(&tree.point(index - 1)), "{domain:?} at {index}");
+                }
+            }
         }
     }
 

@@ -242,10 +242,21 @@ impl<'a> GridTree<'a> {
     /// (an enqueued config off the grid, say). The index is the sum, over the active
     /// params, of each param's own position times the radix of the blocks it sits in.
     pub(super) fn index_of(&self, params: &Params) -> Option<u128> {
+        self.index_of_in(params, &mut Vec::new())
+    }
+
+    /// [`index_of`](Self::index_of) with a caller's stack, so that numbering a whole
+    /// history allocates once.
+    pub(super) fn index_of_in<'t>(
+        &'t self,
+        params: &Params,
+        pending: &mut Vec<(&'t [usize], u128)>,
+    ) -> Option<u128> {
         let space_params = self.space.params();
         let mut index = 0u128;
         // (block, the weight of one step of that block's index).
-        let mut pending: Vec<(&[usize], u128)> = vec![(&self.roots, 1)];
+        pending.clear();
+        pending.push((&self.roots, 1));
         while let Some((block, weight)) = pending.pop() {
             let mut radix = weight;
             for &i in block.iter().rev() {
@@ -274,9 +285,10 @@ impl<'a> GridTree<'a> {
 /// floats that map back to their own `k`, the smallest step that would be safe; `None`
 /// for every other domain.
 ///
-/// With `k <= 2^53` (exact as a float) and `step >= 4 u`, `u` the float spacing at the
-/// largest magnitude of the range, each point is within `u` of its exact value, so
-/// neighbours stay apart and `(x - low) / step` rounds back to `k`. Otherwise
+/// With `k <= 2^53` (exact as a float) and `step >= 8 u`, `u` the float spacing at the
+/// largest magnitude `M` of the range, each point is within `1.5 u` of its exact value
+/// (`k * step` is at most `2 M`), so neighbours stay apart, and `(x - low) / step` is
+/// within `2.5 u / step < 0.5` of `k`, so it rounds back to `k`. Otherwise
 /// neighbouring indices can give the same float (found by the space fuzz: step `1e-17`
 /// on `-7.4..=0`, where floats are `8.9e-16` apart), and the grid would repeat it.
 fn collapsing_float_grid(domain: &Domain, n: u128) -> Option<f64> {
@@ -289,7 +301,7 @@ fn collapsing_float_grid(domain: &Domain, n: u128) -> Option<f64> {
     else {
         return None;
     };
-    let finest = 4.0 * float_spacing(low.abs().max(high.abs()));
+    let finest = 8.0 * float_spacing(low.abs().max(high.abs()));
     (n > 1 && (n > 1 << 53 || step < finest)).then_some(finest)
 }
 
@@ -608,6 +620,9 @@ mod tests {
             Domain::float(-1e19, -2.91).step(1.148592848606107),
             Domain::float(1e19, 1e19 + 1e6).step(1e-3),
             Domain::float(0.0, 1e308).step(1e290),
+            // Over 4 float spacings, under 8: the bound leaves no margin for rounding.
+            Domain::float(-7.5, 0.0).step(4e-15),
+            Domain::float(1e19, 1e19 + 1e6).step(8192.0),
         ] {
             let space = SearchSpace::builder().add("x", domain).build().unwrap();
             let message = Grid::new().check_space(&space).unwrap_err().to_string();
@@ -615,9 +630,9 @@ mod tests {
             assert!(message.contains("not all distinct floats"), "{message}");
         }
         for domain in [
-            Domain::float(-7.5, 0.0).step(4e-15),
+            Domain::float(-7.5, 0.0).step(1e-14),
             Domain::float(0.0, 1.0).step(1e-12),
-            Domain::float(1e19, 1e19 + 1e6).step(8192.0),
+            Domain::float(1e19, 1e19 + 1e6).step(16384.0),
         ] {
             let space = SearchSpace::builder()
                 .add("x", domain.clone())

@@ -69,10 +69,11 @@ impl<'a> Taken<'a> {
             return None;
         }
         let numbered = GridTree::new(ctx.space).ok().map(|tree| {
+            let mut pending = Vec::new();
             let seen = ctx
                 .trials
                 .iter()
-                .filter_map(|t| tree.index_of(&t.params))
+                .filter_map(|t| tree.index_of_in(&t.params, &mut pending))
                 .collect();
             Numbered {
                 len: tree.len(),

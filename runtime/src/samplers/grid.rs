@@ -12,7 +12,7 @@ use rand::RngCore;
 
 use super::{SampleContext, Sampler};
 use crate::error::{Error, Result};
-use crate::space::{Domain, Params, SearchSpace};
+use crate::space::{Domain, Params, SearchSpace, Value};
 
 /// Proposes every combination of the space's values exactly once, then reports the space
 /// exhausted (which ends `optimize` cleanly).
@@ -102,6 +102,8 @@ pub(super) struct GridTree<'a> {
     offsets: Vec<Vec<u128>>,
     /// Number of points under each param (including its subtrees).
     counts: Vec<u128>,
+    /// For a stepped float whose last grid point is `high` clamped, that value.
+    tops: Vec<Option<Value>>,
 }
 
 impl<'a> GridTree<'a> {
@@ -109,6 +111,7 @@ impl<'a> GridTree<'a> {
         let params = space.params();
         let mut children: Vec<Vec<Vec<usize>>> = Vec::with_capacity(params.len());
         let mut counts = vec![0u128; params.len()];
+        let mut tops: Vec<Option<Value>> = vec![None; params.len()];
         let mut roots = Vec::new();
         for (i, param) in params.iter().enumerate() {
             let Some(n) = param.domain.value_count() else {
@@ -151,7 +154,7 @@ impl<'a> GridTree<'a> {
                 Domain::Categorical { choices } => children.push(vec![Vec::new(); choices.len()]),
                 _ => {
                     children.push(Vec::new());
-                    counts[i] = distinct_points(&param.domain, n);
+                    (counts[i], tops[i]) = distinct_points(&param.domain, n);
                 }
             }
             match &param.condition {
@@ -194,6 +197,7 @@ impl<'a> GridTree<'a> {
             children,
             offsets,
             counts,
+            tops,
         };
         block_count(&tree.roots, &tree.counts).ok_or_else(|| too_big(space))?;
         Ok(tree)
@@ -261,13 +265,10 @@ impl<'a> GridTree<'a> {
             let mut radix = weight;
             for &i in block.iter().rev() {
                 let param = &space_params[i];
-                let k = param.domain.index_of(params.value(&param.name)?)?;
+                let value = params.value(&param.name)?;
+                let k = param.domain.index_of(value)?;
                 let own = if self.children[i].is_empty() {
-                    // A value the domain holds past the grid's last distinct point.
-                    if u128::from(k) >= self.counts[i] {
-                        return None;
-                    }
-                    u128::from(k)
+                    self.leaf_index(i, value, k)?
                 } else {
                     let k = usize::try_from(k).ok()?;
                     pending.push((&self.children[i][k], radix));
@@ -278,6 +279,19 @@ impl<'a> GridTree<'a> {
             }
         }
         Some(index)
+    }
+}
+
+impl GridTree<'_> {
+    /// The grid index of `value`, which the domain of numeric param `i` puts at `k`:
+    /// `high` clamped is the last point; other values past the grid's distinct points
+    /// are none of its points.
+    fn leaf_index(&self, i: usize, value: &Value, k: u64) -> Option<u128> {
+        let count = self.counts[i];
+        if self.tops[i].as_ref().is_some_and(|top| top.same(value)) {
+            return Some(count - 1);
+        }
+        (u128::from(k) < count).then_some(u128::from(k))
     }
 }
 
@@ -305,29 +319,26 @@ fn collapsing_float_grid(domain: &Domain, n: u128) -> Option<f64> {
     (n > 1 && (n > 1 << 53 || step < finest)).then_some(finest)
 }
 
-/// How many of a numeric domain's `n` indices are points of their own: all `n`, except
-/// on a stepped float, whose count tolerates rounding (relatively: for `n` over about
-/// 10^9 it counts points past `high`, which all become `high`). There the grid keeps
-/// the indices `k` below the first point at `high`, and that one if `high` maps back to
-/// it, so every grid point is a distinct float whose `index_of` is its own index.
-/// Points ascend (see [`collapsing_float_grid`]), so the first at `high` is found by
-/// bisection: O(log n).
-fn distinct_points(domain: &Domain, n: u128) -> u128 {
+/// How many of a numeric domain's `n` indices are points of their own, and the value of
+/// the last one when it is `high` clamped (a stepped float whose `high` is off its step
+/// grid). All `n` for ints and for floats whose points stay below `high`. A stepped
+/// float's count tolerates rounding (relatively: for `n` over about 10^9 it counts
+/// points past `high`, which all become `high`), and `Domain::index_of` may map `high`
+/// to an index past them or onto its neighbour; the grid keeps the indices below the
+/// first point at `high`, plus that one, so every grid point is a distinct float, and
+/// [`GridTree::leaf_index`] maps `high` to it. Points ascend (see
+/// [`collapsing_float_grid`]), so the first at `high` is found by bisection: O(log n).
+fn distinct_points(domain: &Domain, n: u128) -> (u128, Option<Value>) {
     let Domain::Float {
         high,
         step: Some(_),
         ..
     } = *domain
     else {
-        return n;
+        return (n, None);
     };
-    let at_high = |k: u128| {
-        u64::try_from(k)
-            .ok()
-            .and_then(|k| domain.nth(k))
-            .and_then(|v| v.as_f64())
-            .is_none_or(|x| x >= high)
-    };
+    let nth = |k: u128| u64::try_from(k).ok().and_then(|k| domain.nth(k));
+    let at_high = |k: u128| nth(k).and_then(|v| v.as_f64()).is_none_or(|x| x >= high);
     // The first index whose point is `high`: in 1..n (0 is `low`), or n if none is.
     let (mut lo, mut hi) = (1u128.min(n), n);
     while lo < hi {
@@ -338,16 +349,9 @@ fn distinct_points(domain: &Domain, n: u128) -> u128 {
             lo = mid + 1;
         }
     }
-    let first = lo;
-    let own = u64::try_from(first)
-        .ok()
-        .and_then(|k| domain.nth(k))
-        .and_then(|v| domain.index_of(&v))
-        .is_some_and(|k| u128::from(k) == first);
-    if first < n && own {
-        first + 1
-    } else {
-        first.max(1)
+    match nth(lo) {
+        Some(top) if lo < n => (lo + 1, Some(top)),
+        _ => (n, None),
     }
 }
 
@@ -633,6 +637,10 @@ mod tests {
             Domain::float(-7.5, 0.0).step(1e-14),
             Domain::float(0.0, 1.0).step(1e-12),
             Domain::float(1e19, 1e19 + 1e6).step(16384.0),
+            // `high` off the grid, and `index_of(high)` past the domain's count (the
+            // 1 000 000-space run again): low, low + step, and `high` clamped.
+            Domain::float(-f64::MAX, 1e308).step(1e308),
+            Domain::float(0.0, 0.95).step(0.1),
         ] {
             let space = SearchSpace::builder()
                 .add("x", domain.clone())
@@ -640,6 +648,9 @@ mod tests {
                 .unwrap();
             let tree = GridTree::new(&space).unwrap();
             let len = tree.len();
+            if domain.nth(0).and_then(|v| v.as_f64()) == Some(-f64::MAX) {
+                assert_eq!(len, 3);
+            }
             for index in [0, 1, 2, len / 2, len / 2 + 1, len - 2, len - 1] {
                 let point = tree.point(index);
                 assert_eq!(tree.index_of(&point), Some(index), "{domain:?} at {index}");

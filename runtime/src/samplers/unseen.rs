@@ -25,10 +25,14 @@
 //! configs taken costs no more than an empty one. Spaces that are not finite skip all of
 //! this and propose exactly as before.
 //!
-//! A finite space the grid cannot number (a param with 2^64 values or more, or more than
-//! 2^128 configs in all) is checked by comparing params with the history instead, with up
-//! to [`WIDE_REDRAWS`] fresh draws: such a space has at least 2^64 configs, so all of
-//! those draws being seen has a probability below `(trials / 2^64)^32`.
+//! A finite space the grid cannot number is checked by comparing params with the
+//! history instead, with up to [`WIDE_REDRAWS`] fresh draws, and is never reported
+//! exhausted. That is a space with a param of 2^64 values or more, or more than 2^128
+//! configs (then all 32 draws being seen has a probability below `(trials / 2^64)^32`),
+//! or a float step grid of over 2^53 points or with a step under 8 float spacings at
+//! its bounds, whose points are not all distinct floats (see `grid.rs`): with many
+//! distinct floats, repeats are as unlikely; a degenerate grid with few (a step of
+//! `1e-3` at `1e19`, where floats are 2048 apart) can repeat once those few are used.
 
 use std::collections::HashSet;
 

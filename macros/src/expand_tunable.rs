@@ -256,6 +256,18 @@ pub fn expand(krate: &syn::Path, container: &Container) -> TokenStream {
         Body::Enum(variants) => enum_bodies(&p, &l, variants),
         Body::Union(_) => unreachable!("the checks reject unions"),
     };
+    // The fields `space!` overrides may name (an enum has no top-level fields).
+    let field_types: Vec<TokenStream> = match &container.data {
+        Body::Struct(fields) => fields
+            .iter()
+            .filter(|f| !f.name.is_empty())
+            .map(|f| {
+                let (name, ty) = (&f.name, &f.ty);
+                quote!(#p::FieldType::of::<#ty>(#name))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, unused_variables, unused_mut, clippy::all, clippy::pedantic, clippy::nursery)]
@@ -270,6 +282,10 @@ pub fn expand(krate: &syn::Path, container: &Container) -> TokenStream {
                     #condition: ::core::option::Option<&#p::Condition>,
                 ) -> #p::Result<#p::SearchSpaceBuilder> {
                     #describe
+                }
+
+                fn fields() -> ::core::option::Option<::std::vec::Vec<#p::FieldType>> {
+                    ::core::option::Option::Some(::std::vec![#(#field_types),*])
                 }
 
                 fn decode_with(

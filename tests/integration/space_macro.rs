@@ -135,3 +135,30 @@ fn a_later_override_of_a_field_replaces_an_earlier_one() {
     let study = Study::minimize(space).seed(1).build().unwrap();
     assert_eq!(study.ask().unwrap().config.layers, 4);
 }
+
+#[test]
+fn a_pin_of_an_unknown_field_or_of_the_wrong_type_fails_the_build() {
+    use tunekit::tunable::Override;
+    let build = |o: Override| {
+        Study::minimize(TypedSpace::<Net>::new().with_override(o))
+            .build()
+            .err()
+            .map(|e| e.to_string())
+    };
+    let err = build(Override::pinned("epoch", 5_u32)).unwrap();
+    assert!(err.contains("param `epoch`"), "{err}");
+    assert!(err.contains("has no field `epoch`"), "{err}");
+    assert!(
+        err.contains("layers, lr, batch, optimizer, epochs, name"),
+        "{err}"
+    );
+    let err = build(Override::pinned("epochs", "five")).unwrap();
+    assert!(err.contains("param `epochs`"), "{err}");
+    assert!(
+        err.contains("the field is a `u32` but is pinned to a value of type `&str`"),
+        "{err}"
+    );
+    let err = build(Override::pinned("epochs", 5_i64)).unwrap();
+    assert!(err.contains("give a value of type `u32`"), "{err}");
+    assert_eq!(build(Override::pinned("epochs", 5_u32)), None);
+}

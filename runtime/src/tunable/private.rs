@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-pub use super::{FieldOverrides, FloatNumber, Override, Tunable, TuneNumber, TypedSpace};
+pub use super::{
+    FieldOverrides, FieldType, FloatNumber, Override, Tunable, TuneNumber, TypedSpace,
+};
 pub use crate::error::{Error, Result};
 pub use crate::space::{range_rules, Condition, Domain, Params, SearchSpaceBuilder, Value};
 

@@ -181,8 +181,9 @@ impl SearchSpace {
             match (active, params.value(&param.name)) {
                 (true, None) => {
                     return Err(Error::InvalidParams(format!(
-                        "`{}` is active but has no value",
-                        param.name
+                        "`{}` is active but has no value; give it {}",
+                        param.name,
+                        param.domain.describe()
                     )))
                 }
                 (false, Some(_)) => {
@@ -194,9 +195,9 @@ impl SearchSpace {
                 }
                 (true, Some(value)) if !param.domain.contains(value) => {
                     return Err(Error::InvalidParams(format!(
-                        "`{}` = {value} is outside its {} domain",
+                        "`{}` = {}",
                         param.name,
-                        param.domain.kind()
+                        param.domain.explain_outside(value)
                     )))
                 }
                 _ => {}
@@ -589,7 +590,15 @@ mod tests {
         let cases = [
             (
                 Params::new().with("opt", "sgd"),
-                "is active but has no value",
+                "`momentum` is active but has no value; give it a float in 0..=0.9",
+            ),
+            (
+                Params::new(),
+                "`opt` is active but has no value; give it one of \"adam\", \"sgd\"",
+            ),
+            (
+                Params::new().with("opt", "rmsprop"),
+                "`opt` = \"rmsprop\" is not among the choices; give one of \"adam\", \"sgd\"",
             ),
             (
                 Params::new().with("opt", "adam").with("momentum", 0.5),
@@ -601,7 +610,7 @@ mod tests {
             ),
             (
                 Params::new().with("opt", "sgd").with("momentum", 1.5),
-                "outside its float domain",
+                "`momentum` = 1.5 is outside 0..=0.9; give a float in 0..=0.9",
             ),
         ];
         for (params, expected) in cases {

@@ -165,6 +165,53 @@ impl Domain {
         }
     }
 
+    /// Lowers the `high` of a stepped range (of a valid domain) whose grid misses it to
+    /// the last grid point, and returns the rule's message; `None` when the grid ends on
+    /// `high` already. [`SearchSpace::new`](super::SearchSpace::new) runs this on every
+    /// param.
+    pub(crate) fn end_on_grid(&mut self) -> Option<String> {
+        match self {
+            Domain::Int {
+                low,
+                high,
+                step: Some(step),
+                ..
+            } => {
+                let (lo, hi, st) = (i128::from(*low), i128::from(*high), i128::from(*step));
+                range_rules::int_step_divides(lo, hi, Some(st)).err()?;
+                let last = range_rules::int_last_point(lo, hi, st);
+                let message = range_rules::RangeError::StepNotDividing.explain_with_fix(
+                    *low,
+                    *high,
+                    Some(*step),
+                    last,
+                );
+                // low <= last <= high, so it fits.
+                *high = i64::try_from(last).unwrap_or(*high);
+                Some(message)
+            }
+            Domain::Float {
+                low,
+                high,
+                step: Some(step),
+                ..
+            } => {
+                range_rules::float_step_divides(*low, *high, Some(*step)).err()?;
+                let k = u64::try_from(range_rules::float_last_index(*low, *high, *step)).ok()?;
+                let last = grid_point(*low, *high, *step, k);
+                let message = range_rules::RangeError::StepNotDividing.explain_with_fix(
+                    *low,
+                    *high,
+                    Some(*step),
+                    last,
+                );
+                *high = last;
+                Some(message)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `value` is one of this domain's values.
     pub fn contains(&self, value: &Value) -> bool {
         match (self, value) {
@@ -299,10 +346,15 @@ impl Domain {
             }
             Domain::Float {
                 low, high, step, ..
-            } => match step {
-                Some(step) => format!("a float in {low}..={high} on the step grid {step}"),
-                None => format!("a float in {low}..={high}"),
-            },
+            } => {
+                let (low, high) = (num(*low), num(*high));
+                match step {
+                    Some(step) => {
+                        format!("a float in {low}..={high} on the step grid {}", num(*step))
+                    }
+                    None => format!("a float in {low}..={high}"),
+                }
+            }
             Domain::Int {
                 low, high, step, ..
             } => match step {
@@ -328,6 +380,7 @@ impl Domain {
                 let Some(x) = value.as_f64() else {
                     return format!("{value} is not a number; give {}", self.describe());
                 };
+                let (shown_low, shown_high) = (num(*low), num(*high));
                 match step {
                     Some(step) if x >= *low && x <= *high => {
                         let k = steps_from(*low, x, *step).floor().max(0.0) as u64;
@@ -337,13 +390,14 @@ impl Domain {
                             .map(|v| v.to_string())
                             .collect();
                         format!(
-                            "{value} is off the step grid {low}..={high}, step = {step}; \
+                            "{value} is off the step grid {shown_low}..={shown_high}, step = {}; \
                              the nearest grid values are {}",
+                            num(*step),
                             near.join(" and ")
                         )
                     }
                     _ => format!(
-                        "{value} is outside {low}..={high}; give {}",
+                        "{value} is outside {shown_low}..={shown_high}; give {}",
                         self.describe()
                     ),
                 }
@@ -386,6 +440,16 @@ impl Domain {
             Domain::Int { .. } => "int",
             Domain::Categorical { .. } => "categorical",
         }
+    }
+}
+
+/// A float bound for messages: as `{}` prints it, or in exponent form when that would be
+/// a long run of zeros (`1e-300`, `1.7976931348623157e308`).
+fn num(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-6..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
     }
 }
 
@@ -492,6 +556,10 @@ mod tests {
             "9 is off the step grid 1..=10, step = 3; the nearest grid values are 7 and 10"
         );
         assert_eq!(
+            Domain::float(1e-300, 1e300).describe(),
+            "a float in 1e-300..=1e300"
+        );
+        assert_eq!(
             Domain::categorical(["adam", "sgd"]).explain_outside(&Value::from("rmsprop")),
             "\"rmsprop\" is not among the choices; give one of \"adam\", \"sgd\""
         );
@@ -576,6 +644,47 @@ mod tests {
         }
     }
 
+    /// Hardening item 3: one-value ranges are valid; a grid that misses `high` ends on
+    /// its last point instead.
+    #[test]
+    fn one_value_ranges_and_grids_that_miss_high() {
+        for d in [
+            Domain::int(3, 3),
+            Domain::int(3, 3).log(),
+            Domain::float(0.5, 0.5),
+            Domain::float(0.5, 0.5).log(),
+            Domain::float(0.5, 0.5).step(0.1),
+        ] {
+            d.validate().unwrap();
+            if d.cardinality().is_some() {
+                assert_eq!(d.cardinality(), Some(1), "{d:?}");
+                assert!(d.contains(&d.nth(0).unwrap()), "{d:?}");
+            }
+        }
+        let mut d = Domain::int(0, 10).step(3.0);
+        let note = d.end_on_grid().unwrap();
+        assert_eq!(
+            note,
+            "step = 3 does not divide the range 0..=10: its last grid point is 9; \
+             end the range there: `0..=9, step = 3`"
+        );
+        assert_eq!(d, Domain::int(0, 9).step(3.0));
+        assert_eq!(d.end_on_grid(), None);
+        let mut d = Domain::float(0.0, 1.0).step(0.3);
+        assert!(d.end_on_grid().unwrap().contains("`0..=0.9, step = 0.3`"));
+        assert_eq!(d, Domain::float(0.0, 0.9).step(0.3));
+        for mut fine in [
+            Domain::float(0.0, 1.0).step(0.1),
+            Domain::float(0.0, 0.3).step(0.1),
+            Domain::float(0.0, 1.0).step(1e-300),
+            Domain::float(2.0, 2.0).step(0.7),
+        ] {
+            let before = fine.clone();
+            assert_eq!(fine.end_on_grid(), None, "{before:?}");
+            assert_eq!(fine, before);
+        }
+    }
+
     #[test]
     fn int_grid_is_anchored_at_low() {
         let d = Domain::Int {
@@ -594,7 +703,6 @@ mod tests {
     fn invalid_domains_say_what_to_fix() {
         let cases = [
             (Domain::float(1.0, 0.0), "range is reversed"),
-            (Domain::int(3, 3), "range is empty"),
             (Domain::float(0.0, 1.0).log(), "needs low > 0"),
             (Domain::int(0, 10).log(), "needs low >= 1"),
             (Domain::float(0.0, 1.0).step(0.0), "step must be > 0"),

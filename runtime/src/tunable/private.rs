@@ -140,12 +140,30 @@ pub fn decode_choice<F, const N: usize>(
     path: &str,
     choices: [(Value, F); N],
 ) -> Result<F> {
-    let found: Value = params.get(path)?;
+    let listed = |choices: &[(Value, F)]| {
+        let labels: Vec<String> = choices.iter().map(|(label, _)| label.to_string()).collect();
+        labels.join(", ")
+    };
+    let Some(found) = params.value(path).cloned() else {
+        return Err(Error::decode(
+            path,
+            format!(
+                "no value in these params (is it inactive?); give one of {}",
+                listed(&choices)
+            ),
+        ));
+    };
+    let list = listed(&choices);
     choices
         .into_iter()
         .find(|(label, _)| label.same(&found))
         .map(|(_, value)| value)
-        .ok_or_else(|| Error::decode(path, format!("{found} is not one of the field's choices")))
+        .ok_or_else(|| {
+            Error::decode(
+                path,
+                format!("{found} is not one of the field's choices; give one of {list}"),
+            )
+        })
 }
 
 /// Writes a choice field: the label of the choice equal to `value`.
@@ -513,7 +531,14 @@ mod tests {
         let params = Params::new().with("batch", 32);
         assert_eq!(decode_choice(&params, "batch", choices()).unwrap(), 32);
         let err = decode_choice(&Params::new().with("batch", 8), "batch", choices());
-        assert!(err.unwrap_err().to_string().contains("not one of"));
+        let err = err.unwrap_err().to_string();
+        assert!(err.contains("param `batch`"), "{err}");
+        assert!(
+            err.contains("8 is not one of the field's choices; give one of 16, 32"),
+            "{err}"
+        );
+        let err = decode_choice(&Params::new(), "batch", choices()).unwrap_err();
+        assert!(err.to_string().contains("give one of 16, 32"), "{err}");
         let mut out = Params::new();
         encode_choice(&mut out, "batch", &16, &choices()).unwrap();
         assert_eq!(out, Params::new().with("batch", 16));

@@ -89,14 +89,10 @@ fn grid_proposes_the_one_value_once_per_point() {
 }
 
 /// A TPE bug found by the space fuzz test once `low == high` became valid: on a
-/// one-value continuous float of extreme magnitude TPE panics in
-/// `samplers/tpe/bandwidth.rs` (`f64::clamp` with NaN bounds: "min > max, or either was
-/// NaN") or proposes a value outside the domain (0 for the subnormal `5e-324`). The
-/// study turns the panic into an error on `ask`, so `optimize` fails. Ignored until the
-/// sampler is fixed (runtime/src/samplers/ is outside this change); run it with
-/// `cargo test -p tunekit-runtime --test integration -- --ignored tpe_on_extreme`.
+/// one-value continuous float of extreme magnitude TPE panicked in its bandwidth rule
+/// (`f64::clamp` with NaN bounds) or proposed a value outside the domain (0 for the
+/// subnormal `5e-324`). TPE now models `[x, x]` as a unit interval around `x`.
 #[test]
-#[ignore = "TPE bug on one-value continuous floats of extreme magnitude; see the doc comment"]
 fn tpe_on_extreme_one_value_floats() {
     for x in [9_007_199_254_740_992.0, 1e308, -1e297, 5e-324] {
         let space = SearchSpace::builder()

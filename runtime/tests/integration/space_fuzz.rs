@@ -338,21 +338,6 @@ impl Tally {
     }
 }
 
-/// Whether a continuous float param has `low == high` (see the TPE skip above).
-fn has_one_value_continuous_float(space: &SearchSpace) -> bool {
-    space.params().iter().any(|p| {
-        matches!(
-            p.domain,
-            tunekit_runtime::Domain::Float {
-                low,
-                high,
-                step: None,
-                ..
-            } if low == high
-        )
-    })
-}
-
 fn cut(json: &str) -> String {
     json.chars().take(400).collect()
 }
@@ -380,13 +365,7 @@ fn generated_spaces_never_panic_or_propose_off_the_domain() {
         };
         tally.valid += 1;
         tally.run(&Random, &space, &json, 3);
-        // TPE panics or proposes off the domain on some one-value continuous floats
-        // (`low == high`, valid since hardening item 3) of extreme magnitude: a sampler
-        // bug shown by `one_value_domains::tpe_on_extreme_one_value_floats`, skipped here
-        // until it is fixed so that this test keeps guarding everything else.
-        if !has_one_value_continuous_float(&space) {
-            tally.run(&tpe, &space, &json, 4);
-        }
+        tally.run(&tpe, &space, &json, 4);
         let grid = Grid::new();
         if matches!(catch_unwind(|| grid.check_space(&space)), Ok(Ok(()))) {
             tally.run(&grid, &space, &json, 3);

@@ -24,6 +24,10 @@ pub(crate) enum ParamKind {
         /// A float step grid too fine for cell masses (over 2^53 points): draws are
         /// snapped onto it. `None` on every continuous domain.
         grid: Option<f64>,
+        /// Kernel space is `(x - offset) * scale`: 0 (exact) on every range but the
+        /// one-value `[x, x]`, which is modelled as `[-0.5, 0.5]` around `offset = x`
+        /// so that its kernels have a width whatever the magnitude of `x`.
+        offset: f64,
     },
     /// An int or stepped float: the normal's mass over `[x - step/2, x + step/2]`.
     Discrete {
@@ -57,6 +61,23 @@ impl ParamModel {
             Domain::Float {
                 low,
                 high,
+                step: None,
+                ..
+            } if low == high => ParamModel {
+                kind: ParamKind::Continuous {
+                    log: false,
+                    low,
+                    high,
+                    scale: 1.0,
+                    grid: None,
+                    offset: low,
+                },
+                lo: -0.5,
+                hi: 0.5,
+            },
+            Domain::Float {
+                low,
+                high,
                 log,
                 step: None,
             } => {
@@ -68,6 +89,7 @@ impl ParamModel {
                         high,
                         scale,
                         grid: None,
+                        offset: 0.0,
                     },
                     lo: transform(low, log) * scale,
                     hi: transform(high, log) * scale,
@@ -89,6 +111,7 @@ impl ParamModel {
                         high,
                         scale,
                         grid: Some(step),
+                        offset: 0.0,
                     },
                     lo: low * scale,
                     hi: high * scale,
@@ -209,8 +232,9 @@ impl ParamModel {
                 high,
                 scale,
                 grid,
+                offset,
             } => {
-                let x = untransform(t / scale, log);
+                let x = untransform(t / scale, log) + offset;
                 let x = if x.is_nan() {
                     // A degenerate kernel gave no draw: the middle of the domain.
                     low / 2.0 + high / 2.0
@@ -253,7 +277,9 @@ impl ParamModel {
     /// Kernel-space position of an internal numeric value.
     pub(super) fn kernel_position(&self, x: f64) -> f64 {
         match self.kind {
-            ParamKind::Continuous { log, scale, .. } => transform(x, log) * scale,
+            ParamKind::Continuous {
+                log, scale, offset, ..
+            } => (transform(x, log) - offset) * scale,
             ParamKind::Discrete { log, .. } => transform(x, log),
             ParamKind::Categorical { .. } => x,
         }
@@ -264,6 +290,15 @@ impl ParamModel {
         match self.kind {
             ParamKind::Continuous { scale, .. } => scale,
             _ => 1.0,
+        }
+    }
+
+    /// What a continuous domain's values are shifted by before the scale (0 for every
+    /// other model, and for every continuous range but a one-value one).
+    pub(super) fn offset(&self) -> f64 {
+        match self.kind {
+            ParamKind::Continuous { offset, .. } => offset,
+            _ => 0.0,
         }
     }
 

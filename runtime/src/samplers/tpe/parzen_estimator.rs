@@ -148,9 +148,11 @@ impl ParzenEstimator {
         if model.is_log() {
             self.mus.extend(column.iter().map(|&x| x.ln()));
         } else {
-            // Kernel space is `x * scale`; the scale is 1 (exact) on ordinary ranges.
-            let scale = model.scale();
-            self.mus.extend(column.iter().map(|&x| x * scale));
+            // Kernel space is `(x - offset) * scale`; the offset is 0 and the scale 1
+            // (both exact) on ordinary ranges.
+            let (offset, scale) = (model.offset(), model.scale());
+            self.mus
+                .extend(column.iter().map(|&x| (x - offset) * scale));
         }
         neighbour_sigmas(
             &self.mus,

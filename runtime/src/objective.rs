@@ -58,16 +58,21 @@ impl<E: Into<BoxError>> ObjectiveOutput for std::result::Result<f64, E> {
 /// A function a study can optimize: `Fn(&Config) -> R` or
 /// `Fn(&Config, &mut TrialContext) -> R`, where `R` is an [`ObjectiveOutput`].
 ///
-/// `Args` only tells the two shapes apart; it is inferred, never written.
+/// `Args` only tells the two shapes apart; it is inferred, never written. What the
+/// function returns is its `Output`, checked against [`ObjectiveOutput`] where a study
+/// takes the objective, so a wrong return type is reported as such.
 #[diagnostic::on_unimplemented(
     message = "this is not an objective over `{C}`",
     label = "an objective takes `&{C}` (and optionally `&mut TrialContext`) and returns a loss",
-    note = "annotate a closure's argument, which Rust cannot infer here: `|cfg: &{C}| loss(cfg)`, or `|cfg: &{C}, trial: &mut TrialContext| ...`",
-    note = "return `f64` or `f32` (an integer loss: `loss as f64`), or `Result<f64, E>` where `E` converts into `Box<dyn std::error::Error + Send + Sync>`: any `std::error::Error`, `String`, `&str`, `anyhow::Error`; an error type of your own needs `impl std::error::Error` (and `Debug`, `Display`)"
+    note = "annotate a closure's argument, which Rust cannot infer here: `|cfg: &{C}| loss(cfg)`, or `|cfg: &{C}, trial: &mut TrialContext| ...`"
 )]
 pub trait Objective<C, Args>: Sync {
+    /// What one evaluation returns: an [`ObjectiveOutput`] for every objective a study
+    /// accepts.
+    type Output;
+
     /// Evaluates one configuration.
-    fn evaluate(&self, config: &C, trial: &mut TrialContext) -> std::result::Result<f64, BoxError>;
+    fn evaluate(&self, config: &C, trial: &mut TrialContext) -> Self::Output;
 }
 
 #[doc(hidden)]
@@ -78,20 +83,22 @@ pub enum WithContext {}
 impl<C, F, R> Objective<C, ConfigOnly> for F
 where
     F: Fn(&C) -> R + Sync,
-    R: ObjectiveOutput,
 {
-    fn evaluate(&self, config: &C, _: &mut TrialContext) -> std::result::Result<f64, BoxError> {
-        self(config).into_value()
+    type Output = R;
+
+    fn evaluate(&self, config: &C, _: &mut TrialContext) -> R {
+        self(config)
     }
 }
 
 impl<C, F, R> Objective<C, WithContext> for F
 where
     F: Fn(&C, &mut TrialContext) -> R + Sync,
-    R: ObjectiveOutput,
 {
-    fn evaluate(&self, config: &C, trial: &mut TrialContext) -> std::result::Result<f64, BoxError> {
-        self(config, trial).into_value()
+    type Output = R;
+
+    fn evaluate(&self, config: &C, trial: &mut TrialContext) -> R {
+        self(config, trial)
     }
 }
 

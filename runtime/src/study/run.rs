@@ -10,7 +10,7 @@ use super::progress_bar::Bar;
 use super::{AskedTrial, Budget, Started, StopReason, Study};
 use crate::callbacks::Progress;
 use crate::error::{Error, Result};
-use crate::objective::{Objective, TrialPruned};
+use crate::objective::{Objective, ObjectiveOutput, TrialPruned};
 use crate::space::Space;
 use crate::storage::Storage;
 use crate::trial::Outcome;
@@ -77,7 +77,7 @@ impl<S: Space> Study<S> {
     pub fn optimize<Args>(
         &self,
         budget: impl Into<Budget>,
-        objective: impl Objective<S::Config, Args>,
+        objective: impl Objective<S::Config, Args, Output: ObjectiveOutput>,
     ) -> Result<StopReason> {
         let interrupt = if self.catch_interrupts {
             Watch::start()
@@ -91,7 +91,7 @@ impl<S: Space> Study<S> {
     fn optimize_watching<Args>(
         &self,
         budget: Budget,
-        objective: impl Objective<S::Config, Args>,
+        objective: impl Objective<S::Config, Args, Output: ObjectiveOutput>,
         interrupt: Watch,
     ) -> Result<StopReason> {
         let storage: &dyn Storage = &*self.shared.storage;
@@ -149,7 +149,11 @@ impl<S: Space> Study<S> {
     }
 
     /// One worker's loop: ask, evaluate, tell, until the run says stop.
-    fn work<Args>(&self, run: &Run, objective: &impl Objective<S::Config, Args>) {
+    fn work<Args>(
+        &self,
+        run: &Run,
+        objective: &impl Objective<S::Config, Args, Output: ObjectiveOutput>,
+    ) {
         while run.reserve_trial() {
             let go_on = self.run_trial(run, objective);
             run.trial_done();
@@ -167,7 +171,7 @@ impl<S: Space> Study<S> {
     fn run_trial<Args>(
         &self,
         run: &Run,
-        objective: &impl Objective<S::Config, Args>,
+        objective: &impl Objective<S::Config, Args, Output: ObjectiveOutput>,
     ) -> Result<()> {
         let mut asked = match self.start_trial()? {
             Started::Trial(asked) => asked,
@@ -258,11 +262,16 @@ impl<S: Space> Study<S> {
 }
 
 /// Runs the objective on one trial, turning errors, pruning and panics into an outcome.
-fn evaluate<C, Args>(objective: &impl Objective<C, Args>, asked: &mut AskedTrial<C>) -> Outcome {
+fn evaluate<C, Args>(
+    objective: &impl Objective<C, Args, Output: ObjectiveOutput>,
+    asked: &mut AskedTrial<C>,
+) -> Outcome {
     let AskedTrial {
         config, context, ..
     } = asked;
-    match catch_unwind(AssertUnwindSafe(|| objective.evaluate(config, context))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        objective.evaluate(config, context).into_value()
+    })) {
         Ok(Ok(value)) => Outcome::Complete(value),
         Ok(Err(error)) if error.is::<TrialPruned>() => Outcome::Pruned,
         Ok(Err(error)) => Outcome::Failed(error.to_string()),

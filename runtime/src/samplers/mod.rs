@@ -32,10 +32,12 @@
 //! # Ok::<(), tunekit::Error>(())
 //! ```
 
+mod cmaes;
 mod grid;
 mod random;
 mod tpe;
 
+pub use cmaes::CmaEs;
 pub use grid::Grid;
 pub use random::{sample_domain, Random};
 pub use tpe::{Gamma, Tpe, Weights};

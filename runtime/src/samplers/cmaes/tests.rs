@@ -196,3 +196,56 @@ fn invalid_options_are_config_errors() {
     }
     assert!(CmaEs::new().check_space(&space).is_ok());
 }
+
+/// Failed and pruned trials are not told: after a first generation of them, the next
+/// proposal is still a draw of the first distribution; after complete ones it is not.
+#[test]
+fn failed_and_pruned_trials_are_drawn_again() {
+    let space = SearchSpace::builder()
+        .add("x", Domain::float(-1.0, 1.0))
+        .add("y", Domain::int(0, 50))
+        .build()
+        .unwrap();
+    let sampler = CmaEs::new();
+    let ask = |trials: &[Trial], number: u64| {
+        let ctx = SampleContext {
+            space: &space,
+            trials,
+            direction: Direction::Minimize,
+            number,
+            seed: 4,
+        };
+        CmaEs::new()
+            .sample(&ctx, &mut ChaCha8Rng::seed_from_u64(0))
+            .unwrap()
+            .unwrap()
+    };
+    let lambda = 5; // 4 + floor(3 ln 2)
+    let history = |state: TrialState| -> Vec<Trial> {
+        let mut trials = Vec::new();
+        for number in 0..2 * lambda {
+            let ctx = SampleContext {
+                space: &space,
+                trials: &trials,
+                direction: Direction::Minimize,
+                number,
+                seed: 4,
+            };
+            let params = sampler
+                .sample(&ctx, &mut ChaCha8Rng::seed_from_u64(number))
+                .unwrap()
+                .unwrap();
+            let mut trial = Trial::running(number, params);
+            trial.state = state;
+            trial.value = (state != TrialState::Failed).then_some(number as f64);
+            trial.finished_at = Some(trial.started_at);
+            trials.push(trial);
+        }
+        trials
+    };
+    let untold = ask(&[], 2 * lambda);
+    for state in [TrialState::Failed, TrialState::Pruned] {
+        assert!(ask(&history(state), 2 * lambda).same(&untold), "{state}");
+    }
+    assert!(!ask(&history(TrialState::Complete), 2 * lambda).same(&untold));
+}

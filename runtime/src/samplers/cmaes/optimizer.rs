@@ -480,6 +480,7 @@ mod tests {
         {
             let counts: Vec<usize> = (0..11).map(|seed| evaluations_to_1e_8(n, seed)).collect();
             let m = median(counts.clone()) as f64;
+            println!("d={n}: evaluations to 1e-8 {counts:?}, median {m}");
             assert!(
                 (m / reference_median - 1.0).abs() < 0.10,
                 "d={n}: median {m} vs reference {reference_median}: {counts:?}"

@@ -172,6 +172,7 @@ mod tests {
             with.push(a);
             without.push(b);
         }
+        println!("Rastrigin-{d}, {budget} evaluations: IPOP {with:?}, one run {without:?}");
         with.sort_by(f64::total_cmp);
         without.sort_by(f64::total_cmp);
         assert!(wins >= 5, "{with:?} vs {without:?}");

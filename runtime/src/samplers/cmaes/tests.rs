@@ -1,5 +1,5 @@
 //! Tests of the whole sampler: the margin on a real search, generated spaces and
-//! histories. Tests in studies are in `runtime/tests/cmaes.rs`.
+//! histories. Tests in studies are in `runtime/tests/integration/cmaes.rs`.
 
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;

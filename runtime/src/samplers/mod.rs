@@ -33,12 +33,16 @@
 //! ```
 
 mod cmaes;
+mod gp;
 mod grid;
+mod qmc;
 mod random;
 mod tpe;
 
 pub use cmaes::CmaEs;
+pub use gp::Gp;
 pub use grid::Grid;
+pub use qmc::{Qmc, QmcSequence};
 pub use random::{sample_domain, Random};
 pub use tpe::{Gamma, Tpe, Weights};
 
@@ -265,6 +269,10 @@ mod tests {
             Box::new(Random) as Box<dyn Sampler>,
             Box::new(Grid::new()),
             Box::new(Tpe::new()),
+            Box::new(Qmc::sobol()),
+            Box::new(Qmc::halton()),
+            Box::new(Gp::new()),
+            Box::new(CmaEs::new()),
         ] {
             assert!(guarded(&sampler).unwrap().is_some(), "{}", sampler.name());
         }

@@ -15,6 +15,7 @@ mod postgres;
 mod postgres_support;
 #[cfg(feature = "postgres")]
 mod postgres_workers;
+mod qmc;
 mod random_uniformity;
 mod report_and_cv;
 mod space_fuzz;

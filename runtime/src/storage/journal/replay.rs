@@ -326,7 +326,10 @@ mod tests {
         for record in [format_1, started(0, "a"), finished(0, 1.0), user_attr(0)] {
             replay.apply(record).unwrap();
         }
-        assert_eq!(replay.trials[0].user_attrs["note"], serde_json::json!("late"));
+        assert_eq!(
+            replay.trials[0].user_attrs["note"],
+            serde_json::json!("late")
+        );
         assert_eq!(replay.trials[0].value, Some(1.0));
         let err = replay.apply(user_attr(1)).unwrap_err();
         assert!(err.contains("unknown trial 1"), "{err}");

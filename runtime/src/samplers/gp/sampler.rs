@@ -1,0 +1,248 @@
+//! The [`Gp`] sampler: history to observations, fit, condition, search the acquisition.
+
+use rand::RngCore;
+
+use super::encoding::Encoding;
+use super::fit::fit;
+use super::kernel::KernelParams;
+use super::optimize::{Acquisition, Search};
+use super::posterior::Posterior;
+use crate::error::Result;
+use crate::samplers::{Qmc, Random, SampleContext, Sampler};
+use crate::space::{Params, SearchSpace};
+use crate::trial::{Direction, TrialState};
+
+/// Gaussian-process Bayesian optimisation, after Optuna's `GPSampler`.
+///
+/// The first `n_startup_trials` complete trials come from a scrambled Sobol design
+/// ([`Qmc`], trial `k` at point `k` under the study seed), which covers the space more
+/// evenly than random points; after them, each trial is proposed by fitting a GP to the complete trials and maximising log expected improvement:
+///
+/// - **Model.** Inputs are scaled to the unit cube (log domains in log space; ints and
+///   stepped floats widened by half a step so every grid point owns an equal share);
+///   outputs are standardised. The kernel is Matérn 5/2 with one lengthscale per param
+///   (ARD) and, for categoricals, a Hamming term (same choice or not) rather than a
+///   one-hot encoding. Kernel scale, lengthscales and noise variance (at least 1e-6) are
+///   the MAP estimate under Optuna's priors, refitted from Optuna's defaults at every
+///   ask: the sampler keeps no state between asks.
+/// - **Acquisition.** Log EI, computed stably far below the incumbent. It is maximised
+///   by scoring `n_candidates` random points and refining the best `n_local_search` of
+///   them (and the best trial so far) by bounded L-BFGS over continuous params, a line
+///   search over each grid (so ints and steps are proposed exactly on their grid), and
+///   every choice of each categorical.
+/// - **Conditional spaces.** A trial's inactive params are missing coordinates; the
+///   kernel counts a param active in only one of two points as maximally distant in that
+///   coordinate, and absent in both as equal. Sampled candidates decide which branch a
+///   proposal takes; refinement keeps the parents of conditions fixed.
+/// - **History.** Failed trials are ignored; pruned trials are ignored too, as Optuna's
+///   GP sampler does (their last value is not the objective's). Running trials are
+///   handled by a constant liar: their points join the posterior (not the
+///   hyperparameter fit) with the best value so far, so parallel workers are pushed
+///   away from points already being evaluated. Infinite values are clamped to the
+///   finite range seen; NaN values are ignored. Should the covariance matrix not factor
+///   even with jitter (1e-10 up to 1e-2 of its diagonal), that one proposal is drawn by
+///   [`Random`].
+///
+/// ```
+/// use tunekit::prelude::*;
+///
+/// #[tunable]
+/// #[derive(Debug, Clone)]
+/// struct Train {
+///     #[tune(1e-4..=1e-1, log)]
+///     learning_rate: f64,
+///     #[tune(0.0..=0.9)]
+///     momentum: f64,
+/// }
+///
+/// // A handful of expensive runs: 6 from the Sobol design, then one GP proposal each.
+/// let gp = Gp::new().n_startup_trials(6);
+/// let study = Study::minimize(space!(Train)).sampler(gp).seed(1).build()?;
+/// study.optimize(16, |t: &Train| {
+///     (t.learning_rate.log10() + 2.0).powi(2) + (t.momentum - 0.5).powi(2)
+/// })?;
+/// assert!(study.best().unwrap().value < 0.1);
+/// # Ok::<(), tunekit::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Gp {
+    n_startup_trials: usize,
+    n_candidates: usize,
+    n_local_search: usize,
+    constant_liar: bool,
+    deterministic_objective: bool,
+}
+
+impl Default for Gp {
+    fn default() -> Self {
+        Gp::new()
+    }
+}
+
+impl Gp {
+    /// Optuna's defaults: 10 random startup trials, 2048 sampled candidates of which the
+    /// best 10 are refined, noise variance fitted; constant liar on (not in Optuna).
+    pub fn new() -> Self {
+        Gp {
+            n_startup_trials: 10,
+            n_candidates: 2048,
+            n_local_search: 10,
+            constant_liar: true,
+            deterministic_objective: false,
+        }
+    }
+
+    /// How many complete trials come from the [`Qmc`] (Sobol) design before the GP takes
+    /// over (default 10; at least 1 is used, as a GP needs an observation).
+    pub fn n_startup_trials(mut self, n: usize) -> Self {
+        self.n_startup_trials = n;
+        self
+    }
+
+    /// How many random points the acquisition is scored at per ask (default 2048; at
+    /// least 1).
+    pub fn n_candidates(mut self, n: usize) -> Self {
+        self.n_candidates = n;
+        self
+    }
+
+    /// How many of the best-scoring candidates are refined by local search (default 10;
+    /// with 0, only the best trial so far is refined, competing with the best candidate).
+    pub fn n_local_search(mut self, n: usize) -> Self {
+        self.n_local_search = n;
+        self
+    }
+
+    /// Whether running trials join the posterior with the best value so far (default on).
+    pub fn constant_liar(mut self, on: bool) -> Self {
+        self.constant_liar = on;
+        self
+    }
+
+    /// Whether the objective is noise-free: the noise variance is then held at its minimum
+    /// (1e-6 of the standardised values) instead of fitted (default off, as Optuna's
+    /// `deterministic_objective`).
+    pub fn deterministic_objective(mut self, on: bool) -> Self {
+        self.deterministic_objective = on;
+        self
+    }
+
+    /// The GP's proposal, or `None` when the history does not support a model yet.
+    fn propose(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Option<Params> {
+        let space = ctx.space;
+        let encoding = Encoding::new(space);
+        let mut x = Vec::new();
+        let mut scores = Vec::new();
+        for trial in ctx.trials {
+            if trial.state != TrialState::Complete {
+                continue;
+            }
+            let Some(value) = trial.value.filter(|v| !v.is_nan()) else {
+                continue;
+            };
+            if let Some(point) = encoding.encode(space, &trial.params) {
+                x.push(point);
+                scores.push(match ctx.direction {
+                    Direction::Minimize => -value,
+                    Direction::Maximize => value,
+                });
+            }
+        }
+        if x.len() < self.n_startup_trials.max(1) {
+            return None;
+        }
+        let y = standardize(&scores)?;
+        let categorical = encoding.categorical_mask();
+        let start = KernelParams::initial(space.len());
+        let params = fit(&x, &y, &categorical, &start, self.deterministic_objective);
+        let best = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let incumbent = x[y.iter().position(|&v| v == best).unwrap_or(0)].clone();
+        let (mut x_all, mut y_all) = (x, y);
+        if self.constant_liar {
+            for trial in ctx.trials {
+                if trial.state == TrialState::Running && trial.number != ctx.number {
+                    if let Some(point) = encoding.encode(space, &trial.params) {
+                        x_all.push(point);
+                        y_all.push(best);
+                    }
+                }
+            }
+        }
+        let posterior = Posterior::new(x_all, &y_all, params, categorical)?;
+        let acquisition = Acquisition {
+            posterior: &posterior,
+            best,
+        };
+        let sampled: Vec<Vec<f64>> = (0..self.n_candidates.max(1))
+            .filter_map(|_| encoding.encode(space, &Random::sample_space(space, rng)))
+            .collect();
+        let fixed = condition_parents(space);
+        let search = Search {
+            dims: &encoding.dims,
+            fixed: &fixed,
+            n_local: self.n_local_search,
+        };
+        let point = search.maximize(&acquisition, sampled, vec![incumbent])?;
+        Some(encoding.decode(space, &point))
+    }
+}
+
+/// Scores scaled to mean 0 and standard deviation 1 (0 everywhere when all are equal),
+/// infinities clamped to the finite range first; `None` when no score is finite.
+fn standardize(scores: &[f64]) -> Option<Vec<f64>> {
+    let finite = scores.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold(None, |acc: Option<(f64, f64)>, v| {
+        Some(acc.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
+    })?;
+    // Divided by the largest magnitude first, so that sums cannot overflow.
+    let magnitude = lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE);
+    let scaled: Vec<f64> = scores.iter().map(|v| v.clamp(lo, hi) / magnitude).collect();
+    let n = scaled.len() as f64;
+    let mean = scaled.iter().sum::<f64>() / n;
+    let var = scaled.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    let std = var.sqrt();
+    Some(if std > 1e-12 {
+        scaled.iter().map(|v| (v - mean) / std).collect()
+    } else {
+        vec![0.0; scaled.len()]
+    })
+}
+
+/// Which params some condition names as its parent.
+fn condition_parents(space: &SearchSpace) -> Vec<bool> {
+    let mut parents = vec![false; space.len()];
+    for param in space.params() {
+        if let Some(j) = param
+            .condition
+            .as_ref()
+            .and_then(|c| space.position(&c.parent))
+        {
+            parents[j] = true;
+        }
+    }
+    parents
+}
+
+impl Sampler for Gp {
+    fn name(&self) -> &'static str {
+        "gp"
+    }
+
+    fn sample(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Result<Option<Params>> {
+        if ctx.space.is_empty() {
+            return Ok(Some(Params::new()));
+        }
+        let observed = ctx
+            .trials
+            .iter()
+            .filter(|t| t.state == TrialState::Complete && t.value.is_some_and(|v| !v.is_nan()))
+            .count();
+        if observed < self.n_startup_trials.max(1) {
+            return Ok(Some(Qmc::sobol().point(ctx.space, ctx.seed, ctx.number)));
+        }
+        Ok(Some(match self.propose(ctx, rng) {
+            Some(params) => params,
+            None => Random::sample_space(ctx.space, rng),
+        }))
+    }
+}

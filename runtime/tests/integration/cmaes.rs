@@ -154,3 +154,16 @@ fn two_workers_complete_a_study() {
         study.best().unwrap().value
     );
 }
+
+/// Maximizing works the same way (the sampler minimizes the negated values).
+#[test]
+fn maximize_converges_too() {
+    let study = Study::maximize(floats(5))
+        .sampler(CmaEs::new())
+        .seed(3)
+        .build()
+        .unwrap();
+    study.optimize(200, |p: &Params| -ellipsoid(p)).unwrap();
+    let best = study.best().unwrap().value;
+    assert!(best > -0.1, "{best}");
+}

@@ -343,18 +343,23 @@ impl Cma {
         self.b = b;
     }
 
+    /// Whether every number of the state is finite (and the scales positive): a run that
+    /// is not must be replaced, whatever the restart strategy.
+    pub(crate) fn is_sound(&self) -> bool {
+        self.sigma.is_finite()
+            && self.sigma > 0.0
+            && self.mean.iter().all(|m| m.is_finite())
+            && self.a.iter().all(|a| a.is_finite() && *a > 0.0)
+            && self.c.is_finite()
+            && self.d.iter().all(|d| d.is_finite() && *d > 0.0)
+    }
+
     /// Whether this run has converged or stalled: `cmaes`'s criteria (function-value
     /// range over recent generations below 1e-12, step below 1e-12 sigma0 on every axis,
     /// step above 1e4, no effect on an axis or a coordinate, condition number of `C`
     /// above 1e14), or a state that is no longer finite.
     pub(crate) fn should_stop(&self) -> bool {
-        let finite = self.sigma.is_finite()
-            && self.sigma > 0.0
-            && self.mean.iter().all(|m| m.is_finite())
-            && self.a.iter().all(|a| a.is_finite() && *a > 0.0)
-            && self.c.is_finite()
-            && self.d.iter().all(|d| d.is_finite() && *d > 0.0);
-        if !finite {
+        if !self.is_sound() {
             return true;
         }
         let n = self.n;

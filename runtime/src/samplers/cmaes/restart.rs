@@ -93,12 +93,9 @@ impl Search {
         }
         let mut generation = std::mem::take(&mut self.pending);
         self.cma.tell(&mut generation);
-        if self.cma.should_stop() {
-            let broken =
-                !(self.cma.sigma.is_finite() && self.cma.mean.iter().all(|m| m.is_finite()));
-            if self.options.ipop || broken {
-                self.restart();
-            }
+        // A run that is no longer sound is replaced even without IPOP.
+        if self.cma.should_stop() && (self.options.ipop || !self.cma.is_sound()) {
+            self.restart();
         }
     }
 

@@ -1,5 +1,5 @@
 //! CMA-ES in studies: against random search, reproducibility from the history, warm
-//! start, two workers. (The optimiser, the margin, restarts and generated spaces are
+//! start, two workers, maximizing, a study reopened from its journal. (The optimiser, the margin, restarts and generated spaces are
 //! tested inside the crate: `cargo test -p tunekit-runtime --lib samplers::cmaes`.)
 
 use rand::SeedableRng;
@@ -166,4 +166,48 @@ fn maximize_converges_too() {
     study.optimize(200, |p: &Params| -ellipsoid(p)).unwrap();
     let best = study.best().unwrap().value;
     assert!(best > -0.1, "{best}");
+}
+
+/// A study stopped after 30 trials and reopened from its journal goes on exactly as one
+/// that never stopped: the state is rebuilt from the stored trials alone.
+#[test]
+fn a_reopened_journal_study_continues_the_same_search() {
+    use tunekit_runtime::storage::Journal;
+    let f = |p: &Params| {
+        let k: i64 = p.get("k").unwrap();
+        ellipsoid(p) + (k - 3).abs() as f64
+    };
+    let space = || {
+        let mut b = SearchSpace::builder();
+        for i in 0..5 {
+            b = b.add(format!("x{i}"), Domain::float(-5.0, 5.0));
+        }
+        b.add("k", Domain::int(0, 9)).build().unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cmaes.jsonl");
+    let open = || {
+        Study::minimize(space())
+            .sampler(CmaEs::new())
+            .seed(9)
+            .storage(Journal::open(&path).unwrap())
+            .build()
+            .unwrap()
+    };
+    open().optimize(30, f).unwrap();
+    let resumed = open();
+    resumed.optimize(50, f).unwrap();
+    let resumed = resumed.trials().unwrap();
+
+    let straight = Study::minimize(space())
+        .sampler(CmaEs::new())
+        .seed(9)
+        .build()
+        .unwrap();
+    straight.optimize(80, f).unwrap();
+    let straight = straight.trials().unwrap();
+    assert_eq!(resumed.len(), 80);
+    for (a, b) in resumed.iter().zip(&straight) {
+        assert!(a.params.same(&b.params), "trial {}", a.number);
+    }
 }

@@ -65,7 +65,8 @@
 //! | --- | --- |
 //! | `#[tune(lo..=hi)]` | uniform over an inclusive range; int or float by the field's type (integer literals on a float field read as floats) |
 //! | `#[tune(lo..=hi, log)]` | on a log scale; needs `lo > 0` (`lo >= 1` for integers) |
-//! | `#[tune(lo..=hi, step = s)]` | on the grid `lo, lo + s, ..`; not combined with `log` |
+//! | `#[tune(lo..=hi)]` with `lo == hi` | that one value (a bound computed as `1..=n` with `n = 1` works) |
+//! | `#[tune(lo..=hi, step = s)]` | on the grid `lo, lo + s, ..`; not combined with `log`; the step must end on `hi` (`0..=9, step = 3`, not `0..=10`) |
 //! | `#[tune(choice(a, b, c))]` | one of these values: numbers, strings (`String`, `&'static str` fields), bools, enum variants or any expression of the field's type (`PartialEq` for encoding) |
 //! | `#[tune]` | a `bool` (false or true) or a `#[tunable]` type: a struct nests its params under `field.`; an enum is a categorical over its variant names whose struct variants add conditional params |
 //! | `#[tune(fixed = expr)]` | pinned to `expr`, not searched |
@@ -80,11 +81,25 @@
 //! rejected with a message that says what to write instead.
 //!
 //! Mistakes are compile errors at the offending tokens: a domain that does not fit the
-//! field's type, an empty or reversed range, `log` with a bound <= 0, a `step` <= 0 or
-//! wider than the range, an empty or duplicated `choice`, an unknown key (with a
+//! field's type, a reversed range, `log` with a bound <= 0, a `step` <= 0, wider than
+//! the range or whose grid misses the upper bound (the message gives the range that ends
+//! on the last grid point), an empty or duplicated `choice`, an unknown key (with a
 //! suggestion), `#[tune]` on a type that is not tunable, an untuned field with no
 //! `Default`. Bounds that are consts or expressions are checked by const evaluation on
-//! primitive numeric fields; anything left is checked when the study is built.
+//! primitive numeric fields; anything left is checked when the study is built, where a
+//! step whose grid misses the upper bound lowers the bound to the last grid point with a
+//! `tracing` warning instead (as Optuna does, and as JSON spaces do).
+//!
+//! In the params, the summary, CSV and the journal, a choice is recorded as its label:
+//! a literal as itself; a choice that is not a literal, by its value: a number, bool or
+//! string as itself (`choice(cfg.small, cfg.large)` records `0.25` and `0.5`), a value of
+//! a `#[tunable]` type as its variant and params (`Sgd(learning_rate=0.03,
+//! momentum=0.9)`), any other `Debug` value as its `Debug` text, and a value that is none
+//! of these by its source text. Two choices with the same label (equal run-time values)
+//! fail the study build with an error naming the field. Stepped float values are the
+//! `f64` nearest their decimal (`0.15`, not `0.15000000000000002`), and `f32` bounds
+//! and values are recorded as their shortest decimal (`1e-4`, not
+//! `9.999999747378752e-5`).
 //!
 //! ## `space!`
 //!

@@ -240,7 +240,7 @@ fn range_fits_type(cx: &Ctxt, field: &Field, range: &RangeSpec) {
 
 /// Integer bounds to suggest for a float range on an integer field: rounded outwards (so
 /// the range keeps every value it had), within what the type and a parameter hold, and
-/// at least 1 under `log`; `None` when that is not a non-empty range (then the message
+/// at least 1 under `log`; `None` when that is not a range (then the message
 /// suggests no bounds rather than ones the range rules reject).
 fn whole_bounds(range: &RangeSpec, ty: &Type) -> Option<(i128, i128)> {
     let low = domain::number(&range.low)?.as_f64();
@@ -252,7 +252,7 @@ fn whole_bounds(range: &RangeSpec, ty: &Type) -> Option<(i128, i128)> {
     let floor = if range.log.is_some() { min.max(1) } else { min };
     let low = (low.floor() as i128).clamp(floor, max);
     let high = (high.ceil() as i128).clamp(floor, max);
-    (low < high).then_some((low, high))
+    (low <= high).then_some((low, high))
 }
 
 /// The values an integer field of this type holds as a parameter (parameters are `i64`).
@@ -624,7 +624,8 @@ mod tests {
         };
         assert_eq!(suggest("1.0..=4.0", "u32"), Some((1, 4)));
         assert_eq!(suggest("0.0..=0.3", "u32"), Some((0, 1)));
-        assert_eq!(suggest("0.1..=0.4, log", "u32"), None);
+        // One value is a range the rules accept (hardening item 3).
+        assert_eq!(suggest("0.1..=0.4, log", "u32"), Some((1, 1)));
         assert_eq!(suggest("0.5..=3.5, log", "u32"), Some((1, 4)));
         assert_eq!(suggest("-1.5..=300.0", "u8"), Some((0, 255)));
         assert_eq!(suggest("0.5..=0.1", "u32"), None);

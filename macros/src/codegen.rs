@@ -177,17 +177,20 @@ pub fn range_checks(
     let texts = [Some(&range.low), Some(&range.high), range.step.as_ref()]
         .map(|part| part.map(domain::source_text).unwrap_or_default());
     let [low_text, high_text, step_text] = &texts;
-    let check = |rule: &str, args: TokenStream, at: &TokenStream| {
+    let check_with_fix = |rule: &str, args: TokenStream, at: &TokenStream, fix: TokenStream| {
         let rule = format_ident!("{prefix}_{rule}");
         let fail = panic_at(
             at,
-            quote!(#error.message(#low_text, #high_text, #step_text).as_str()),
+            quote!(#error.message(#low_text, #high_text, #step_text, #fix).as_str()),
         );
         quote! {
             if let ::core::result::Result::Err(#error) = #p::range_rules::#rule(#args) {
                 #fail
             }
         }
+    };
+    let check = |rule: &str, args: TokenStream, at: &TokenStream| {
+        check_with_fix(rule, args, at, quote!(""))
     };
     let some = |value: &Option<Ident>| match value {
         Some(v) => quote!(::core::option::Option::Some(#v)),
@@ -200,6 +203,8 @@ pub fn range_checks(
     let log = range.log.is_some();
     // The order of `check_int` / `check_float`: the first broken rule is the one reported.
     let mut checks = Vec::new();
+    // Last: a step that misses `high` is the one rule the runtime does not refuse.
+    let mut divides = None;
     if let (Some(lo), Some(hi)) = (&low, &high) {
         let step = some(&step);
         checks.push(match numeric {
@@ -223,6 +228,25 @@ pub fn range_checks(
                 quote!(#lo, #hi, ::core::option::Option::Some(#st)),
                 &step_tokens,
             ));
+            // The fix is the range ending on the last grid point: computed by the
+            // runtime's const fns for integers, here for float literals.
+            let fix = match numeric {
+                Numeric::Int => quote!(
+                    #p::range_rules::IntText::new(#p::range_rules::int_last_point(#lo, #hi, #st))
+                        .as_str()
+                ),
+                Numeric::Float => {
+                    let text = float_last_point_text(range)
+                        .unwrap_or_else(|| "the largest low + k * step within high".to_owned());
+                    quote!(#text)
+                }
+            };
+            divides = Some(check_with_fix(
+                "step_divides",
+                quote!(#lo, #hi, ::core::option::Option::Some(#st)),
+                bounds,
+                fix,
+            ));
         }
     }
     if log {
@@ -238,6 +262,7 @@ pub fn range_checks(
             _ => {}
         }
     }
+    checks.extend(divides);
     if checks.is_empty() {
         return TokenStream::new();
     }
@@ -250,6 +275,32 @@ pub fn range_checks(
             #(#checks)*
         };
     }
+}
+
+/// The last grid point of a float range whose bounds and step are literals, as the
+/// decimal the runtime's grid holds there (rounded to the decimal places of `low` and
+/// `step`): `0.9` for `0.0..=1.0, step = 0.3`. The tolerance is the runtime's
+/// (`range_rules::FLOAT_GRID_TOLERANCE`).
+fn float_last_point_text(range: &RangeSpec) -> Option<String> {
+    let low = domain::number(&range.low)?.as_f64();
+    let high = domain::number(&range.high)?.as_f64();
+    let step = domain::number(range.step.as_ref()?)?.as_f64();
+    let n = (high - low) / step;
+    if !(n.is_finite() && n >= 0.0) {
+        return None;
+    }
+    let k = (n + 1e-9 * n.max(1.0)).floor();
+    let last = low + k * step;
+    let places = |x: f64| {
+        let text = x.abs().to_string();
+        text.split_once('.').map_or(0, |(_, digits)| digits.len())
+    };
+    let places = places(low).max(places(step));
+    if places > 16 {
+        return Some(last.to_string());
+    }
+    let rounded: f64 = format!("{last:.places$}").parse().ok()?;
+    Some(rounded.to_string())
 }
 
 /// `::core::panic!("{}", message)` spanning `target`: rustc reports the panic of a const

@@ -12,7 +12,7 @@ use syn::{Expr, ExprLit, Ident, Lit};
 
 use crate::codegen::{self, RangeForm};
 use crate::domain::{self, Spec};
-use crate::expand_tunable::label_tokens;
+use crate::expand_tunable::{label_tokens, value_label};
 use crate::item::Kind;
 use crate::space::{Entry, SpaceInput};
 
@@ -101,6 +101,16 @@ fn entry_override(p: &TokenStream, ty: &syn::Path, entry: &Entry, spec: &Spec) -
                     .iter()
                     .zip(domain::labels(&choice.items))
                     .map(|(item, label)| {
+                        // A choice that is not a literal is labeled from its value, typed
+                        // by the field.
+                        if let domain::Label::Text(text) = &label {
+                            let v = Ident::new("__tunekit_value", Span::mixed_site());
+                            let label = value_label(p, &v, text);
+                            return quote!({
+                                let #v = #bound.value(#item);
+                                (#label, #v)
+                            });
+                        }
                         let label = label_tokens(p, &label, item.span());
                         let value = match item {
                             Expr::Lit(ExprLit {

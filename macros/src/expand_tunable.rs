@@ -199,13 +199,16 @@ fn choice_entries(p: &TokenStream, choice: &ChoiceSpec, field: &Field) -> Vec<To
         .iter()
         .zip(domain::labels(&choice.items))
         .map(|(item, label)| {
-            // A number that is not a literal (a const) is labeled by its value, so the
-            // dynamic space and exports show `0.001`, not `MIN_LR`.
-            if let (Label::Text(text), Kind::Int | Kind::Float) = (&label, kind) {
+            // A choice that is not a literal (a const, an expression, a variant with
+            // fields) is labeled from its value, so the dynamic space and exports show
+            // `0.001`, not `MIN_LR`.
+            if let Label::Text(text) = &label {
                 let v = Ident::new("__tunekit_value", Span::mixed_site());
+                let value = bound(item, kind);
+                let label = value_label(p, &v, text);
                 return quote! {{
-                    let #v: #ty = #item;
-                    (#p::number_label::<#ty>(#v, #text), #v)
+                    let #v: #ty = #value;
+                    (#label, #v)
                 }};
             }
             let label = label_tokens(p, &label, item.span());
@@ -221,6 +224,20 @@ fn choice_entries(p: &TokenStream, choice: &ChoiceSpec, field: &Field) -> Vec<To
             quote!((#label, #value))
         })
         .collect()
+}
+
+/// The label of the choice value bound to `v`, built from the value (see the runtime's
+/// `ChoiceLabel`), with the source `text` as the last resort.
+pub fn value_label(p: &TokenStream, v: &Ident, text: &str) -> TokenStream {
+    let label = Ident::new("__tunekit_label", Span::mixed_site());
+    // The borrows pick the label (autoref specialization): not the user's to simplify.
+    quote! {{
+        #[allow(unused_imports)]
+        use #p::{DebugLabel as _, ScalarLabel as _, TextLabel as _, TunableLabel as _};
+        #[allow(clippy::all, clippy::pedantic, clippy::nursery)]
+        let #label = (&&&&#p::ChoiceLabel(&#v)).choice_label(#text);
+        #label
+    }}
 }
 
 pub fn label_tokens(p: &TokenStream, label: &Label, span: Span) -> TokenStream {
@@ -256,6 +273,18 @@ pub fn expand(krate: &syn::Path, container: &Container) -> TokenStream {
         Body::Enum(variants) => enum_bodies(&p, &l, variants),
         Body::Union(_) => unreachable!("the checks reject unions"),
     };
+    // The fields `space!` overrides may name (an enum has no top-level fields).
+    let field_types: Vec<TokenStream> = match &container.data {
+        Body::Struct(fields) => fields
+            .iter()
+            .filter(|f| !f.name.is_empty())
+            .map(|f| {
+                let (name, ty) = (&f.name, &f.ty);
+                quote!(#p::FieldType::of::<#ty>(#name))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, unused_variables, unused_mut, clippy::all, clippy::pedantic, clippy::nursery)]
@@ -270,6 +299,10 @@ pub fn expand(krate: &syn::Path, container: &Container) -> TokenStream {
                     #condition: ::core::option::Option<&#p::Condition>,
                 ) -> #p::Result<#p::SearchSpaceBuilder> {
                     #describe
+                }
+
+                fn fields() -> ::core::option::Option<::std::vec::Vec<#p::FieldType>> {
+                    ::core::option::Option::Some(::std::vec![#(#field_types),*])
                 }
 
                 fn decode_with(

@@ -27,6 +27,11 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub struct TrialPruned;
 
 /// What an objective may return: a plain `f64`/`f32`, or a `Result` of one.
+#[diagnostic::on_unimplemented(
+    message = "an objective cannot return `{Self}`",
+    label = "this returns `{Self}`",
+    note = "return the loss as `f64` or `f32` (an integer loss: `loss as f64`), or `Result<f64, E>` where `E` converts into `Box<dyn std::error::Error + Send + Sync>`: any `std::error::Error`, `String`, `&str`, `anyhow::Error`; an error type of your own needs `impl std::error::Error`"
+)]
 pub trait ObjectiveOutput {
     /// The value, or why the trial failed.
     fn into_value(self) -> std::result::Result<f64, BoxError>;
@@ -54,6 +59,12 @@ impl<E: Into<BoxError>> ObjectiveOutput for std::result::Result<f64, E> {
 /// `Fn(&Config, &mut TrialContext) -> R`, where `R` is an [`ObjectiveOutput`].
 ///
 /// `Args` only tells the two shapes apart; it is inferred, never written.
+#[diagnostic::on_unimplemented(
+    message = "this is not an objective over `{C}`",
+    label = "an objective takes `&{C}` (and optionally `&mut TrialContext`) and returns a loss",
+    note = "annotate a closure's argument, which Rust cannot infer here: `|cfg: &{C}| loss(cfg)`, or `|cfg: &{C}, trial: &mut TrialContext| ...`",
+    note = "return `f64` or `f32` (an integer loss: `loss as f64`), or `Result<f64, E>` where `E` converts into `Box<dyn std::error::Error + Send + Sync>`: any `std::error::Error`, `String`, `&str`, `anyhow::Error`; an error type of your own needs `impl std::error::Error` (and `Debug`, `Display`)"
+)]
 pub trait Objective<C, Args>: Sync {
     /// Evaluates one configuration.
     fn evaluate(&self, config: &C, trial: &mut TrialContext) -> std::result::Result<f64, BoxError>;

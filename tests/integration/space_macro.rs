@@ -135,3 +135,93 @@ fn a_later_override_of_a_field_replaces_an_earlier_one() {
     let study = Study::minimize(space).seed(1).build().unwrap();
     assert_eq!(study.ask().unwrap().config.layers, 4);
 }
+
+#[test]
+fn a_pin_of_an_unknown_field_or_of_the_wrong_type_fails_the_build() {
+    use tunekit::tunable::Override;
+    let build = |o: Override| {
+        Study::minimize(TypedSpace::<Net>::new().with_override(o))
+            .build()
+            .err()
+            .map(|e| e.to_string())
+    };
+    let err = build(Override::pinned("epoch", 5_u32)).unwrap();
+    assert!(err.contains("param `epoch`"), "{err}");
+    assert!(err.contains("has no field `epoch`"), "{err}");
+    assert!(
+        err.contains("layers, lr, batch, optimizer, epochs, name"),
+        "{err}"
+    );
+    let err = build(Override::pinned("epochs", "five")).unwrap();
+    assert!(err.contains("param `epochs`"), "{err}");
+    assert!(
+        err.contains("the field is a `u32` but is pinned to a value of type `&str`"),
+        "{err}"
+    );
+    let err = build(Override::pinned("epochs", 5_i64)).unwrap();
+    assert!(err.contains("give a value of type `u32`"), "{err}");
+    assert_eq!(build(Override::pinned("epochs", 5_u32)), None);
+}
+
+/// Hardening item 1: choices that are run-time values or variants with fields are
+/// labeled by their values, not by their source text.
+#[test]
+fn run_time_choices_are_labeled_by_their_values_and_equal_ones_fail_the_build() {
+    struct Limits {
+        small: f64,
+        large: f64,
+    }
+    let cfg = std::hint::black_box(Limits {
+        small: 0.25,
+        large: 0.5,
+    });
+    let base = std::hint::black_box(0.01);
+    let space = space!(Net {
+        lr: choice(cfg.small, cfg.large),
+        optimizer: choice(Optimizer::Sgd { momentum: 3e-1 }, Optimizer::Adam),
+        name: choice(String::from("a"), format!("b{}", 1)),
+    });
+    let dynamic = space.search_space().unwrap();
+    assert_eq!(
+        dynamic.get("lr").unwrap().domain,
+        Domain::categorical([0.25, 0.5])
+    );
+    assert_eq!(
+        dynamic.get("optimizer").unwrap().domain,
+        Domain::categorical(["Sgd(momentum=0.3)", "Adam"])
+    );
+    assert_eq!(
+        dynamic.get("name").unwrap().domain,
+        Domain::categorical(["a", "b1"])
+    );
+    let study = Study::minimize(space).seed(2).build().unwrap();
+    let trial = study.ask().unwrap();
+    assert!(matches!(
+        trial.params().value("lr"),
+        Some(tunekit::Value::Float(_))
+    ));
+
+    let scaled = space!(Net {
+        lr: choice(base, base * 10.0)
+    });
+    assert_eq!(
+        scaled.search_space().unwrap().get("lr").unwrap().domain,
+        Domain::categorical([base, base * 10.0])
+    );
+
+    let same = std::hint::black_box(Limits {
+        small: 0.5,
+        large: 0.5,
+    });
+    let err = Study::minimize(space!(Net {
+        lr: choice(same.small, same.large)
+    }))
+    .build()
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("param `lr`: choices 1 and 2 are the same value (0.5)"),
+        "{err}"
+    );
+}

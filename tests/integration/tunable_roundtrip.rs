@@ -299,3 +299,60 @@ fn newtype_variants_flatten_under_the_variant_path() {
         study.tell(&trial, 0.0).unwrap();
     }
 }
+
+const SMALL: f64 = 0.5;
+const ALSO_SMALL: f64 = 0.5;
+
+/// Hardening items 1 and 4, on `#[tunable]` fields: f32 bounds are their decimal digits,
+/// choices that are not literals are labeled by their values, and two equal ones fail
+/// the build naming the field.
+#[tunable]
+#[derive(Debug, Clone, PartialEq)]
+struct Precise {
+    #[tune(1e-4..=1e-2, log)]
+    lr: f32,
+    #[tune(0.0..=0.5, step = 0.05)]
+    dropout: f64,
+    #[tune(choice(Schedule::Cosine { warmup: 10 }, Schedule::Constant))]
+    schedule: Schedule,
+}
+
+#[tunable]
+#[derive(Debug, Clone, PartialEq)]
+struct Twice {
+    #[tune(choice(SMALL, ALSO_SMALL))]
+    x: f64,
+}
+
+#[test]
+fn f32_bounds_grid_points_and_value_labels_read_as_written() {
+    let space = Precise::search_space().unwrap();
+    assert_eq!(
+        space.get("lr").unwrap().domain,
+        Domain::float(1e-4, 1e-2).log()
+    );
+    assert_eq!(
+        space.get("schedule").unwrap().domain,
+        Domain::categorical(["Cosine(warmup=10)", "Constant"])
+    );
+    let grid: Vec<String> = (0..11)
+        .map(|k| {
+            space
+                .get("dropout")
+                .unwrap()
+                .domain
+                .nth(k)
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        grid,
+        ["0", "0.05", "0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4", "0.45", "0.5"]
+    );
+    let err = Twice::search_space().unwrap_err().to_string();
+    assert!(
+        err.contains("param `x`: choices 1 and 2 are the same value (0.5)"),
+        "{err}"
+    );
+}

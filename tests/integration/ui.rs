@@ -5,7 +5,7 @@
 //! and review every diff.
 
 /// The folders of `tests/ui/` whose cases must fail to compile (`pass/` must compile).
-const COMPILE_FAIL: [&str; 5] = ["range", "choice", "keys", "types", "space"];
+const COMPILE_FAIL: [&str; 6] = ["range", "choice", "keys", "types", "space", "objective"];
 
 /// One trybuild run (one compile session) for every case.
 #[test]

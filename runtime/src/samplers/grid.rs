@@ -12,7 +12,7 @@ use rand::RngCore;
 
 use super::{SampleContext, Sampler};
 use crate::error::{Error, Result};
-use crate::space::{Domain, Params, SearchSpace};
+use crate::space::{Domain, Params, SearchSpace, Value};
 
 /// Proposes every combination of the space's values exactly once, then reports the space
 /// exhausted (which ends `optimize` cleanly).
@@ -124,7 +124,7 @@ impl Sampler for Grid {
 /// a numeric param is a leaf (only categoricals have children), numbered by index
 /// arithmetic over its domain. Walks use explicit stacks, so a conditional chain of any
 /// depth costs no call stack.
-struct GridTree<'a> {
+pub(super) struct GridTree<'a> {
     space: &'a SearchSpace,
     /// Unconditional params, in space order.
     roots: Vec<usize>,
@@ -136,13 +136,16 @@ struct GridTree<'a> {
     offsets: Vec<Vec<u128>>,
     /// Number of points under each param (including its subtrees).
     counts: Vec<u128>,
+    /// For a stepped float whose last grid point is `high` clamped, that value.
+    tops: Vec<Option<Value>>,
 }
 
 impl<'a> GridTree<'a> {
-    fn new(space: &'a SearchSpace) -> Result<Self> {
+    pub(super) fn new(space: &'a SearchSpace) -> Result<Self> {
         let params = space.params();
         let mut children: Vec<Vec<Vec<usize>>> = Vec::with_capacity(params.len());
         let mut counts = vec![0u128; params.len()];
+        let mut tops: Vec<Option<Value>> = vec![None; params.len()];
         let mut roots = Vec::new();
         for (i, param) in params.iter().enumerate() {
             let Some(n) = param.domain.value_count() else {
@@ -169,11 +172,23 @@ impl<'a> GridTree<'a> {
                     ),
                 });
             }
+            if let Some(finest) = collapsing_float_grid(&param.domain, n) {
+                return Err(Error::UnsupportedSpace {
+                    sampler: "grid",
+                    param: param.name.clone(),
+                    message: format!(
+                        "its {n} grid points are not all distinct floats (the step is finer \
+                         than the float spacing near its bounds, or there are over 2^53 \
+                         points), so the grid would propose one value many times; use a \
+                         step of at least {finest:e}, or the random or TPE sampler"
+                    ),
+                });
+            }
             match &param.domain {
                 Domain::Categorical { choices } => children.push(vec![Vec::new(); choices.len()]),
                 _ => {
                     children.push(Vec::new());
-                    counts[i] = n;
+                    (counts[i], tops[i]) = distinct_points(&param.domain, n);
                 }
             }
             match &param.condition {
@@ -216,17 +231,18 @@ impl<'a> GridTree<'a> {
             children,
             offsets,
             counts,
+            tops,
         };
         block_count(&tree.roots, &tree.counts).ok_or_else(|| too_big(space))?;
         Ok(tree)
     }
 
-    fn len(&self) -> u128 {
+    pub(super) fn len(&self) -> u128 {
         block_count(&self.roots, &self.counts).unwrap_or(u128::MAX)
     }
 
     /// The params of point `index` (`index < len`).
-    fn point(&self, index: u128) -> Params {
+    pub(super) fn point(&self, index: u128) -> Params {
         let params = self.space.params();
         let mut point = Params::new();
         // (param, its index among the points under it), still to decode.
@@ -263,18 +279,30 @@ impl<'a> GridTree<'a> {
     /// The index of `params` in the grid, or `None` when they are not a grid point
     /// (an enqueued config off the grid, say). The index is the sum, over the active
     /// params, of each param's own position times the radix of the blocks it sits in.
-    fn index_of(&self, params: &Params) -> Option<u128> {
+    pub(super) fn index_of(&self, params: &Params) -> Option<u128> {
+        self.index_of_in(params, &mut Vec::new())
+    }
+
+    /// [`index_of`](Self::index_of) with a caller's stack, so that numbering a whole
+    /// history allocates once.
+    pub(super) fn index_of_in<'t>(
+        &'t self,
+        params: &Params,
+        pending: &mut Vec<(&'t [usize], u128)>,
+    ) -> Option<u128> {
         let space_params = self.space.params();
         let mut index = 0u128;
         // (block, the weight of one step of that block's index).
-        let mut pending: Vec<(&[usize], u128)> = vec![(&self.roots, 1)];
+        pending.clear();
+        pending.push((&self.roots, 1));
         while let Some((block, weight)) = pending.pop() {
             let mut radix = weight;
             for &i in block.iter().rev() {
                 let param = &space_params[i];
-                let k = param.domain.index_of(params.value(&param.name)?)?;
+                let value = params.value(&param.name)?;
+                let k = param.domain.index_of(value)?;
                 let own = if self.children[i].is_empty() {
-                    u128::from(k)
+                    self.leaf_index(i, value, k)?
                 } else {
                     let k = usize::try_from(k).ok()?;
                     pending.push((&self.children[i][k], radix));
@@ -285,6 +313,89 @@ impl<'a> GridTree<'a> {
             }
         }
         Some(index)
+    }
+}
+
+impl GridTree<'_> {
+    /// The grid index of `value`, which the domain of numeric param `i` puts at `k`:
+    /// `high` clamped is the last point; other values past the grid's distinct points
+    /// are none of its points.
+    fn leaf_index(&self, i: usize, value: &Value, k: u64) -> Option<u128> {
+        let count = self.counts[i];
+        if self.tops[i].as_ref().is_some_and(|top| top.same(value)) {
+            return Some(count - 1);
+        }
+        (u128::from(k) < count).then_some(u128::from(k))
+    }
+}
+
+/// For a stepped float whose `n` grid points `low + k * step` are not all distinct
+/// floats that map back to their own `k`, the smallest step that would be safe; `None`
+/// for every other domain.
+///
+/// With `k <= 2^53` (exact as a float) and `step >= 8 u`, `u` the float spacing at the
+/// largest magnitude `M` of the range, each point is within `1.5 u` of its exact value
+/// (`k * step` is at most `2 M`), so neighbours stay apart, and `(x - low) / step` is
+/// within `2.5 u / step < 0.5` of `k`, so it rounds back to `k`. Otherwise
+/// neighbouring indices can give the same float (found by the space fuzz: step `1e-17`
+/// on `-7.4..=0`, where floats are `8.9e-16` apart), and the grid would repeat it.
+fn collapsing_float_grid(domain: &Domain, n: u128) -> Option<f64> {
+    let Domain::Float {
+        low,
+        high,
+        step: Some(step),
+        ..
+    } = *domain
+    else {
+        return None;
+    };
+    let finest = 8.0 * float_spacing(low.abs().max(high.abs()));
+    (n > 1 && (n > 1 << 53 || step < finest)).then_some(finest)
+}
+
+/// How many of a numeric domain's `n` indices are points of their own, and the value of
+/// the last one when it is `high` clamped (a stepped float whose `high` is off its step
+/// grid). All `n` for ints and for floats whose points stay below `high`. A stepped
+/// float's count tolerates rounding (relatively: for `n` over about 10^9 it counts
+/// points past `high`, which all become `high`), and `Domain::index_of` may map `high`
+/// to an index past them or onto its neighbour; the grid keeps the indices below the
+/// first point at `high`, plus that one, so every grid point is a distinct float, and
+/// [`GridTree::leaf_index`] maps `high` to it. Points ascend (see
+/// [`collapsing_float_grid`]), so the first at `high` is found by bisection: O(log n).
+fn distinct_points(domain: &Domain, n: u128) -> (u128, Option<Value>) {
+    let Domain::Float {
+        high,
+        step: Some(_),
+        ..
+    } = *domain
+    else {
+        return (n, None);
+    };
+    let nth = |k: u128| u64::try_from(k).ok().and_then(|k| domain.nth(k));
+    let at_high = |k: u128| nth(k).and_then(|v| v.as_f64()).is_none_or(|x| x >= high);
+    // The first index whose point is `high`: in 1..n (0 is `low`), or n if none is.
+    let (mut lo, mut hi) = (1u128.min(n), n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if at_high(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    match nth(lo) {
+        Some(top) if lo < n => (lo + 1, Some(top)),
+        _ => (n, None),
+    }
+}
+
+/// The distance from `m >= 0` (finite) to the next float away from zero (below it, at
+/// `f64::MAX`).
+fn float_spacing(m: f64) -> f64 {
+    if m >= f64::MAX {
+        m - f64::from_bits(m.to_bits() - 1)
+    } else {
+        f64::from_bits(m.to_bits() + 1) - m
     }
 }
 
@@ -534,6 +645,53 @@ mod tests {
                 domain.nth(0).as_ref(),
                 "{domain:?}: the grid starts at low"
             );
+        }
+    }
+
+    /// Found by the 1 000 000-space fuzz run: grids whose neighbouring points round to
+    /// one float proposed that float again and again; now a clear error, and grids just
+    /// above the limit have distinct points that round-trip.
+    #[test]
+    fn float_grids_finer_than_the_float_spacing_are_a_clear_error() {
+        for domain in [
+            Domain::float(-7.4093600133024395, -5e-324).step(1e-17),
+            Domain::float(-1e19, -2.91).step(1.148592848606107),
+            Domain::float(1e19, 1e19 + 1e6).step(1e-3),
+            Domain::float(0.0, 1e308).step(1e290),
+            // Over 4 float spacings, under 8: the bound leaves no margin for rounding.
+            Domain::float(-7.5, 0.0).step(4e-15),
+            Domain::float(1e19, 1e19 + 1e6).step(8192.0),
+        ] {
+            let space = SearchSpace::builder().add("x", domain).build().unwrap();
+            let message = Grid::new().check_space(&space).unwrap_err().to_string();
+            assert!(message.contains("param `x`"), "{message}");
+            assert!(message.contains("not all distinct floats"), "{message}");
+        }
+        for domain in [
+            Domain::float(-7.5, 0.0).step(1e-14),
+            Domain::float(0.0, 1.0).step(1e-12),
+            Domain::float(1e19, 1e19 + 1e6).step(16384.0),
+            // `high` off the grid, and `index_of(high)` past the domain's count (the
+            // 1 000 000-space run again): low, low + step, and `high` clamped.
+            Domain::float(-f64::MAX, 1e308).step(1e308),
+            Domain::float(0.0, 0.95).step(0.1),
+        ] {
+            let space = SearchSpace::builder()
+                .add("x", domain.clone())
+                .build()
+                .unwrap();
+            let tree = GridTree::new(&space).unwrap();
+            let len = tree.len();
+            if domain.nth(0).and_then(|v| v.as_f64()) == Some(-f64::MAX) {
+                assert_eq!(len, 3);
+            }
+            for index in [0, 1, 2, len / 2, len / 2 + 1, len - 2, len - 1] {
+                let point = tree.point(index);
+                assert_eq!(tree.index_of(&point), Some(index), "{domain:?} at {index}");
+                if index > 0 {
+                    assert!(!point.same(&tree.point(index - 1)), "{domain:?} at {index}");
+                }
+            }
         }
     }
 

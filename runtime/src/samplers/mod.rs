@@ -31,6 +31,26 @@
 //! assert!(best_of(Tpe::default())? <= 2.0);
 //! # Ok::<(), tunekit::Error>(())
 //! ```
+//!
+//! # Finite spaces: no repeats
+//!
+//! A space is finite when every param is discrete (ints, floats with a `step`,
+//! categoricals; conditional params included, a conditional space counting the sum over
+//! its branches). On a finite space no sampler proposes a config that a trial already
+//! holds, whatever that trial's state (complete, pruned, running or failed: a failed
+//! config is not retried; `Study::enqueue` it to retry it), while an unseen config
+//! remains; when none remains, `sample` returns `Ok(None)` and `optimize` stops with
+//! `StopReason::Exhausted` (`Study::ask` returns `Error::Exhausted`). Grid has always
+//! worked this way; Random then samples without replacement, TPE takes its best unseen
+//! candidate, or else a config drawn uniformly among the unseen ones; Qmc's design point
+//! and Gp's proposal give way to a config drawn uniformly among the unseen ones.
+//!
+//! The history is read through the grid's numbering of configs, so nothing is ever
+//! enumerated: each ask costs O(trials x params) for a hash set of the taken configs,
+//! whatever the size of the space. Storages create trials atomically with the history
+//! their proposal saw (running trials included), so parallel workers and processes
+//! never receive the same config either. Spaces with a continuous float propose exactly
+//! as they did without the rule.
 
 mod cmaes;
 mod gp;
@@ -38,6 +58,7 @@ mod grid;
 mod qmc;
 mod random;
 mod tpe;
+mod unseen;
 
 pub use cmaes::CmaEs;
 pub use gp::Gp;

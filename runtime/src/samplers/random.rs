@@ -1,13 +1,20 @@
-//! Random search: every trial drawn independently and uniformly.
+//! Random search: every trial drawn independently and uniformly; on a finite space,
+//! without replacement (as scikit-learn's `RandomizedSearchCV` samples a grid).
 
 use rand::{Rng, RngCore};
 
+use super::unseen::Taken;
 use super::{SampleContext, Sampler};
 use crate::error::Result;
 use crate::space::{Domain, Params, SearchSpace, Value};
 
 /// Draws every active parameter uniformly: on a log scale for `log` domains, on the step
 /// grid for stepped ones, uniformly over the choices of a categorical.
+///
+/// On a finite space (every param discrete) it samples without replacement: a draw that
+/// some trial already holds is drawn again, and once every config is held the study
+/// stops with `Exhausted` (the rule and its cost: [`samplers`](super#finite-spaces-no-repeats)).
+/// `Random` is a unit struct: write `Random` or `Random::new()`.
 ///
 /// ```
 /// use tunekit::prelude::*;
@@ -60,8 +67,18 @@ impl Sampler for Random {
         "random"
     }
 
+    /// On a finite space (every param discrete), never a config some trial already holds
+    /// while an unseen one remains, and `Ok(None)` once all are held: see
+    /// [`samplers`](super#finite-spaces-no-repeats) for the rule and its cost.
     fn sample(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Result<Option<Params>> {
-        Ok(Some(Random::sample_space(ctx.space, rng)))
+        let Some(taken) = Taken::of(ctx) else {
+            return Ok(Some(Random::sample_space(ctx.space, rng)));
+        };
+        if taken.exhausted() {
+            return Ok(None);
+        }
+        let first = Random::sample_space(ctx.space, rng);
+        Ok(taken.unseen(first, rng, |rng| Random::sample_space(ctx.space, rng)))
     }
 }
 

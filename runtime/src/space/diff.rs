@@ -1,7 +1,7 @@
 //! Telling a user exactly how the space of a reopened study differs from the stored one.
 //! The study builder uses it for every storage.
 
-use super::{Param, SearchSpace};
+use super::{Domain, Param, SearchSpace};
 
 /// The first difference between the space a study was stored with and the space of the
 /// study reopening it, as (param name, what differs); `None` when they hold the same
@@ -25,9 +25,10 @@ pub(crate) fn first_difference(
                 return Some((
                     param.name.clone(),
                     format!(
-                        "the stored space has {} but the study's has {}",
+                        "the stored space has {} but the study's has {}{}",
                         describe(param),
-                        describe(other)
+                        describe(other),
+                        relabeled_hint(param, other)
                     ),
                 ))
             }
@@ -50,6 +51,24 @@ pub(crate) fn first_difference(
 }
 
 /// A param in its JSON form, the way users write spaces by hand.
+/// For two categoricals with as many choices: the note that tunekit once labeled some
+/// choices by their source text (hardening item 1), so a study stored then differs in
+/// its labels only.
+fn relabeled_hint(stored: &Param, study: &Param) -> &'static str {
+    match (&stored.domain, &study.domain) {
+        (Domain::Categorical { choices: a }, Domain::Categorical { choices: b })
+            if a.len() == b.len() && stored.condition == study.condition =>
+        {
+            "; if only the choice labels differ, the study was stored by a tunekit that \
+             labeled choices other than literals by their source text (`cfg.small`, \
+             `Optimizer::Sgd{momentum:0.9}`), which are now labeled by their values \
+             (`0.5`, `Sgd(momentum=0.9)`): start a new study, or reopen this one with \
+             `allow_space_change()` (its old trials then no longer decode into configs)"
+        }
+        _ => "",
+    }
+}
+
 fn describe(param: &Param) -> String {
     serde_json::to_string(param).unwrap_or_else(|_| format!("{param:?}"))
 }
@@ -67,6 +86,21 @@ mod tests {
             })
             .build()
             .unwrap()
+    }
+
+    /// Hardening item 1: a study stored with source-text choice labels says why it no
+    /// longer matches.
+    #[test]
+    fn relabeled_choices_explain_the_old_labels() {
+        let stored = space(&[("lr", Domain::categorical(["cfg.small", "cfg.large"]))]);
+        let now = space(&[("lr", Domain::categorical([0.25, 0.5]))]);
+        let (param, message) = first_difference(&stored, &now).unwrap();
+        assert_eq!(param, "lr");
+        assert!(message.contains("labeled by their values"), "{message}");
+        assert!(message.contains("allow_space_change()"), "{message}");
+        let narrowed = space(&[("lr", Domain::categorical([0.25]))]);
+        let (_, message) = first_difference(&stored, &narrowed).unwrap();
+        assert!(!message.contains("labeled"), "{message}");
     }
 
     #[test]

@@ -46,7 +46,9 @@ pub enum Domain {
         /// Search `ln(x)` uniformly instead of `x`; needs `low > 0`.
         #[serde(default)]
         log: bool,
-        /// Spacing of the allowed values, anchored at `low`.
+        /// Spacing of the allowed values, anchored at `low`. When `low` and `step` are
+        /// short decimals, each grid point is the `f64` nearest its decimal value
+        /// (`0.0..=0.5` with step `0.05` has the point `0.15`, which prints as `0.15`).
         #[serde(default)]
         step: Option<f64>,
     },
@@ -180,6 +182,53 @@ impl Domain {
         }
     }
 
+    /// Lowers the `high` of a stepped range (of a valid domain) whose grid misses it to
+    /// the last grid point, and returns the rule's message; `None` when the grid ends on
+    /// `high` already. [`SearchSpace::new`](super::SearchSpace::new) runs this on every
+    /// param.
+    pub(crate) fn end_on_grid(&mut self) -> Option<String> {
+        match self {
+            Domain::Int {
+                low,
+                high,
+                step: Some(step),
+                ..
+            } => {
+                let (lo, hi, st) = (i128::from(*low), i128::from(*high), i128::from(*step));
+                range_rules::int_step_divides(lo, hi, Some(st)).err()?;
+                let last = range_rules::int_last_point(lo, hi, st);
+                let message = range_rules::RangeError::StepNotDividing.explain_with_fix(
+                    *low,
+                    *high,
+                    Some(*step),
+                    last,
+                );
+                // low <= last <= high, so it fits.
+                *high = i64::try_from(last).unwrap_or(*high);
+                Some(message)
+            }
+            Domain::Float {
+                low,
+                high,
+                step: Some(step),
+                ..
+            } => {
+                range_rules::float_step_divides(*low, *high, Some(*step)).err()?;
+                let k = u64::try_from(range_rules::float_last_index(*low, *high, *step)).ok()?;
+                let last = grid_point(*low, *high, *step, k);
+                let message = range_rules::RangeError::StepNotDividing.explain_with_fix(
+                    *low,
+                    *high,
+                    Some(*step),
+                    last,
+                );
+                *high = last;
+                Some(message)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `value` is one of this domain's values.
     pub fn contains(&self, value: &Value) -> bool {
         match (self, value) {
@@ -271,7 +320,7 @@ impl Domain {
                 high,
                 step: Some(step),
                 ..
-            } => Value::Float((low + k as f64 * step).min(high)),
+            } => Value::Float(grid_point(low, high, step, k)),
             Domain::Int { low, step, .. } => {
                 let x = i128::from(low) + i128::from(k) * i128::from(step.unwrap_or(1));
                 // k < count keeps x within low..=high.
@@ -304,6 +353,103 @@ impl Domain {
         }
     }
 
+    /// The values of this domain in words, for messages: `one of "adam", "sgd"`,
+    /// `a float in 0..=0.9 on the step grid 0.1`, `an int in 1..=8`.
+    pub fn describe(&self) -> String {
+        match self {
+            Domain::Categorical { choices } => {
+                let listed: Vec<String> = choices.iter().map(ToString::to_string).collect();
+                format!("one of {}", listed.join(", "))
+            }
+            Domain::Float {
+                low, high, step, ..
+            } => {
+                let (low, high) = (num(*low), num(*high));
+                match step {
+                    Some(step) => {
+                        format!("a float in {low}..={high} on the step grid {}", num(*step))
+                    }
+                    None => format!("a float in {low}..={high}"),
+                }
+            }
+            Domain::Int {
+                low, high, step, ..
+            } => match step {
+                Some(step) if *step != 1 => {
+                    format!("an int in {low}..={high} on the step grid {step}")
+                }
+                _ => format!("an int in {low}..={high}"),
+            },
+        }
+    }
+
+    /// Why `value` is not one of this domain's values (for a value
+    /// [`contains`](Self::contains) refuses), saying what is allowed instead: for a
+    /// value off a step grid, the nearest grid values.
+    pub fn explain_outside(&self, value: &Value) -> String {
+        match (self, value) {
+            (
+                Domain::Float {
+                    low, high, step, ..
+                },
+                _,
+            ) => {
+                let Some(x) = value.as_f64() else {
+                    return format!("{value} is not a number; give {}", self.describe());
+                };
+                let (shown_low, shown_high) = (num(*low), num(*high));
+                match step {
+                    Some(step) if x >= *low && x <= *high => {
+                        let k = steps_from(*low, x, *step).floor().max(0.0) as u64;
+                        let near: Vec<String> = [k, k + 1]
+                            .iter()
+                            .filter_map(|&k| self.nth(k))
+                            .map(|v| v.to_string())
+                            .collect();
+                        format!(
+                            "{value} is off the step grid {shown_low}..={shown_high}, step = {}; \
+                             the nearest grid values are {}",
+                            num(*step),
+                            near.join(" and ")
+                        )
+                    }
+                    _ => format!(
+                        "{value} is outside {shown_low}..={shown_high}; give {}",
+                        self.describe()
+                    ),
+                }
+            }
+            (
+                Domain::Int {
+                    low, high, step, ..
+                },
+                Value::Int(x),
+            ) if x >= low && x <= high => {
+                let step = step.unwrap_or(1).max(1);
+                let below = i128::from(*x) - (i128::from(*x) - i128::from(*low)) % i128::from(step);
+                let near: Vec<String> = [below, below + i128::from(step)]
+                    .iter()
+                    .filter(|&&v| v <= i128::from(*high))
+                    .map(ToString::to_string)
+                    .collect();
+                format!(
+                    "{value} is off the step grid {low}..={high}, step = {step}; \
+                     the nearest grid values are {}",
+                    near.join(" and ")
+                )
+            }
+            (Domain::Int { .. }, Value::Int(_)) => {
+                format!("{value} is outside the range; give {}", self.describe())
+            }
+            (Domain::Int { .. }, _) => {
+                format!("{value} is not an int; give {}", self.describe())
+            }
+            (Domain::Categorical { .. }, _) => {
+                format!("{value} is not among the choices; give {}", self.describe())
+            }
+        }
+    }
+
     /// The short kind name used in JSON and messages.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -312,6 +458,62 @@ impl Domain {
             Domain::Categorical { .. } => "categorical",
         }
     }
+}
+
+/// A float bound for messages: as `{}` prints it, or in exponent form when that would be
+/// a long run of zeros (`1e-300`, `1.7976931348623157e308`).
+fn num(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-6..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// The most decimal digits [`grid_point`] rounds to: beyond that a bound or step is not
+/// a short decimal (and 10^-17 is below the spacing of f64 values near 1).
+const MAX_GRID_DECIMALS: usize = 16;
+
+/// The grid point `low + k * step` (never above `high`), as the `f64` nearest its decimal
+/// value when `low` and `step` are short decimals: `0.0..=0.5, step = 0.05` has the
+/// point `0.15`, not `0.15000000000000002` (what `0.0 + 3.0 * 0.05` computes).
+///
+/// The point is rounded to as many decimal places as `low` and `step` have (their
+/// shortest forms, the digits `{}` prints), and only when that moves it by no more than
+/// the sum's own rounding error and `step * 1e-12`, within the tolerance
+/// [`Domain::contains`] allows; otherwise, and
+/// for bounds and steps with more than 16 decimal places, it is the plain float sum.
+/// Every value of the domain (grid search, random, TPE, `nth`) comes from here.
+fn grid_point(low: f64, high: f64, step: f64, k: u64) -> f64 {
+    let raw = low + k as f64 * step;
+    let places = decimal_places(low).max(decimal_places(step));
+    // The rounding error the sum itself may carry, plus a sliver of a step.
+    let near = step * 1e-12 + 2.0 * f64::EPSILON * (raw.abs() + low.abs());
+    let snapped = match places {
+        Some(places) if places <= MAX_GRID_DECIMALS && raw.is_finite() => {
+            // Formatting rounds the exact binary value correctly to `places` digits, and
+            // parsing gives the f64 nearest that decimal.
+            match format!("{raw:.places$}").parse::<f64>() {
+                Ok(decimal) if (decimal - raw).abs() <= near => decimal,
+                _ => raw,
+            }
+        }
+        _ => raw,
+    };
+    snapped.min(high)
+}
+
+/// The number of digits after the point in the shortest decimal form of `x`; `None` when
+/// that form has an exponent or is not finite.
+fn decimal_places(x: f64) -> Option<usize> {
+    if !x.is_finite() {
+        return None;
+    }
+    let text = x.abs().to_string();
+    if text.contains(['e', 'E']) {
+        return None;
+    }
+    Some(text.split_once('.').map_or(0, |(_, digits)| digits.len()))
 }
 
 /// Number of grid points `low + k * step <= high`, tolerant to rounding
@@ -347,11 +549,157 @@ mod tests {
         assert_eq!(d.index_of(&Value::Float(0.7)), Some(7));
     }
 
+    /// Hardening item 7: an off-grid value is called that, with its nearest grid values;
+    /// a missing choice lists the choices.
+    #[test]
+    fn values_outside_a_domain_are_explained_with_what_is_allowed() {
+        let d = Domain::float(0.0, 1.0).step(0.25);
+        assert_eq!(
+            d.explain_outside(&Value::Float(0.3)),
+            "0.3 is off the step grid 0..=1, step = 0.25; the nearest grid values are 0.25 and 0.5"
+        );
+        assert_eq!(
+            d.explain_outside(&Value::Float(1.5)),
+            "1.5 is outside 0..=1; give a float in 0..=1 on the step grid 0.25"
+        );
+        let d = Domain::Int {
+            low: 1,
+            high: 10,
+            log: false,
+            step: Some(3),
+        };
+        assert_eq!(
+            d.explain_outside(&Value::Int(9)),
+            "9 is off the step grid 1..=10, step = 3; the nearest grid values are 7 and 10"
+        );
+        assert_eq!(
+            Domain::float(1e-300, 1e300).describe(),
+            "a float in 1e-300..=1e300"
+        );
+        assert_eq!(
+            Domain::categorical(["adam", "sgd"]).explain_outside(&Value::from("rmsprop")),
+            "\"rmsprop\" is not among the choices; give one of \"adam\", \"sgd\""
+        );
+    }
+
     #[test]
     fn float_grid_stops_below_high_when_step_does_not_divide() {
         let d = Domain::float(0.0, 1.0).step(0.3);
         assert_eq!(d.cardinality(), Some(4));
-        assert_eq!(d.nth(3), Some(Value::Float(0.8999999999999999)));
+        assert_eq!(d.nth(3), Some(Value::Float(0.9)));
+    }
+
+    /// Hardening item 5: grid points of short decimals print as those decimals.
+    #[test]
+    fn grid_points_of_short_decimals_are_the_nearest_f64_of_the_decimal() {
+        let d = Domain::float(0.0, 0.5).step(0.05);
+        assert_eq!(0.0 + 3.0 * 0.05, 0.15000000000000002);
+        assert_eq!(d.nth(3), Some(Value::Float(0.15)));
+        assert_eq!(d.nth(3).unwrap().to_string(), "0.15");
+        let d = Domain::float(-1.2, 2.0).step(0.1);
+        let shown: Vec<String> = (0..d.cardinality().unwrap())
+            .map(|k| d.nth(k).unwrap().to_string())
+            .collect();
+        assert_eq!(shown[3], "-0.9");
+        assert_eq!(shown[12], "0");
+        assert_eq!(shown[13], "0.1");
+        assert_eq!(shown.last().unwrap(), "2");
+        // Not short decimals: the plain sum, as before.
+        let third = 1.0 / 3.0;
+        let d = Domain::float(0.0, 1.0).step(third);
+        assert_eq!(d.nth(2), Some(Value::Float(2.0 * third)));
+    }
+
+    /// Hardening item 5, a seeded property test: over random short-decimal grids, every
+    /// point is in the domain, at its own index, strictly increasing, and printed with no
+    /// more decimals than low and step have; over random other grids, points are still
+    /// in the domain at their index.
+    #[test]
+    fn grid_points_stay_on_the_grid_property() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for case in 0..3000 {
+            let short = case % 2 == 0;
+            let (low, step) = if short {
+                let places_low = rng.random_range(0..5);
+                let places_step = rng.random_range(0..5);
+                let low = rng.random_range(-100_000_i64..100_000) as f64 / 10f64.powi(places_low);
+                let step = rng.random_range(1_i64..10_000) as f64 / 10f64.powi(places_step);
+                // Through text, so they are the f64 of a short decimal.
+                let low: f64 = format!("{low:.*}", places_low as usize).parse().unwrap();
+                let step: f64 = format!("{step:.*}", places_step as usize).parse().unwrap();
+                (low, step)
+            } else {
+                (rng.random_range(-1e3..1e3), rng.random_range(1e-3..10.0))
+            };
+            let n = rng.random_range(1_u64..200);
+            let high = low + step * n as f64 + rng.random_range(0.0..step * 0.999);
+            let d = Domain::float(low, high).step(step);
+            if d.validate().is_err() {
+                continue;
+            }
+            let count = d.cardinality().unwrap();
+            let mut previous = f64::NEG_INFINITY;
+            for k in 0..count {
+                let value = d.nth(k).unwrap();
+                let x = value.as_f64().unwrap();
+                assert!(d.contains(&value), "{d:?} point {k} = {x}");
+                assert_eq!(d.index_of(&value), Some(k), "{d:?} point {k} = {x}");
+                assert!(x > previous, "{d:?} point {k} = {x}");
+                previous = x;
+                if short {
+                    let places = decimal_places(low)
+                        .unwrap()
+                        .max(decimal_places(step).unwrap());
+                    let shown = decimal_places(x);
+                    assert!(
+                        shown.is_some_and(|p| p <= places),
+                        "{d:?} point {k} = {x} has more than {places} decimals"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Hardening item 3: one-value ranges are valid; a grid that misses `high` ends on
+    /// its last point instead.
+    #[test]
+    fn one_value_ranges_and_grids_that_miss_high() {
+        for d in [
+            Domain::int(3, 3),
+            Domain::int(3, 3).log(),
+            Domain::float(0.5, 0.5),
+            Domain::float(0.5, 0.5).log(),
+            Domain::float(0.5, 0.5).step(0.1),
+        ] {
+            d.validate().unwrap();
+            if d.cardinality().is_some() {
+                assert_eq!(d.cardinality(), Some(1), "{d:?}");
+                assert!(d.contains(&d.nth(0).unwrap()), "{d:?}");
+            }
+        }
+        let mut d = Domain::int(0, 10).step(3.0);
+        let note = d.end_on_grid().unwrap();
+        assert_eq!(
+            note,
+            "step = 3 does not divide the range 0..=10: its last grid point is 9; \
+             end the range there: `0..=9, step = 3`"
+        );
+        assert_eq!(d, Domain::int(0, 9).step(3.0));
+        assert_eq!(d.end_on_grid(), None);
+        let mut d = Domain::float(0.0, 1.0).step(0.3);
+        assert!(d.end_on_grid().unwrap().contains("`0..=0.9, step = 0.3`"));
+        assert_eq!(d, Domain::float(0.0, 0.9).step(0.3));
+        for mut fine in [
+            Domain::float(0.0, 1.0).step(0.1),
+            Domain::float(0.0, 0.3).step(0.1),
+            Domain::float(0.0, 1.0).step(1e-300),
+            Domain::float(2.0, 2.0).step(0.7),
+        ] {
+            let before = fine.clone();
+            assert_eq!(fine.end_on_grid(), None, "{before:?}");
+            assert_eq!(fine, before);
+        }
     }
 
     #[test]
@@ -372,7 +720,6 @@ mod tests {
     fn invalid_domains_say_what_to_fix() {
         let cases = [
             (Domain::float(1.0, 0.0), "range is reversed"),
-            (Domain::int(3, 3), "range is empty"),
             (Domain::float(0.0, 1.0).log(), "needs low > 0"),
             (Domain::int(0, 10).log(), "needs low >= 1"),
             (Domain::float(0.0, 1.0).step(0.0), "step must be > 0"),

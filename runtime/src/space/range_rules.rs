@@ -36,8 +36,6 @@ pub enum RangeError {
     OutsideI64,
     /// `low > high`.
     Reversed,
-    /// `low == high`.
-    Empty,
     /// `log` on a float range whose `low <= 0`.
     LogFloatLow,
     /// `log` on an integer range whose `low < 1`.
@@ -48,6 +46,10 @@ pub enum RangeError {
     StepTooWide,
     /// `log` together with a `step` (other than 1 on an integer range).
     LogWithStep,
+    /// A `step` whose grid `low, low + step, ...` misses `high`. A compile-time error
+    /// when the macros know the range; at run time the domain's `high` is lowered to
+    /// the last grid point instead, with a warning (as Optuna does).
+    StepNotDividing,
 }
 
 /// One piece of a message: fixed text, or a part of the range as the caller shows it.
@@ -57,12 +59,14 @@ enum Piece {
     Low,
     High,
     Step,
+    /// The suggested fix (the last grid point, for [`RangeError::StepNotDividing`]).
+    Fix,
 }
 
 impl RangeError {
     /// The message, with `{low}`, `{high}` and `{step}` left as holes.
     const fn pieces(self) -> &'static [Piece] {
-        use Piece::{High, Low, Step, Text};
+        use Piece::{Fix, High, Low, Step, Text};
         match self {
             RangeError::NotFinite => &[
                 Text("bounds must be finite numbers, got low = "),
@@ -89,13 +93,6 @@ impl RangeError {
                 Low,
                 Text("`"),
             ],
-            RangeError::Empty => &[
-                Text("range is empty: low = high = "),
-                Low,
-                Text("; widen it, or pin the value instead of searching it (`fixed = "),
-                Low,
-                Text("`)"),
-            ],
             RangeError::LogFloatLow => &[
                 Text("a log scale needs low > 0, got low = "),
                 Low,
@@ -121,13 +118,32 @@ impl RangeError {
                 Text("; use a step of at most high - low"),
             ],
             RangeError::LogWithStep => &[Text("`log` and `step` cannot be combined; keep one")],
+            RangeError::StepNotDividing => &[
+                Text("step = "),
+                Step,
+                Text(" does not divide the range "),
+                Low,
+                Text("..="),
+                High,
+                Text(": its last grid point is "),
+                Fix,
+                Text("; end the range there: `"),
+                Low,
+                Text("..="),
+                Fix,
+                Text(", step = "),
+                Step,
+                Text("`"),
+            ],
         }
     }
 
     /// The message with the parts of the range as the caller writes them: what generated
     /// const checks panic with, given the source text of the bounds (`"0.5"`, `"MAX_LR"`).
-    /// `step` is only shown by the step rules; pass `""` when there is none.
-    pub const fn message(self, low: &str, high: &str, step: &str) -> RangeMessage {
+    /// `step` is only shown by the step rules; pass `""` when there is none. `fix` is
+    /// only shown by [`RangeError::StepNotDividing`]: the last grid point (see
+    /// [`int_last_point`] and [`IntText`]); pass `""` for the other rules.
+    pub const fn message(self, low: &str, high: &str, step: &str, fix: &str) -> RangeMessage {
         let pieces = self.pieces();
         let mut message = RangeMessage::new();
         let mut i = 0;
@@ -137,6 +153,7 @@ impl RangeError {
                 Piece::Low => low,
                 Piece::High => high,
                 Piece::Step => step,
+                Piece::Fix => fix,
             });
             i += 1;
         }
@@ -145,9 +162,20 @@ impl RangeError {
 
     /// The message with the values of the range, at run time.
     pub fn explain<T: Display>(self, low: T, high: T, step: Option<T>) -> String {
+        self.explain_with_fix(low, high, step, "")
+    }
+
+    /// [`explain`](Self::explain) with the suggested fix (the last grid point).
+    pub fn explain_with_fix<T: Display>(
+        self,
+        low: T,
+        high: T,
+        step: Option<T>,
+        fix: impl Display,
+    ) -> String {
         let step = step.map(|s| s.to_string()).unwrap_or_default();
-        let (low, high) = (low.to_string(), high.to_string());
-        self.message(&low, &high, &step).as_str().to_owned()
+        let (low, high, fix) = (low.to_string(), high.to_string(), fix.to_string());
+        self.message(&low, &high, &step, &fix).as_str().to_owned()
     }
 }
 
@@ -223,23 +251,20 @@ const fn fits_i64(value: i128) -> bool {
     I64_MIN <= value && value <= I64_MAX
 }
 
-/// `low < high`.
+/// `low <= high`: `low == high` is a domain of one value (as in Optuna), which lets a
+/// bound computed at run time (`1..=n` with `n = 1`) collapse to that value.
 pub const fn float_order(low: f64, high: f64) -> Result<(), RangeError> {
     if low > high {
         Err(RangeError::Reversed)
-    } else if low == high {
-        Err(RangeError::Empty)
     } else {
         Ok(())
     }
 }
 
-/// `low < high`.
+/// `low <= high`: `low == high` is a domain of one value.
 pub const fn int_order(low: i128, high: i128) -> Result<(), RangeError> {
     if low > high {
         Err(RangeError::Reversed)
-    } else if low == high {
-        Err(RangeError::Empty)
     } else {
         Ok(())
     }
@@ -309,6 +334,113 @@ pub const fn int_log_with_step(log: bool, step: Option<i128>) -> Result<(), Rang
     match step {
         Some(step) if log && step != 1 => Err(RangeError::LogWithStep),
         _ => Ok(()),
+    }
+}
+
+/// The step's grid ends on `high` (checked on ranges the rules above accept). Not part
+/// of [`check_int`]: at run time a range it refuses is not invalid, its `high` is lowered
+/// to [`int_last_point`].
+pub const fn int_step_divides(low: i128, high: i128, step: Option<i128>) -> Result<(), RangeError> {
+    match step {
+        Some(step) if low < high && step > 0 && (high - low) % step != 0 => {
+            Err(RangeError::StepNotDividing)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The last point of the grid `low + k * step` within `high` (`low` for a step `<= 0`).
+pub const fn int_last_point(low: i128, high: i128, step: i128) -> i128 {
+    if step <= 0 || high < low {
+        low
+    } else {
+        low + (high - low) / step * step
+    }
+}
+
+/// The relative tolerance of "the float grid ends on `high`": the same one the grid's
+/// length and its on-grid check allow for rounding.
+pub const FLOAT_GRID_TOLERANCE: f64 = 1e-9;
+
+/// The step's grid ends on `high`, within rounding (`0.0..=1.0, step = 0.1` does; `0.0..=1.0,
+/// step = 0.3` does not). Grids of more than 2^53 points always pass: floats are too
+/// coarse there to tell. Not part of [`check_float`], for the reason given at
+/// [`int_step_divides`]; [`float_last_index`] gives the last grid point.
+pub const fn float_step_divides(low: f64, high: f64, step: Option<f64>) -> Result<(), RangeError> {
+    let Some(step) = step else {
+        return Ok(());
+    };
+    if low.is_nan() || high.is_nan() || low >= high || step.is_nan() || step <= 0.0 {
+        return Ok(());
+    }
+    let n = (high - low) / step;
+    if !n.is_finite() || n > 9_007_199_254_740_992.0 {
+        return Ok(());
+    }
+    let last = float_last_index(low, high, step) as f64;
+    // Besides the relative tolerance, the rounding of the bounds themselves (the same
+    // allowance the on-grid check makes).
+    let slack = FLOAT_GRID_TOLERANCE * if n > 1.0 { n } else { 1.0 }
+        + 4.0 * f64::EPSILON * (high.abs() + low.abs()) / step;
+    if n - last <= slack {
+        Ok(())
+    } else {
+        Err(RangeError::StepNotDividing)
+    }
+}
+
+/// The index `k` of the last grid point `low + k * step` within `high`, tolerant to
+/// rounding (`0.0..=1.0, step = 0.1` gives 10); 0 for grids this cannot count (a step
+/// `<= 0`, more than 2^127 points).
+pub const fn float_last_index(low: f64, high: f64, step: f64) -> u128 {
+    // Written so that a NaN step or bound also returns 0.
+    if step.is_nan() || step <= 0.0 || high.is_nan() || low.is_nan() || high < low {
+        return 0;
+    }
+    let n = (high - low) / step;
+    if !n.is_finite() {
+        return 0;
+    }
+    let n = n + FLOAT_GRID_TOLERANCE * if n > 1.0 { n } else { 1.0 };
+    // `as` truncates toward zero (n >= 0) and saturates.
+    n as u128
+}
+
+/// An integer as decimal text, built during const evaluation: the fix a generated check
+/// shows for [`RangeError::StepNotDividing`].
+pub struct IntText {
+    bytes: [u8; 40],
+    start: usize,
+}
+
+impl IntText {
+    /// The digits of `value`.
+    pub const fn new(value: i128) -> Self {
+        let mut bytes = [0u8; 40];
+        let mut start = 40;
+        let negative = value < 0;
+        let mut rest = value.unsigned_abs();
+        loop {
+            start -= 1;
+            bytes[start] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if negative {
+            start -= 1;
+            bytes[start] = b'-';
+        }
+        IntText { bytes, start }
+    }
+
+    /// The text.
+    pub const fn as_str(&self) -> &str {
+        match std::str::from_utf8(self.bytes.split_at(self.start).1) {
+            Ok(text) => text,
+            Err(_) => "",
+        }
     }
 }
 
@@ -404,7 +536,7 @@ mod tests {
     #[test]
     fn messages_fill_in_the_parts_of_the_range() {
         assert_eq!(
-            RangeError::Reversed.message("0.5", "0.1", "").as_str(),
+            RangeError::Reversed.message("0.5", "0.1", "", "").as_str(),
             "range is reversed: low = 0.5 is above high = 0.1; swap the bounds: `0.1..=0.5`"
         );
         assert_eq!(
@@ -412,9 +544,50 @@ mod tests {
             "step = 8 is wider than the range 1..=4; use a step of at most high - low"
         );
         let long = "é".repeat(RangeMessage::CAPACITY);
-        let cut = RangeError::Empty.message(&long, "", "");
-        assert!(cut.as_str().starts_with("range is empty: low = high = é"));
+        let cut = RangeError::Reversed.message(&long, "", "", "");
+        assert!(cut.as_str().starts_with("range is reversed: low = é"));
         assert!(cut.as_str().len() <= RangeMessage::CAPACITY);
+    }
+
+    /// Hardening item 3: `low == high` is one value; a step that misses `high` is
+    /// found, and the message gives the range that ends on the last grid point.
+    #[test]
+    fn one_value_ranges_pass_and_steps_that_miss_high_are_found() {
+        assert_eq!(check_int(1, 1, false, None), Ok(()));
+        assert_eq!(check_int(1, 1, true, Some(3)), Err(RangeError::LogWithStep));
+        assert_eq!(check_int(4, 4, false, Some(3)), Ok(()));
+        assert_eq!(check_float(0.5, 0.5, true, None), Ok(()));
+        assert_eq!(check_float(0.5, 0.5, false, Some(0.1)), Ok(()));
+        assert_eq!(int_step_divides(0, 9, Some(3)), Ok(()));
+        assert_eq!(
+            int_step_divides(0, 10, Some(3)),
+            Err(RangeError::StepNotDividing)
+        );
+        assert_eq!(int_step_divides(4, 4, Some(3)), Ok(()));
+        assert_eq!(int_last_point(0, 10, 3), 9);
+        assert_eq!(int_last_point(-10, 10, 3), 8);
+        assert_eq!(float_step_divides(0.0, 1.0, Some(0.1)), Ok(()));
+        assert_eq!(float_step_divides(0.0, 0.3, Some(0.1)), Ok(()));
+        assert_eq!(float_step_divides(0.0, 0.9, Some(0.3)), Ok(()));
+        assert_eq!(float_step_divides(-1.2, 2.0, Some(0.1)), Ok(()));
+        assert_eq!(
+            float_step_divides(0.0, 1.0, Some(0.3)),
+            Err(RangeError::StepNotDividing)
+        );
+        assert_eq!(float_last_index(0.0, 1.0, 0.3), 3);
+        assert_eq!(float_last_index(0.0, 1.0, 0.1), 10);
+        assert_eq!(float_step_divides(0.0, 1.0, Some(1e-300)), Ok(()));
+        let fix = IntText::new(int_last_point(0, 10, 3));
+        assert_eq!(
+            RangeError::StepNotDividing
+                .message("0", "10", "3", fix.as_str())
+                .as_str(),
+            "step = 3 does not divide the range 0..=10: its last grid point is 9; \
+             end the range there: `0..=9, step = 3`"
+        );
+        for value in [0, 7, -7, 1234567890, i128::MIN, i128::MAX] {
+            assert_eq!(IntText::new(value).as_str(), value.to_string());
+        }
     }
 
     #[test]

@@ -94,9 +94,14 @@ pub struct SearchSpace {
 impl SearchSpace {
     /// Validates `params` into a space: each domain valid, names unique and non-empty,
     /// each condition naming an earlier categorical parent and values it can take.
-    pub fn new(params: Vec<Param>) -> Result<Self> {
+    ///
+    /// A stepped range whose grid misses `high` (`0..=10` with step 3) has its `high`
+    /// lowered to the last grid point (`9`), with a `tracing` warning, as Optuna does.
+    /// (`#[tunable]` and `space!` refuse such a range at compile time when they know
+    /// its bounds.)
+    pub fn new(mut params: Vec<Param>) -> Result<Self> {
         let mut index = HashMap::with_capacity(params.len());
-        for (i, param) in params.iter().enumerate() {
+        for param in &mut params {
             if param.name.is_empty() {
                 return Err(Error::space("", "a parameter name cannot be empty"));
             }
@@ -104,6 +109,14 @@ impl SearchSpace {
                 .domain
                 .validate()
                 .map_err(|message| Error::space(&param.name, message))?;
+            if let Some(note) = param.domain.end_on_grid() {
+                tracing::warn!(
+                    "param `{}`: {note}; searching up to the last grid point instead",
+                    param.name
+                );
+            }
+        }
+        for (i, param) in params.iter().enumerate() {
             if let Some(condition) = &param.condition {
                 check_condition(param, condition, &params, &index)?;
             }
@@ -181,8 +194,9 @@ impl SearchSpace {
             match (active, params.value(&param.name)) {
                 (true, None) => {
                     return Err(Error::InvalidParams(format!(
-                        "`{}` is active but has no value",
-                        param.name
+                        "`{}` is active but has no value; give it {}",
+                        param.name,
+                        param.domain.describe()
                     )))
                 }
                 (false, Some(_)) => {
@@ -194,9 +208,9 @@ impl SearchSpace {
                 }
                 (true, Some(value)) if !param.domain.contains(value) => {
                     return Err(Error::InvalidParams(format!(
-                        "`{}` = {value} is outside its {} domain",
+                        "`{}` = {}",
                         param.name,
-                        param.domain.kind()
+                        param.domain.explain_outside(value)
                     )))
                 }
                 _ => {}
@@ -480,6 +494,29 @@ mod tests {
         assert_eq!(SearchSpace::from_json(&json).unwrap(), space);
     }
 
+    /// Hardening item 3: JSON spaces take one-value ranges, and a step that misses
+    /// `high` lowers `high` to the last grid point.
+    #[test]
+    fn json_one_value_ranges_load_and_off_step_highs_end_on_the_grid() {
+        let space = SearchSpace::from_json(
+            r#"[{"name":"n","type":"int","low":2,"high":2},
+                {"name":"lr","type":"float","low":0.01,"high":0.01,"log":true},
+                {"name":"k","type":"int","low":0,"high":10,"step":3},
+                {"name":"d","type":"float","low":0,"high":0.5,"step":0.2}]"#,
+        )
+        .unwrap();
+        assert_eq!(space.get("n").unwrap().domain, Domain::int(2, 2));
+        assert_eq!(
+            space.get("lr").unwrap().domain,
+            Domain::float(0.01, 0.01).log()
+        );
+        assert_eq!(space.get("k").unwrap().domain, Domain::int(0, 9).step(3.0));
+        assert_eq!(
+            space.get("d").unwrap().domain,
+            Domain::float(0.0, 0.4).step(0.2)
+        );
+    }
+
     #[test]
     fn conditional_json_round_trips() {
         let space = SearchSpace::builder()
@@ -498,10 +535,6 @@ mod tests {
             (
                 r#"[{"name":"x","type":"float","low":1,"high":0}]"#,
                 "param `x`: range is reversed",
-            ),
-            (
-                r#"[{"name":"x","type":"int","low":2,"high":2}]"#,
-                "param `x`: range is empty",
             ),
             (
                 r#"[{"name":"lr","type":"float","low":0,"high":1,"log":true}]"#,
@@ -589,7 +622,15 @@ mod tests {
         let cases = [
             (
                 Params::new().with("opt", "sgd"),
-                "is active but has no value",
+                "`momentum` is active but has no value; give it a float in 0..=0.9",
+            ),
+            (
+                Params::new(),
+                "`opt` is active but has no value; give it one of \"adam\", \"sgd\"",
+            ),
+            (
+                Params::new().with("opt", "rmsprop"),
+                "`opt` = \"rmsprop\" is not among the choices; give one of \"adam\", \"sgd\"",
             ),
             (
                 Params::new().with("opt", "adam").with("momentum", 0.5),
@@ -601,7 +642,7 @@ mod tests {
             ),
             (
                 Params::new().with("opt", "sgd").with("momentum", 1.5),
-                "outside its float domain",
+                "`momentum` = 1.5 is outside 0..=0.9; give a float in 0..=0.9",
             ),
         ];
         for (params, expected) in cases {

@@ -289,7 +289,10 @@ pub enum StopReason {
     TrialBudget,
     /// The time budget ran out.
     TimeBudget,
-    /// The sampler had nothing left to propose (an exhausted grid).
+    /// The sampler had nothing left to propose: every config of a finite space (every
+    /// param discrete) is held by a trial, whatever its state (see
+    /// [`samplers`](crate::samplers#finite-spaces-no-repeats)); Grid, Random and TPE
+    /// all stop this way.
     Exhausted,
     /// A [`Callback`] asked to stop.
     Callback,
@@ -357,7 +360,8 @@ impl<S: Space> Study<S> {
     }
 
     /// Starts a trial: the next queued config, or the sampler's proposal. Fails with
-    /// [`Error::Exhausted`] when the sampler has nothing left.
+    /// [`Error::Exhausted`] when the sampler has nothing left (every config of a finite
+    /// space taken); queued configs are still handed out then.
     ///
     /// If the proposal cannot be decoded into a config, the trial is recorded as failed
     /// and the error returned.

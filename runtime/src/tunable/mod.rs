@@ -8,8 +8,11 @@
 //! parameter `variant`, a top-level `bool` names its parameter `value`.
 //!
 //! Parameter values are `i64`, `f64`, `bool` or strings: an `f32` field holds the sampled
-//! `f64` rounded to the nearest `f32` (its range bounds are `f32` values, so it stays in
-//! range), and encodes back to that rounded value. Every other type round-trips exactly.
+//! `f64` rounded to the nearest `f32`, and encodes back to the `f64` of that `f32`'s
+//! shortest decimal form (what `{}` prints). Its range bounds are recorded the same way,
+//! so `#[tune(1e-4..=1e-2)]` on an `f32` has the bounds `0.0001` and `0.01` (not
+//! `9.999999747378752e-5`), and a decoded value stays in range. Every other type
+//! round-trips exactly.
 
 mod number;
 mod overrides;
@@ -21,6 +24,9 @@ pub use number::{FloatNumber, TuneNumber};
 /// What generated code decodes overrides through; not for hand-written code.
 #[doc(hidden)]
 pub use overrides::FieldOverrides;
+/// What generated code lists a config type's fields with; not for hand-written code.
+#[doc(hidden)]
+pub use overrides::FieldType;
 pub use overrides::Override;
 pub use typed_space::TypedSpace;
 
@@ -91,6 +97,14 @@ pub trait Tunable: Sized + 'static {
         prefix: &str,
         overrides: &FieldOverrides<'_>,
     ) -> Result<()>;
+
+    /// The top-level fields an [`Override`] may name, with their types; `None` (the
+    /// default, for hand-written impls) when overrides are not checked against them.
+    /// `#[tunable]` lists every field of a struct, and none for an enum.
+    #[doc(hidden)]
+    fn fields() -> Option<Vec<FieldType>> {
+        None
+    }
 
     /// Builds a value from the parameters under `prefix`.
     fn decode(params: &Params, prefix: &str) -> Result<Self> {

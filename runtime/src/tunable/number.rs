@@ -38,15 +38,15 @@ macro_rules! float_number {
         impl TuneNumber for $t {
             fn range_domain(low: Self, high: Self, log: bool, step: Option<Self>) -> Result<Domain, String> {
                 Ok(Domain::Float {
-                    low: f64::from(low),
-                    high: f64::from(high),
+                    low: low.to_f64_decimal(),
+                    high: high.to_f64_decimal(),
                     log,
-                    step: step.map(f64::from),
+                    step: step.map(|s| s.to_f64_decimal()),
                 })
             }
 
             fn to_value(self) -> Result<Value, String> {
-                Ok(Value::Float(f64::from(self)))
+                Ok(Value::Float(self.to_f64_decimal()))
             }
 
             fn from_int_literal(value: i128) -> Result<Self, String> {
@@ -62,6 +62,33 @@ macro_rules! float_number {
     )*};
 }
 float_number!(f32, f64);
+
+/// How a float field's value becomes a parameter value.
+trait ToF64Decimal {
+    fn to_f64_decimal(self) -> f64;
+}
+
+impl ToF64Decimal for f64 {
+    fn to_f64_decimal(self) -> f64 {
+        self
+    }
+}
+
+/// An `f32` is recorded as the `f64` of its shortest decimal form, the digits `{}`
+/// prints: the bound `1e-4` of `#[tune(1e-4..=1e-2)]` is `0.0001`, not the binary value
+/// of the nearest `f32`, `9.999999747378752e-5`. That is the literal as written whenever
+/// the literal round-trips through `f32` (up to 6 significant digits always do).
+///
+/// The map keeps order (of two `f32`, the smaller has the smaller shortest form), and a
+/// sample `s` within the bounds rounds to an `f32` within the `f32` bounds, so the
+/// value a decoded `f32` encodes back to stays inside the domain.
+impl ToF64Decimal for f32 {
+    fn to_f64_decimal(self) -> f64 {
+        // `Display` prints the shortest digits that read back as this `f32`, in a form
+        // `f64::from_str` reads (including `NaN` and `inf`).
+        self.to_string().parse().unwrap_or(f64::from(self))
+    }
+}
 
 macro_rules! int_number {
     ($($t:ty),*) => {$(
@@ -119,6 +146,28 @@ mod tests {
             f32::range_domain(0.5, 1.0, true, None),
             Ok(Domain::float(0.5, 1.0).log())
         );
+    }
+
+    /// Hardening item 4: f32 bounds and values are their decimal digits, not the binary
+    /// value of the `f32` (`9.999999747378752e-5` for `1e-4`).
+    #[test]
+    fn f32_bounds_and_values_are_recorded_as_their_decimal_digits() {
+        assert_eq!(
+            f32::range_domain(1e-4, 1e-2, true, None),
+            Ok(Domain::float(1e-4, 1e-2).log())
+        );
+        assert_eq!(
+            f32::range_domain(0.0, 0.5, false, Some(0.1)),
+            Ok(Domain::float(0.0, 0.5).step(0.1))
+        );
+        assert_eq!(0.3_f32.to_value(), Ok(Value::Float(0.3)));
+        assert_eq!(f32::MAX.to_value(), Ok(Value::Float(3.4028235e38)));
+        // Whatever the sample, the decoded f32 encodes back inside the domain.
+        let domain = f32::range_domain(1e-4, 1e-2, false, None).unwrap();
+        for sample in [1e-4, 1.00000001e-4, 0.00999999, 1e-2, 5.123456789e-3] {
+            let field = sample as f32;
+            assert!(domain.contains(&field.to_value().unwrap()), "{sample}");
+        }
     }
 
     #[test]

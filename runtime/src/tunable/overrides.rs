@@ -1,7 +1,7 @@
 //! Call-site changes to a typed space: a field pinned to a value, or searched over a
 //! narrower domain (what `space!(T { field: ... })` builds).
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::fmt;
 use std::sync::Arc;
 
@@ -42,6 +42,9 @@ pub struct Override {
     pub(crate) field: &'static str,
     /// `None` when the field is pinned (it has no parameter at all).
     pub(crate) domain: Option<Result<Domain, String>>,
+    /// The type of the value or domain given, checked against the field's when the
+    /// space is built.
+    pub(crate) value_type: (TypeId, &'static str),
     decode: Arc<DecodeField>,
     encode: Arc<EncodeField>,
 }
@@ -57,10 +60,14 @@ impl fmt::Debug for Override {
 
 impl Override {
     /// The field always takes `value`; it is no longer searched.
+    ///
+    /// A `field` the config type does not have, or a `value` of another type than the
+    /// field's, makes building the space (and so the study) an error naming the field.
     pub fn pinned<F: Clone + Send + Sync + 'static>(field: &'static str, value: F) -> Self {
         Override {
             field,
             domain: None,
+            value_type: (TypeId::of::<F>(), std::any::type_name::<F>()),
             decode: Arc::new(move |_, _| Ok(Box::new(value.clone()))),
             encode: Arc::new(|_, _, _| Ok(())),
         }
@@ -77,6 +84,7 @@ impl Override {
         Override {
             field,
             domain: Some(domain),
+            value_type: (TypeId::of::<F>(), std::any::type_name::<F>()),
             decode: Arc::new(move |params, path| Ok(Box::new(decode(params, path)?))),
             encode: Arc::new(move |value, params, path| match value.downcast_ref::<F>() {
                 Some(value) => encode(value, params, path),
@@ -88,6 +96,65 @@ impl Override {
     /// The field's name.
     pub fn field(&self) -> &'static str {
         self.field
+    }
+
+    /// Checks the override against the top-level fields of the config type `type_name`
+    /// (`None` when the type does not list them: nothing to check against).
+    pub(crate) fn check_field(&self, type_name: &str, fields: Option<&[FieldType]>) -> Result<()> {
+        let Some(fields) = fields else {
+            return Ok(());
+        };
+        let Some(found) = fields.iter().find(|f| f.name == self.field) else {
+            let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+            return Err(Error::space(
+                self.field,
+                format!(
+                    "`{type_name}` has no field `{}`; override one of its fields: {}",
+                    self.field,
+                    if names.is_empty() {
+                        "(it has none)".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+            ));
+        };
+        if found.type_id != self.value_type.0 {
+            let what = if self.domain.is_some() {
+                "searched over values of type"
+            } else {
+                "pinned to a value of type"
+            };
+            return Err(Error::space(
+                self.field,
+                format!(
+                    "the field is a `{}` but is {what} `{}`; give a value of type `{}`",
+                    found.type_name, self.value_type.1, found.type_name
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A top-level field of a tunable config type: its name and type, what overrides are
+/// checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldType {
+    /// The field's name.
+    pub name: &'static str,
+    type_id: TypeId,
+    type_name: &'static str,
+}
+
+impl FieldType {
+    /// The field `name` of type `F`.
+    pub fn of<F: 'static>(name: &'static str) -> Self {
+        FieldType {
+            name,
+            type_id: TypeId::of::<F>(),
+            type_name: std::any::type_name::<F>(),
+        }
     }
 }
 

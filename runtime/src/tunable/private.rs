@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-pub use super::{FieldOverrides, FloatNumber, Override, Tunable, TuneNumber, TypedSpace};
+pub use super::{
+    FieldOverrides, FieldType, FloatNumber, Override, Tunable, TuneNumber, TypedSpace,
+};
 pub use crate::error::{Error, Result};
 pub use crate::space::{range_rules, Condition, Domain, Params, SearchSpaceBuilder, Value};
 
@@ -100,8 +102,33 @@ pub fn encode_number<F: TuneNumber>(params: &mut Params, path: &str, value: F) -
     Ok(())
 }
 
-/// The categorical domain of a choice field: its labels.
-pub fn choice_domain<F>(choices: &[(Value, F)]) -> std::result::Result<Domain, String> {
+/// The categorical domain of a choice field: its labels. Two choices with the same label
+/// are an error: equal values (run-time values the macro could not compare, such as
+/// `choice(cfg.small, cfg.large)` with both `0.5`), or values whose labels cannot tell
+/// them apart.
+pub fn choice_domain<F: PartialEq>(choices: &[(Value, F)]) -> std::result::Result<Domain, String> {
+    for (j, (label, value)) in choices.iter().enumerate() {
+        if let Some(i) = choices[..j]
+            .iter()
+            .position(|(earlier, _)| earlier.same(label))
+        {
+            return Err(if choices[i].1 == *value {
+                format!(
+                    "choices {} and {} are the same value ({label}); list each value once",
+                    i + 1,
+                    j + 1
+                )
+            } else {
+                format!(
+                    "choices {} and {} are different values with the same label {label} \
+                     (they differ only in what the label does not show, such as fields \
+                     without `#[tune]`); make the label differ, or search that field instead",
+                    i + 1,
+                    j + 1
+                )
+            });
+        }
+    }
     Ok(Domain::Categorical {
         choices: choices.iter().map(|(label, _)| label.clone()).collect(),
     })
@@ -113,12 +140,30 @@ pub fn decode_choice<F, const N: usize>(
     path: &str,
     choices: [(Value, F); N],
 ) -> Result<F> {
-    let found: Value = params.get(path)?;
+    let listed = |choices: &[(Value, F)]| {
+        let labels: Vec<String> = choices.iter().map(|(label, _)| label.to_string()).collect();
+        labels.join(", ")
+    };
+    let Some(found) = params.value(path).cloned() else {
+        return Err(Error::decode(
+            path,
+            format!(
+                "no value in these params (is it inactive?); give one of {}",
+                listed(&choices)
+            ),
+        ));
+    };
+    let list = listed(&choices);
     choices
         .into_iter()
         .find(|(label, _)| label.same(&found))
         .map(|(_, value)| value)
-        .ok_or_else(|| Error::decode(path, format!("{found} is not one of the field's choices")))
+        .ok_or_else(|| {
+            Error::decode(
+                path,
+                format!("{found} is not one of the field's choices; give one of {list}"),
+            )
+        })
 }
 
 /// Writes a choice field: the label of the choice equal to `value`.
@@ -141,15 +186,159 @@ pub fn encode_choice<F: PartialEq>(
     Ok(())
 }
 
-/// The label of a choice that is not a plain literal (its source text).
+/// The label of a choice that is a plain string literal, or the source text of a choice
+/// whose value has no better label (see [`ChoiceLabel`]).
 pub fn label(text: &str) -> Value {
     Value::Str(text.to_owned())
 }
 
-/// The label of a numeric choice that is not a literal (a const): its value, or its
-/// source text if the value does not fit a parameter.
-pub fn number_label<F: TuneNumber>(value: F, text: &str) -> Value {
-    value.to_value().unwrap_or_else(|_| label(text))
+/// Wraps a choice value that is not a literal, for its label: generated code calls
+/// `(&&&&ChoiceLabel(&value)).choice_label(text)`, and method resolution picks the first
+/// of these that the value's type has (autoref specialization, which works because the
+/// type is concrete where the macro expands):
+///
+/// 1. a number, `bool` or string: the value itself (`cfg.small` = `0.5` is `0.5`);
+/// 2. a `#[tunable]` type: its variant and parameters, `Sgd(learning_rate=0.03,
+///    momentum=0.9)` (a struct: `Mlp(hidden=64, layers=2)`);
+/// 3. a `Debug` type: its `Debug` text, `Sgd { learning_rate: 0.03 }`;
+/// 4. anything else: the expression's source text `text`.
+///
+/// Choices with equal labels are refused when the space is built ([`choice_domain`]).
+pub struct ChoiceLabel<'a, F>(pub &'a F);
+
+/// Level 1 of [`ChoiceLabel`]: numbers, bools and strings.
+pub trait ScalarLabel {
+    /// The label.
+    fn choice_label(&self, text: &str) -> Value;
+}
+
+/// Level 2 of [`ChoiceLabel`]: tunable types.
+pub trait TunableLabel {
+    /// The label.
+    fn choice_label(&self, text: &str) -> Value;
+}
+
+/// Level 3 of [`ChoiceLabel`]: `Debug` types.
+pub trait DebugLabel {
+    /// The label.
+    fn choice_label(&self, text: &str) -> Value;
+}
+
+/// Level 4 of [`ChoiceLabel`]: the source text.
+pub trait TextLabel {
+    /// The label.
+    fn choice_label(&self, text: &str) -> Value;
+}
+
+/// The value types whose choices are labeled by the value itself.
+pub trait ScalarChoice {
+    /// The value as a parameter value, `None` when it does not fit one (a `u64` above
+    /// `i64::MAX`).
+    fn scalar(&self) -> Option<Value>;
+}
+
+macro_rules! number_choice {
+    ($($t:ty),*) => {$(
+        impl ScalarChoice for $t {
+            fn scalar(&self) -> Option<Value> {
+                TuneNumber::to_value(*self).ok()
+            }
+        }
+    )*};
+}
+number_choice!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64);
+
+impl ScalarChoice for bool {
+    fn scalar(&self) -> Option<Value> {
+        Some(Value::Bool(*self))
+    }
+}
+
+macro_rules! str_choice {
+    ($($t:ty),*) => {$(
+        impl ScalarChoice for $t {
+            fn scalar(&self) -> Option<Value> {
+                Some(Value::Str(<str as ToOwned>::to_owned(self.as_ref())))
+            }
+        }
+    )*};
+}
+str_choice!(&str, String, Box<str>, Cow<'_, str>);
+
+impl<F: ScalarChoice> ScalarLabel for &&&ChoiceLabel<'_, F> {
+    fn choice_label(&self, text: &str) -> Value {
+        self.0.scalar().unwrap_or_else(|| label(text))
+    }
+}
+
+impl<F: Tunable> TunableLabel for &&ChoiceLabel<'_, F> {
+    fn choice_label(&self, text: &str) -> Value {
+        tunable_label(self.0).map_or_else(|| label(text), Value::Str)
+    }
+}
+
+impl<F: std::fmt::Debug> DebugLabel for &ChoiceLabel<'_, F> {
+    fn choice_label(&self, _: &str) -> Value {
+        Value::Str(format!("{:?}", self.0))
+    }
+}
+
+impl<F> TextLabel for ChoiceLabel<'_, F> {
+    fn choice_label(&self, text: &str) -> Value {
+        label(text)
+    }
+}
+
+/// `Variant(field=value, ...)` for a tunable enum value (`Variant` without fields),
+/// `Type(field=value, ...)` for a struct, from the parameters the value encodes to;
+/// `None` when it does not encode.
+fn tunable_label<F: Tunable>(value: &F) -> Option<String> {
+    let params = value.to_params().ok()?;
+    let tag = match params.value(&enum_tag_path("")) {
+        Some(Value::Str(tag)) => Some(tag.clone()),
+        _ => None,
+    };
+    let mut fields = Vec::new();
+    let mut is_enum = tag.is_some();
+    for (name, v) in params.iter() {
+        if name == enum_tag_path("") && tag.is_some() {
+            continue;
+        }
+        let field = match &tag {
+            Some(tag) => match name
+                .strip_prefix(tag.as_str())
+                .and_then(|r| r.strip_prefix('.'))
+            {
+                Some(rest) => rest,
+                None => {
+                    is_enum = false;
+                    name
+                }
+            },
+            None => name,
+        };
+        fields.push(format!("{field}={v}"));
+    }
+    let head = match (&tag, is_enum) {
+        (Some(tag), true) => tag.clone(),
+        _ => {
+            let full = std::any::type_name::<F>();
+            let base = full.split('<').next().unwrap_or(full);
+            base.rsplit("::").next().unwrap_or(base).to_owned()
+        }
+    };
+    if !is_enum {
+        // A struct: every parameter is a field (a field named `variant` included).
+        fields = params
+            .iter()
+            .map(|(name, v)| format!("{name}={v}"))
+            .collect();
+    }
+    Some(if fields.is_empty() && is_enum {
+        head
+    } else {
+        format!("{head}({})", fields.join(", "))
+    })
 }
 
 /// String-like field types a string literal choice can become.
@@ -239,6 +428,12 @@ impl<T, F> Clone for FieldRef<T, F> {
 impl<T, F> Copy for FieldRef<T, F> {}
 
 impl<T, F> FieldRef<T, F> {
+    /// A choice of `space!` that is not a literal, as a value of the field's type (so
+    /// that its label is built knowing the type).
+    pub fn value(&self, value: F) -> F {
+        value
+    }
+
     /// A string literal choice of `space!` as a value of the field's type.
     pub fn str_choice(&self, text: &'static str) -> F
     where
@@ -336,7 +531,14 @@ mod tests {
         let params = Params::new().with("batch", 32);
         assert_eq!(decode_choice(&params, "batch", choices()).unwrap(), 32);
         let err = decode_choice(&Params::new().with("batch", 8), "batch", choices());
-        assert!(err.unwrap_err().to_string().contains("not one of"));
+        let err = err.unwrap_err().to_string();
+        assert!(err.contains("param `batch`"), "{err}");
+        assert!(
+            err.contains("8 is not one of the field's choices; give one of 16, 32"),
+            "{err}"
+        );
+        let err = decode_choice(&Params::new(), "batch", choices()).unwrap_err();
+        assert!(err.to_string().contains("give one of 16, 32"), "{err}");
         let mut out = Params::new();
         encode_choice(&mut out, "batch", &16, &choices()).unwrap();
         assert_eq!(out, Params::new().with("batch", 16));

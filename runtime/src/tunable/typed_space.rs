@@ -103,7 +103,14 @@ impl<T: Tunable + Send + Sync> Space for TypedSpace<T> {
 
     /// `T`'s space with every overridden field's parameters (the field itself, or
     /// everything under `field.`) replaced by its new domain, or dropped when pinned.
+    ///
+    /// An override naming a field `T` does not have, or giving a value of another type
+    /// than the field's, is an error naming the field.
     fn search_space(&self) -> Result<SearchSpace> {
+        let fields = T::fields();
+        for found in &self.overrides {
+            found.check_field(std::any::type_name::<T>(), fields.as_deref())?;
+        }
         let declared = T::search_space()?;
         let mut params: Vec<Param> = Vec::with_capacity(declared.len());
         let mut placed = HashSet::new();

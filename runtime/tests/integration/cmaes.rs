@@ -211,3 +211,33 @@ fn a_reopened_journal_study_continues_the_same_search() {
         assert!(a.params.same(&b.params), "trial {}", a.number);
     }
 }
+
+/// On a finite space CMA-ES never repeats a config and the study ends exhausted.
+#[test]
+fn a_finite_space_is_searched_without_repeats() {
+    let space = SearchSpace::builder()
+        .add("a", Domain::int(0, 4))
+        .add("b", Domain::float(0.0, 1.0).step(0.25))
+        .build()
+        .unwrap();
+    let study = Study::minimize(space)
+        .sampler(CmaEs::new())
+        .seed(1)
+        .build()
+        .unwrap();
+    study
+        .optimize(40, |p: &Params| {
+            let a: i64 = p.get("a").unwrap();
+            let b: f64 = p.get("b").unwrap();
+            (a - 3).pow(2) as f64 + b
+        })
+        .unwrap();
+    let trials = study.trials().unwrap();
+    assert_eq!(trials.len(), 25);
+    for (i, t) in trials.iter().enumerate() {
+        assert!(
+            trials[..i].iter().all(|u| !u.params.same(&t.params)),
+            "trial {i}"
+        );
+    }
+}

@@ -868,3 +868,41 @@ fn owner_files_of_dead_processes_are_removed_once_their_trials_are_failed() {
         [".claiming-pid8-00000000000000cc".to_owned()].into()
     );
 }
+
+/// Hardening item 1: a journal written when choices that are not literals were labeled
+/// by their source text (`"cfg.small"`) reopens with an error that says so and what to do.
+#[test]
+fn a_study_stored_with_source_text_labels_says_why_it_no_longer_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old-labels.jsonl");
+    let old = SearchSpace::builder()
+        .add("lr", Domain::categorical(["cfg.small", "cfg.large"]))
+        .build()
+        .unwrap();
+    let study = Study::minimize(old)
+        .storage(Journal::open(&path).unwrap())
+        .build()
+        .unwrap();
+    study.optimize(2, |_: &Params| 1.0).unwrap();
+    drop(study);
+    let now = SearchSpace::builder()
+        .add("lr", Domain::categorical([0.25, 0.5]))
+        .build()
+        .unwrap();
+    let err = Study::minimize(now.clone())
+        .storage(Journal::open(&path).unwrap())
+        .build()
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("param `lr`"), "{err}");
+    assert!(err.contains("now labeled by their values"), "{err}");
+    assert!(err.contains("allow_space_change()"), "{err}");
+    // As the message says, it reopens with `allow_space_change`.
+    let reopened = Study::minimize(now)
+        .storage(Journal::open(&path).unwrap())
+        .allow_space_change()
+        .build()
+        .unwrap();
+    assert_eq!(reopened.trials().unwrap().len(), 2);
+}

@@ -7,6 +7,8 @@ mod cmaes;
 mod journal;
 #[cfg(feature = "conformance")]
 mod journal_conformance;
+mod no_repeats;
+mod one_value_domains;
 mod ordinary_proposals;
 mod parallel;
 #[cfg(all(feature = "postgres", feature = "conformance"))]

@@ -130,7 +130,27 @@ fn enqueued_configs_run_first_and_are_checked() {
         .enqueue(Params::new().with("x", 9.0).with("opt", "adam"))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("outside its float domain"), "{err}");
+    assert!(
+        err.contains("`x` = 9 is outside -5..=5; give a float in -5..=5"),
+        "{err}"
+    );
+    // Hardening item 7: a missing or unknown choice names the param and the choices.
+    let err = study
+        .enqueue(Params::new().with("x", 1.0))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`opt` is active but has no value; give it one of \"adam\", \"sgd\""),
+        "{err}"
+    );
+    let err = study
+        .enqueue(Params::new().with("x", 1.0).with("opt", "rmsprop"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`opt` = \"rmsprop\" is not among the choices; give one of \"adam\", \"sgd\""),
+        "{err}"
+    );
     study.optimize(3, quadratic).unwrap();
     assert_eq!(study.trials().unwrap()[0].params, warm);
 }
@@ -521,4 +541,26 @@ fn a_sampler_that_panics_or_leaves_the_domain_fails_the_ask_and_records_nothing(
         ),
     }
     assert_eq!(study.trials().unwrap().len(), 1);
+}
+
+/// Hardening item 7: an off-step enqueued value is called off the grid, with the grid
+/// values nearest to it.
+#[test]
+fn an_off_step_enqueue_names_the_nearest_grid_values() {
+    let space = SearchSpace::builder()
+        .add("dropout", Domain::float(0.0, 0.5).step(0.1))
+        .build()
+        .unwrap();
+    let study = Study::minimize(space).build().unwrap();
+    let err = study
+        .enqueue(Params::new().with("dropout", 0.25))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "`dropout` = 0.25 is off the step grid 0..=0.5, step = 0.1; \
+             the nearest grid values are 0.2 and 0.3"
+        ),
+        "{err}"
+    );
 }

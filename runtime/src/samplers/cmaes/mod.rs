@@ -27,6 +27,7 @@ use rand::RngCore;
 use self::replay::{Key, Replay};
 use self::restart::SearchOptions;
 use self::space_map::SpaceMap;
+use super::unseen::Taken;
 use super::{sample_domain, working_on, Random, SampleContext, Sampler};
 use crate::error::{Error, Result};
 use crate::space::{Params, SearchSpace};
@@ -50,6 +51,11 @@ use crate::space::{Params, SearchSpace};
 /// Categoricals and conditional params are drawn by [`Random`], as Optuna draws them with
 /// its independent sampler (`RandomSampler` by default). A space with no searched param
 /// is plain random search.
+///
+/// **Finite spaces** (every param discrete) follow the samplers' no-repeat rule: a
+/// CMA-ES draw that a trial already holds gives way to an unseen config drawn uniformly,
+/// and when none is left the study is exhausted. CMA-ES did not draw such a config, so it
+/// is evaluated but not told (see *Generations* below).
 ///
 /// **Discrete params** get the integer margin (Hamano et al. 2022): after each update the
 /// probability of leaving the current value is kept at least `1 / (d lambda)`, so the
@@ -244,7 +250,11 @@ impl Sampler for CmaEs {
         self.check_options()?;
         let map = SpaceMap::new(ctx.space);
         if map.len() == 0 {
-            return Ok(Some(Random::sample_space(ctx.space, rng)));
+            return Random::new().sample(ctx, rng);
+        }
+        let taken = Taken::of(ctx);
+        if taken.as_ref().is_some_and(Taken::exhausted) {
+            return Ok(None);
         }
         let key = Key {
             map: map.clone(),
@@ -275,6 +285,10 @@ impl Sampler for CmaEs {
                 params.insert(param.name.clone(), sample_domain(&param.domain, rng));
             }
         }
-        Ok(Some(params))
+        // On a finite space, a config some trial holds gives way to an unseen one.
+        Ok(match taken {
+            None => Some(params),
+            Some(taken) => taken.unseen(params, rng, |rng| Random::sample_space(ctx.space, rng)),
+        })
     }
 }

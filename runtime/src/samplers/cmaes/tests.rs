@@ -7,6 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use super::margin::Bins;
 use super::restart::{keyed_rng, Search, SearchOptions};
 use super::CmaEs;
+use crate::samplers::unseen::Taken;
 use crate::samplers::{sample_guarded, Random, SampleContext, Sampler};
 use crate::space::{Condition, Domain, Param, SearchSpace, Value};
 use crate::trial::{Direction, Trial, TrialState};
@@ -111,7 +112,8 @@ fn generated_space(rng: &mut ChaCha8Rng) -> SearchSpace {
 
 /// Over generated spaces (ints, steps, logs, categoricals, conditional and huge params)
 /// and histories with every trial state and NaN, infinite and huge values, every proposal
-/// is a valid point of the space, and nothing panics.
+/// is a valid point of the space, no proposal repeats a config on a finite space, and
+/// nothing panics.
 #[test]
 fn proposals_are_always_valid_points() {
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
@@ -132,9 +134,23 @@ fn proposals_are_always_valid_points() {
                 number,
                 seed: case as u64,
             };
-            let params = sample_guarded(&sampler, &ctx, &mut rng)
+            let Some(params) = sample_guarded(&sampler, &ctx, &mut rng)
                 .unwrap_or_else(|e| panic!("case {case}, trial {number}: {e}"))
-                .unwrap();
+            else {
+                // Only a finite space whose every config is taken may be exhausted.
+                let taken = Taken::of(&ctx);
+                assert!(
+                    taken.is_some_and(|t| t.exhausted()),
+                    "case {case}: no proposal"
+                );
+                break;
+            };
+            if let Some(taken) = Taken::of(&ctx) {
+                assert!(
+                    !taken.is_seen(&params),
+                    "case {case}, trial {number}: a repeat"
+                );
+            }
             // Some trials come from elsewhere (random, as if enqueued).
             let params = if rng.random_bool(0.1) {
                 Random::sample_space(&space, &mut rng)
@@ -175,7 +191,10 @@ fn proposals_are_always_valid_points() {
             &mut ChaCha8Rng::seed_from_u64(1),
         )
         .unwrap();
-        assert!(cached.unwrap().same(&fresh.unwrap()), "case {case}");
+        match (cached, fresh) {
+            (Some(a), Some(b)) => assert!(a.same(&b), "case {case}"),
+            (a, b) => assert!(a.is_none() && b.is_none(), "case {case}"),
+        }
     }
 }
 

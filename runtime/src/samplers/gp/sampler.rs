@@ -8,6 +8,7 @@ use super::kernel::KernelParams;
 use super::optimize::{Acquisition, Search};
 use super::posterior::Posterior;
 use crate::error::Result;
+use crate::samplers::unseen::Taken;
 use crate::samplers::{Qmc, Random, SampleContext, Sampler};
 use crate::space::{Params, SearchSpace};
 use crate::trial::{Direction, TrialState};
@@ -237,12 +238,22 @@ impl Sampler for Gp {
             .iter()
             .filter(|t| t.state == TrialState::Complete && t.value.is_some_and(|v| !v.is_nan()))
             .count();
-        if observed < self.n_startup_trials.max(1) {
-            return Ok(Some(Qmc::sobol().point(ctx.space, ctx.seed, ctx.number)));
+        let taken = Taken::of(ctx);
+        if taken.as_ref().is_some_and(Taken::exhausted) {
+            return Ok(None);
         }
-        Ok(Some(match self.propose(ctx, rng) {
-            Some(params) => params,
-            None => Random::sample_space(ctx.space, rng),
-        }))
+        let proposal = if observed < self.n_startup_trials.max(1) {
+            Qmc::sobol().point(ctx.space, ctx.seed, ctx.number)
+        } else {
+            match self.propose(ctx, rng) {
+                Some(params) => params,
+                None => Random::sample_space(ctx.space, rng),
+            }
+        };
+        // On a finite space, a config some trial holds gives way to an unseen one.
+        Ok(match taken {
+            None => Some(proposal),
+            Some(taken) => taken.unseen(proposal, rng, |rng| Random::sample_space(ctx.space, rng)),
+        })
     }
 }

@@ -125,7 +125,24 @@ fn proposals_are_always_points_of_generated_spaces() {
         let running = Random::sample_space(&space, &mut rng);
         trials.push(trial(9, running, TrialState::Running, None));
         for round in 0..3 {
-            let params = propose(&gp, &space, &trials, case * 10 + round);
+            let ctx = SampleContext {
+                space: &space,
+                trials: &trials,
+                direction: Direction::Minimize,
+                number: trials.len() as u64,
+                seed: case * 10 + round,
+            };
+            let mut rng = ChaCha8Rng::seed_from_u64(case * 10 + round);
+            let Some(params) = gp.sample(&ctx, &mut rng).unwrap() else {
+                // Only a finite space whose configs are all taken may end the search.
+                let finite = space
+                    .params()
+                    .iter()
+                    .all(|p| p.domain.value_count().is_some());
+                assert!(finite, "case {case}: no proposal on an infinite space");
+                break;
+            };
+            check_proposal("gp", &space, &params).unwrap();
             let value = objective(&params);
             trials.push(trial(
                 trials.len() as u64,

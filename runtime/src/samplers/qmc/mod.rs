@@ -12,6 +12,7 @@ mod unit_map;
 
 use rand::RngCore;
 
+use super::unseen::Taken;
 use super::{SampleContext, Sampler};
 use crate::error::Result;
 use crate::space::{Domain, Params, SearchSpace, Value};
@@ -279,8 +280,18 @@ impl Sampler for Qmc {
 
     /// Point `ctx.number` of the design ([`Qmc::point`] under `ctx.seed`); the history
     /// and `rng` are not used.
-    fn sample(&self, ctx: &SampleContext<'_>, _rng: &mut dyn RngCore) -> Result<Option<Params>> {
-        Ok(Some(self.point(ctx.space, ctx.seed, ctx.number)))
+    /// Point `ctx.number` of the design; on a finite space, a point some trial already
+    /// holds gives way to an unseen config (see
+    /// [`samplers`](super#finite-spaces-no-repeats)), and `Ok(None)` once all are held.
+    fn sample(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Result<Option<Params>> {
+        let point = self.point(ctx.space, ctx.seed, ctx.number);
+        match Taken::of(ctx) {
+            None => Ok(Some(point)),
+            Some(taken) if taken.exhausted() => Ok(None),
+            Some(taken) => Ok(taken.unseen(point, rng, |rng| {
+                super::Random::sample_space(ctx.space, rng)
+            })),
+        }
     }
 }
 

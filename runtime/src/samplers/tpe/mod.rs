@@ -15,7 +15,8 @@
 //!   matter after the first parameter, so `g(x)` costs about one term per kernel.
 //! - `proposal` runs the ask group by group (fit, draw, score); its `Workspace` (history,
 //!   mixtures, buffers) lives in the sampler between asks, so a long study stops
-//!   allocating. `duplicates` then steers a repeated discrete proposal to an unseen one.
+//!   allocating. `duplicates` then steers a repeated discrete proposal to an unseen one
+//!   (on a finite space always, falling back to a uniform unseen config).
 
 mod bandwidth;
 #[cfg(test)]
@@ -35,12 +36,13 @@ pub use options::{Gamma, Weights};
 
 use rand::RngCore;
 
-use self::duplicates::avoid_duplicate;
+use self::duplicates::{avoid_duplicate, best_unseen_swap, swap_within_margin};
 use self::groups::decompose;
 use self::history::SplitRule;
 use self::parzen_estimator::ParzenOptions;
 use self::proposal::{ProposalOptions, WorkspaceCell};
 use self::space_model::SpaceModel;
+use super::unseen::Taken;
 use super::{Random, SampleContext, Sampler};
 use crate::error::{Error, Result};
 use crate::space::{Params, SearchSpace};
@@ -61,7 +63,7 @@ use crate::trial::Direction;
 /// | [`consider_endpoints`](Self::consider_endpoints) | false | false | domain ends count as neighbours for the extreme observations |
 /// | [`multivariate`](Self::multivariate) | true | true | joint kernels over parameters seen together |
 /// | [`constant_liar`](Self::constant_liar) | true | true | running trials count as bad observations |
-/// | [`duplicate_margin`](Self::duplicate_margin) | 1.0 | (none) | on discrete spaces, prefer an unseen config this close in acquisition |
+/// | [`duplicate_margin`](Self::duplicate_margin) | 1.0 | (none) | prefer an unseen candidate this close in acquisition (finite spaces: always unseen) |
 ///
 /// **Why two defaults differ from Optuna's.** On the quality benchmark (bench/: Branin,
 /// Hartmann-6, Rosenbrock-5, Rastrigin-6, Ackley-5, a mixed and a conditional problem,
@@ -81,11 +83,16 @@ use crate::trial::Direction;
 /// which pushes parallel workers apart. It changes nothing for a sequential study (no
 /// other trial is running while one is asked), so there is no cost to having it on.
 ///
-/// **Duplicates**: when every active parameter is discrete and the best candidate is a
-/// configuration some trial already has (finished, failed or running), TPE takes the best
-/// unseen candidate instead, provided its acquisition is within `duplicate_margin` (in
-/// `ln l - ln g` units, so 1.0 means "at least 1/e as promising"). Only if no such
-/// candidate exists is a configuration proposed again.
+/// **Duplicates**: on a finite space (every parameter discrete), TPE never proposes a
+/// configuration some trial already has (complete, pruned, running or failed) while an
+/// unseen one remains: it takes the best unseen candidate (first one within
+/// `duplicate_margin` of its group's best, else the one that gives up the least
+/// acquisition), else a configuration drawn uniformly among the unseen ones; once all are
+/// taken it returns `Ok(None)` and the study stops with `Exhausted` (see
+/// [`samplers`](super#finite-spaces-no-repeats)). On other spaces, when every active
+/// parameter of a proposal is discrete and it repeats a trial, TPE takes the best unseen
+/// candidate within `duplicate_margin` (in `ln l - ln g` units, so 1.0 means "at least
+/// 1/e as promising"); only if none exists is the configuration proposed again.
 ///
 /// ```
 /// use tunekit::prelude::*;
@@ -151,7 +158,8 @@ impl Tpe {
 
     /// Exactly Optuna 5's `TPESampler()` defaults (prior weight 1, bandwidth factor 1),
     /// for runs that must match Optuna. Duplicate avoidance, which Optuna lacks, stays on
-    /// (it only acts on fully discrete spaces); turn it off with `duplicate_margin(0.0)`.
+    /// (it only acts on discrete proposals); `duplicate_margin(0.0)` turns it off except
+    /// on finite spaces, where no sampler repeats a config while an unseen one remains.
     pub fn optuna() -> Self {
         Tpe::default().prior_weight(1.0).bandwidth_factor(1.0)
     }
@@ -215,8 +223,10 @@ impl Tpe {
     }
 
     /// How much acquisition (in `ln l - ln g`) TPE gives up to avoid re-proposing a
-    /// configuration already tried, on discrete spaces (default 1.0; 0 never gives any
-    /// up, `f64::INFINITY` always prefers an unseen candidate).
+    /// configuration already tried, when every active param of the proposal is discrete
+    /// (default 1.0; 0 never gives any up, `f64::INFINITY` always prefers an unseen
+    /// candidate). On a finite space an unseen configuration is proposed whatever the
+    /// margin while one remains; the margin only decides which candidate is tried first.
     pub fn duplicate_margin(mut self, margin: f64) -> Self {
         self.duplicate_margin = margin;
         self
@@ -289,20 +299,52 @@ impl Sampler for Tpe {
     fn sample(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Result<Option<Params>> {
         self.check_options()
             .map_err(|message| Error::Config(format!("TPE: {message}")))?;
+        // On a finite space: the configs trials hold (see `samplers` on the no-repeat rule).
+        let taken = Taken::of(ctx);
+        if taken.as_ref().is_some_and(Taken::exhausted) {
+            return Ok(None);
+        }
+        let random = |rng: &mut dyn RngCore| Random::sample_space(ctx.space, rng);
         let space = SpaceModel::new(ctx.space);
         self.workspace.with(|work| {
             work.history
                 .rebuild(ctx.trials, &space, self.split_rule(ctx.direction));
             if work.history.finished < self.n_startup_trials.max(1) {
-                return Ok(Some(Random::sample_space(ctx.space, rng)));
+                let first = random(rng);
+                return Ok(match &taken {
+                    Some(taken) => taken.unseen(first, rng, random),
+                    None => Some(first),
+                });
             }
             let groups = decompose(ctx.space, self.multivariate);
             let options = self.proposal_options();
             let (mut proposal, scored) = work.propose(&groups, &space, &options, rng);
-            if self.duplicate_margin > 0.0 {
-                avoid_duplicate(ctx, &scored, self.duplicate_margin, &mut proposal);
+            let Some(taken) = &taken else {
+                if self.duplicate_margin > 0.0 {
+                    avoid_duplicate(ctx, &scored, self.duplicate_margin, &mut proposal);
+                }
+                return Ok(Some(proposal));
+            };
+            let seen = |p: &Params| taken.is_seen(p);
+            if !seen(&proposal) {
+                return Ok(Some(proposal));
             }
-            Ok(Some(proposal))
+            // Within the margin first (as on other discrete proposals), then the unseen
+            // candidate that gives up the least, then any unseen config.
+            let swapped = (self.duplicate_margin > 0.0
+                && swap_within_margin(
+                    ctx.space,
+                    &scored,
+                    self.duplicate_margin,
+                    &mut proposal,
+                    &seen,
+                ))
+                || best_unseen_swap(ctx.space, &scored, &mut proposal, &seen);
+            if swapped {
+                return Ok(Some(proposal));
+            }
+            let first = random(rng);
+            Ok(taken.unseen(first, rng, random))
         })
     }
 }
@@ -317,7 +359,8 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     /// Runs `trials` asks of TPE (3 random startup trials) on `space`, scoring each point
-    /// by a hash of its values, and returns the proposals; every ask is guarded.
+    /// by a hash of its values, and returns the proposals (fewer when a finite space runs
+    /// out); every ask is guarded.
     fn run(space: &SearchSpace, trials: u64) -> Vec<Params> {
         let tpe = Tpe::new().n_startup_trials(3);
         let mut history: Vec<Trial> = Vec::new();
@@ -330,9 +373,12 @@ mod tests {
                 seed: 5,
             };
             let mut rng = ChaCha8Rng::seed_from_u64(number);
-            let params = sample_guarded(&tpe, &ctx, &mut rng)
+            // `None`: a finite space with every config taken.
+            let Some(params) = sample_guarded(&tpe, &ctx, &mut rng)
                 .unwrap_or_else(|e| panic!("trial {number}: {e}"))
-                .unwrap();
+            else {
+                break;
+            };
             space.check(&params).unwrap();
             let score = params
                 .iter()
@@ -379,6 +425,8 @@ mod tests {
         ];
         for domain in domains {
             let proposals = run(&one(domain.clone()), 12);
+            let configs = domain.cardinality().map_or(12, |n| n.min(12) as usize);
+            assert_eq!(proposals.len(), configs, "{domain:?}");
             assert!(
                 proposals
                     .iter()

@@ -2,8 +2,8 @@ use tunekit::tunable;
 
 #[tunable]
 struct Train {
-    #[tune(4..=4)]
-    layers: u32,
+    #[tune(0.0..=1.0, step = 0.3)]
+    dropout: f64,
 }
 
 fn main() {}

@@ -5,7 +5,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tunekit_runtime::samplers::{CmaEs, Random, SampleContext, Sampler};
-use tunekit_runtime::{Direction, Domain, Params, SearchSpace, Study, TrialState};
+use tunekit_runtime::{Direction, Domain, Params, SearchSpace, StopReason, Study, TrialState};
 
 fn floats(d: usize) -> SearchSpace {
     let mut b = SearchSpace::builder();
@@ -225,15 +225,17 @@ fn a_finite_space_is_searched_without_repeats() {
         .seed(1)
         .build()
         .unwrap();
-    study
+    let stop = study
         .optimize(40, |p: &Params| {
             let a: i64 = p.get("a").unwrap();
             let b: f64 = p.get("b").unwrap();
             (a - 3).pow(2) as f64 + b
         })
         .unwrap();
+    assert_eq!(stop, StopReason::Exhausted);
     let trials = study.trials().unwrap();
     assert_eq!(trials.len(), 25);
+    assert_eq!(study.best().unwrap().value, 0.0);
     for (i, t) in trials.iter().enumerate() {
         assert!(
             trials[..i].iter().all(|u| !u.params.same(&t.params)),

@@ -52,6 +52,7 @@
 //! never receive the same config either. Spaces with a continuous float propose exactly
 //! as they did without the rule.
 
+mod cmaes;
 mod gp;
 mod grid;
 mod qmc;
@@ -59,6 +60,7 @@ mod random;
 mod tpe;
 mod unseen;
 
+pub use cmaes::CmaEs;
 pub use gp::Gp;
 pub use grid::Grid;
 pub use qmc::{Qmc, QmcSequence};
@@ -291,6 +293,7 @@ mod tests {
             Box::new(Qmc::sobol()),
             Box::new(Qmc::halton()),
             Box::new(Gp::new()),
+            Box::new(CmaEs::new()),
         ] {
             assert!(guarded(&sampler).unwrap().is_some(), "{}", sampler.name());
         }

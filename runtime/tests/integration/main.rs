@@ -3,6 +3,7 @@
 //! `TUNEKIT_TEST_POSTGRES_URL` is set. The process-level journal tests (SIGKILL, SIGINT)
 //! are `tests/crash.rs`, which has its own `main`.
 
+mod cmaes;
 mod journal;
 #[cfg(feature = "conformance")]
 mod journal_conformance;

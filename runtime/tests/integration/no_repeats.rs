@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tunekit_runtime::samplers::{Gp, Grid, Qmc, Random, Sampler, Tpe};
+use tunekit_runtime::samplers::{CmaEs, Gp, Grid, Qmc, Random, Sampler, Tpe};
 use tunekit_runtime::storage::Journal;
 use tunekit_runtime::{
     BoxError, Domain, Error, Params, SearchSpace, StopReason, Study, TrialState,
@@ -97,11 +97,12 @@ fn tpe_with_100_trials_evaluates_the_18_configs_then_stops() {
     }
 }
 
-/// Qmc's design and Gp's model follow the rule too: a point some trial holds gives way
+/// Qmc's design, Gp's model and CMA-ES's draws follow the rule too: a point some trial holds gives way
 /// to an unseen config, and the study ends `Exhausted` after exactly the 18.
 #[test]
-fn qmc_and_gp_evaluate_the_18_configs_once_then_stop() {
-    let samplers: [Box<dyn Sampler>; 3] = [
+fn qmc_gp_and_cmaes_evaluate_the_18_configs_once_then_stop() {
+    let samplers: [Box<dyn Sampler>; 4] = [
+        Box::new(CmaEs::new()),
         Box::new(Qmc::sobol()),
         Box::new(Qmc::halton()),
         Box::new(Gp::new().n_startup_trials(4).n_candidates(64)),

@@ -1,7 +1,7 @@
 //! Issue 11: a seeded property test over generated JSON spaces with extreme bounds.
 //!
 //! Every space is written as JSON and loaded through serde: an invalid one must be
-//! refused with an error, a valid one is searched by Random, TPE and Grid for a few
+//! refused with an error, a valid one is searched by Random, TPE, CMA-ES, Qmc and Grid for a few
 //! trials each (a finite space of at most 8 configs until it is exhausted, and once
 //! more). Over the whole run: no panic anywhere, no proposal off its domain or step grid
 //! (or with a wrong set of active params), no ask over 1 s, and on finite spaces no
@@ -9,7 +9,7 @@
 //! proposal after. Asks over 100 ms are counted and reported with the slowest, not
 //! asserted (the machine may be loaded).
 //!
-//! `TUNEKIT_FUZZ_SPACES` sets how many spaces (default below: about 21 s of a debug
+//! `TUNEKIT_FUZZ_SPACES` sets how many spaces (default below: about 32 s of a debug
 //! build, 2 to 5 s of a release build on 2 shared cores); `TUNEKIT_FUZZ_SEED` the seed.
 //!
 //! The longer run the hardening issue asks for, 1 000 000 spaces (about 80 s of CPU on
@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value as Json};
-use tunekit_runtime::samplers::{Grid, Random, SampleContext, Sampler, Tpe};
+use tunekit_runtime::samplers::{CmaEs, Grid, Qmc, Random, SampleContext, Sampler, Tpe};
 use tunekit_runtime::{Direction, Params, SearchSpace, Trial, TrialState};
 
 const DEFAULT_SPACES: usize = 20_000;
@@ -348,6 +348,7 @@ fn generated_spaces_never_panic_or_propose_off_the_domain() {
     let seed: u64 = env_or("TUNEKIT_FUZZ_SEED", DEFAULT_SEED);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let tpe = Tpe::new().n_startup_trials(2);
+    let cmaes = CmaEs::new();
     let mut tally = Tally::default();
     let started = Instant::now();
     for _ in 0..count {
@@ -366,6 +367,8 @@ fn generated_spaces_never_panic_or_propose_off_the_domain() {
         tally.valid += 1;
         tally.run(&Random, &space, &json, 3);
         tally.run(&tpe, &space, &json, 4);
+        tally.run(&cmaes, &space, &json, 8);
+        tally.run(&Qmc::sobol(), &space, &json, 3);
         let grid = Grid::new();
         if matches!(catch_unwind(|| grid.check_space(&space)), Ok(Ok(()))) {
             tally.run(&grid, &space, &json, 3);

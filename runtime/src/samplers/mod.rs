@@ -55,6 +55,7 @@
 mod cmaes;
 mod gp;
 mod grid;
+mod normal;
 mod qmc;
 mod random;
 mod tpe;

@@ -1,6 +1,7 @@
 //! The little linear algebra and probability CMA-ES needs: a symmetric eigendecomposition
 //! (cyclic Jacobi; exact to rounding and fine for the tens of dimensions a hyperparameter
-//! search has), standard normal draws and the normal CDF and its inverse.
+//! search has) and standard normal draws. The normal CDF and its inverse are
+//! [`crate::samplers::normal`]'s.
 
 use rand::{Rng, RngCore};
 
@@ -109,26 +110,6 @@ pub(crate) fn standard_normal(rng: &mut dyn RngCore) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
-/// The standard normal CDF.
-pub(crate) fn normal_cdf(x: f64) -> f64 {
-    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
-}
-
-/// The `p`-quantile of the standard normal, for `p` in `(0, 1)` (bisection on the CDF;
-/// called once per generation).
-pub(crate) fn normal_quantile(p: f64) -> f64 {
-    let (mut lo, mut hi) = (-40.0_f64, 40.0_f64);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if normal_cdf(mid) < p {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,14 +138,6 @@ mod tests {
                 assert!((dot - expected).abs() < 1e-12);
             }
         }
-    }
-
-    #[test]
-    fn quantile_inverts_cdf() {
-        for p in [1e-6, 0.01, 0.3, 0.5, 0.9] {
-            assert!((normal_cdf(normal_quantile(p)) - p).abs() < 1e-12 * p.max(1e-3));
-        }
-        assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-9);
     }
 
     #[test]

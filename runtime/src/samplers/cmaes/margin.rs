@@ -12,7 +12,7 @@
 //! - in between, the mean and `A` are set so that the probability of each neighbouring
 //!   side is at least half the margin (`CMAwM`'s correction of the two tails).
 
-use super::linalg::{normal_cdf, normal_quantile};
+use crate::samplers::normal::{ndtr, ndtri};
 
 /// The bins of one discrete coordinate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -79,14 +79,14 @@ impl Bins {
             return (mean, a);
         }
         let (lo, hi) = self.limits(mean);
-        let low_cdf = normal_cdf((lo - mean) / sd);
-        let up_cdf = normal_cdf((mean - hi) / sd);
+        let low_cdf = ndtr((lo - mean) / sd);
+        let up_cdf = ndtr((mean - hi) / sd);
         let mid_cdf = 1.0 - (low_cdf + up_cdf);
         if low_cdf.max(up_cdf) > 0.5 {
             // An end value: `lo == hi`, one threshold.
             if low_cdf.min(up_cdf) < margin {
                 let side = (mean - hi).signum();
-                return (hi + side * sd * normal_quantile(1.0 - margin), a);
+                return (hi + side * sd * ndtri(1.0 - margin), a);
             }
             return (mean, a);
         }
@@ -97,8 +97,8 @@ impl Bins {
         let denominator = low + mid_cdf + up - 3.0 * half;
         let low = (low + excess * (low - half) / denominator).clamp(1e-10, 0.5 - 1e-10);
         let up = (up + excess * (up - half) / denominator).clamp(1e-10, 0.5 - 1e-10);
-        let chi_low = normal_quantile(1.0 - low);
-        let chi_up = normal_quantile(1.0 - up);
+        let chi_low = ndtri(1.0 - low);
+        let chi_up = ndtri(1.0 - up);
         let a = (hi - lo) / ((chi_low + chi_up) * scale);
         let mean = (lo * chi_up + hi * chi_low) / (chi_low + chi_up);
         (mean, a)
@@ -115,13 +115,9 @@ mod tests {
         let k = bins.index(mean);
         let lo = k / bins.count;
         let hi = (k + 1.0) / bins.count;
-        let low = if k > 0.0 {
-            normal_cdf((lo - mean) / sd)
-        } else {
-            0.0
-        };
+        let low = if k > 0.0 { ndtr((lo - mean) / sd) } else { 0.0 };
         let up = if k < bins.count - 1.0 {
-            normal_cdf((mean - hi) / sd)
+            ndtr((mean - hi) / sd)
         } else {
             0.0
         };

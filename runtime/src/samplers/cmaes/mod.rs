@@ -3,7 +3,7 @@
 //! margin of CMA-ES with Margin, every param scaled to the unit cube.
 //!
 //! One file per job:
-//! - `linalg`: eigendecomposition, normal draws, the normal CDF and its inverse;
+//! - `linalg`: eigendecomposition and normal draws;
 //! - `optimizer`: one CMA-ES run on plain vectors (ask, tell, stopping criteria);
 //! - `margin`: the integer margin for discrete coordinates;
 //! - `restart`: IPOP restarts, points told one at a time;

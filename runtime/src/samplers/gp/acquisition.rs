@@ -8,6 +8,8 @@
 
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
+use crate::samplers::normal::ndtr;
+
 /// Below this `z`, the asymptotic series.
 const TAIL: f64 = -25.0;
 
@@ -15,7 +17,7 @@ const TAIL: f64 = -25.0;
 pub(crate) fn standard_log_ei(z: f64) -> (f64, f64, f64) {
     let ln_sqrt_2pi = 0.5 * (2.0 * PI).ln();
     if z >= TAIL {
-        let cdf = 0.5 * libm::erfc(-z * FRAC_1_SQRT_2);
+        let cdf = ndtr(z);
         let pdf = (-0.5 * z * z).exp() / (2.0 * PI).sqrt();
         let h = z * cdf + pdf;
         (h.ln(), cdf / h, pdf / h)

@@ -1,105 +1,30 @@
-//! The little linear algebra and probability CMA-ES needs: a symmetric eigendecomposition
-//! (cyclic Jacobi; exact to rounding and fine for the tens of dimensions a hyperparameter
-//! search has) and standard normal draws. The normal CDF and its inverse are
-//! [`crate::samplers::normal`]'s.
+//! The little linear algebra and probability CMA-ES needs: the eigendecomposition of the
+//! covariance (nalgebra's [`SymmetricEigen`], sorted) and standard normal draws. The
+//! normal CDF and its inverse are [`crate::samplers::normal`]'s.
 
+use nalgebra::{DMatrix, DVector, SymmetricEigen};
 use rand::{Rng, RngCore};
 
-/// A dense square matrix, row-major.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Matrix {
-    pub(crate) n: usize,
-    pub(crate) data: Vec<f64>,
-}
-
-impl Matrix {
-    /// The `n x n` identity.
-    pub(crate) fn identity(n: usize) -> Self {
-        let mut data = vec![0.0; n * n];
-        for i in 0..n {
-            data[i * n + i] = 1.0;
-        }
-        Matrix { n, data }
-    }
-
-    pub(crate) fn get(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.n + j]
-    }
-
-    pub(crate) fn set(&mut self, i: usize, j: usize, value: f64) {
-        self.data[i * self.n + j] = value;
-    }
-
-    /// `self * v`.
-    pub(crate) fn mul_vec(&self, v: &[f64]) -> Vec<f64> {
-        (0..self.n)
-            .map(|i| {
-                let row = &self.data[i * self.n..(i + 1) * self.n];
-                row.iter().zip(v).map(|(a, b)| a * b).sum()
-            })
-            .collect()
-    }
-
-    pub(crate) fn is_finite(&self) -> bool {
-        self.data.iter().all(|x| x.is_finite())
-    }
-}
+/// QR sweeps allowed before the decomposition gives up; symmetric QR with Wilkinson shifts
+/// converges in a few per eigenvalue.
+const MAX_EIGEN_ITERATIONS: usize = 10_000;
 
 /// Eigendecomposition of a symmetric matrix: `a = b diag(values) b^T`, the columns of `b`
-/// the eigenvectors. Cyclic Jacobi rotations until the off-diagonal part is negligible.
-pub(crate) fn symmetric_eigen(a: &Matrix) -> (Vec<f64>, Matrix) {
-    let n = a.n;
-    let mut m = a.clone();
-    // Symmetrize: rounding in the updates leaves tiny asymmetries.
-    for i in 0..n {
-        for j in 0..i {
-            let mean = 0.5 * (m.get(i, j) + m.get(j, i));
-            m.set(i, j, mean);
-            m.set(j, i, mean);
-        }
+/// the eigenvectors, values ascending (as `numpy.linalg.eigh`, which `cmaes` uses).
+/// `a` is symmetrized first: rounding in the updates leaves tiny asymmetries. `None` when
+/// `a` holds a non-finite number (the QR iteration could then spin or spread NaN) or the
+/// iteration does not converge.
+pub(crate) fn symmetric_eigen(a: &DMatrix<f64>) -> Option<(DVector<f64>, DMatrix<f64>)> {
+    if !a.iter().all(|x| x.is_finite()) {
+        return None;
     }
-    let mut b = Matrix::identity(n);
-    for _sweep in 0..64 {
-        let off: f64 = (0..n)
-            .flat_map(|i| (0..i).map(move |j| (i, j)))
-            .map(|(i, j)| m.get(i, j) * m.get(i, j))
-            .sum();
-        let diag: f64 = (0..n).map(|i| m.get(i, i) * m.get(i, i)).sum();
-        // Done when negligible (or not a number: nothing more to gain).
-        if off.is_nan() || off <= 1e-30 * diag {
-            break;
-        }
-        for p in 0..n {
-            for q in p + 1..n {
-                let apq = m.get(p, q);
-                if apq == 0.0 {
-                    continue;
-                }
-                let (app, aqq) = (m.get(p, p), m.get(q, q));
-                let theta = (aqq - app) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..n {
-                    let (akp, akq) = (m.get(k, p), m.get(k, q));
-                    m.set(k, p, c * akp - s * akq);
-                    m.set(k, q, s * akp + c * akq);
-                }
-                for k in 0..n {
-                    let (apk, aqk) = (m.get(p, k), m.get(q, k));
-                    m.set(p, k, c * apk - s * aqk);
-                    m.set(q, k, s * apk + c * aqk);
-                }
-                for k in 0..n {
-                    let (bkp, bkq) = (b.get(k, p), b.get(k, q));
-                    b.set(k, p, c * bkp - s * bkq);
-                    b.set(k, q, s * bkp + c * bkq);
-                }
-            }
-        }
-    }
-    ((0..n).map(|i| m.get(i, i)).collect(), b)
+    let symmetric = (a + a.transpose()) * 0.5;
+    let eigen = SymmetricEigen::try_new(symmetric, f64::EPSILON, MAX_EIGEN_ITERATIONS)?;
+    let mut order: Vec<usize> = (0..a.nrows()).collect();
+    order.sort_by(|&i, &j| eigen.eigenvalues[i].total_cmp(&eigen.eigenvalues[j]));
+    let values = DVector::from_iterator(order.len(), order.iter().map(|&k| eigen.eigenvalues[k]));
+    let vectors = eigen.eigenvectors.select_columns(&order);
+    Some((values, vectors))
 }
 
 /// One standard normal draw (Box-Muller).
@@ -120,23 +45,31 @@ mod tests {
     fn eigen_reconstructs_a_random_symmetric_matrix() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let n = 7;
-        let mut a = Matrix::identity(n);
+        let mut a = DMatrix::zeros(n, n);
         for i in 0..n {
             for j in 0..=i {
                 let x = standard_normal(&mut rng);
-                a.set(i, j, x);
-                a.set(j, i, x);
+                a[(i, j)] = x;
+                a[(j, i)] = x;
             }
         }
-        let (values, b) = symmetric_eigen(&a);
-        for i in 0..n {
-            for j in 0..n {
-                let rebuilt: f64 = (0..n).map(|k| b.get(i, k) * values[k] * b.get(j, k)).sum();
-                assert!((rebuilt - a.get(i, j)).abs() < 1e-12, "{i},{j}");
-                let dot: f64 = (0..n).map(|k| b.get(k, i) * b.get(k, j)).sum();
-                let expected = if i == j { 1.0 } else { 0.0 };
-                assert!((dot - expected).abs() < 1e-12);
-            }
+        let (values, b) = symmetric_eigen(&a).unwrap();
+        assert!(
+            values.as_slice().windows(2).all(|w| w[0] <= w[1]),
+            "{values}"
+        );
+        let rebuilt = &b * DMatrix::from_diagonal(&values) * b.transpose();
+        assert!((rebuilt - &a).abs().max() < 1e-12);
+        let gram = b.transpose() * &b;
+        assert!((gram - DMatrix::identity(n, n)).abs().max() < 1e-12);
+    }
+
+    #[test]
+    fn non_finite_input_is_refused() {
+        for bad in [f64::NAN, f64::INFINITY] {
+            let mut a = DMatrix::identity(3, 3);
+            a[(1, 2)] = bad;
+            assert!(symmetric_eigen(&a).is_none());
         }
     }
 

@@ -7,9 +7,10 @@
 //! then clipped), as `cmaes` does with bounds. Discrete coordinates (bins of the unit
 //! cube, see [`super::margin`]) get the integer margin after every update.
 
+use nalgebra::{DMatrix, DVector};
 use rand::RngCore;
 
-use super::linalg::{standard_normal, symmetric_eigen, Matrix};
+use super::linalg::{standard_normal, symmetric_eigen};
 use super::margin::Bins;
 
 const EPS: f64 = 1e-8;
@@ -40,9 +41,9 @@ pub(crate) struct Cma {
     chi_n: f64,
     pub(crate) mean: Vec<f64>,
     pub(crate) sigma: f64,
-    c: Matrix,
-    b: Matrix,
-    d: Vec<f64>,
+    c: DMatrix<f64>,
+    b: DMatrix<f64>,
+    d: DVector<f64>,
     p_sigma: Vec<f64>,
     pc: Vec<f64>,
     generation: u64,
@@ -121,9 +122,9 @@ impl Cma {
             chi_n: nf.sqrt() * (1.0 - 1.0 / (4.0 * nf) + 1.0 / (21.0 * nf * nf)),
             mean,
             sigma,
-            c: Matrix::identity(n),
-            b: Matrix::identity(n),
-            d: vec![1.0; n],
+            c: DMatrix::identity(n, n),
+            b: DMatrix::identity(n, n),
+            d: DVector::from_element(n, 1.0),
             p_sigma: vec![0.0; n],
             pc: vec![0.0; n],
             generation: 0,
@@ -148,10 +149,9 @@ impl Cma {
     }
 
     fn sample_once(&self, rng: &mut dyn RngCore) -> Vec<f64> {
-        let z: Vec<f64> = (0..self.n)
-            .map(|i| self.d[i] * standard_normal(rng))
-            .collect();
-        let y = self.b.mul_vec(&z);
+        // Drawn in coordinate order, so a seed gives the same candidates.
+        let z = DVector::from_iterator(self.n, self.d.iter().map(|d| d * standard_normal(rng)));
+        let y = &self.b * z;
         self.mean
             .iter()
             .zip(&y)
@@ -236,32 +236,27 @@ impl Cma {
         self.funhist[slot] = solutions[0].1;
         self.funhist[slot + 1] = solutions[self.lambda - 1].1;
 
-        let ys: Vec<Vec<f64>> = solutions
+        let ys: Vec<DVector<f64>> = solutions
             .iter()
             .map(|(x, _)| {
-                x.iter()
-                    .zip(&self.mean)
-                    .map(|(x, m)| (x - m) / self.sigma)
-                    .collect()
+                DVector::from_iterator(
+                    n,
+                    x.iter().zip(&self.mean).map(|(x, m)| (x - m) / self.sigma),
+                )
             })
             .collect();
-        let mut y_w = vec![0.0; n];
+        let mut y_w = DVector::zeros(n);
         for (y, w) in ys.iter().zip(&self.weights).take(self.mu) {
-            for (acc, yi) in y_w.iter_mut().zip(y) {
-                *acc += w * yi;
-            }
+            y_w.axpy(*w, y, 1.0);
         }
         for (m, yw) in self.mean.iter_mut().zip(&y_w) {
             *m += self.sigma * yw; // cm = 1
         }
 
         // C^(-1/2) = B D^-1 B^T.
-        let inv_sqrt = |v: &[f64]| -> Vec<f64> {
-            let mut bt_v = vec![0.0; n];
-            for (k, out) in bt_v.iter_mut().enumerate() {
-                *out = (0..n).map(|i| self.b.get(i, k) * v[i]).sum::<f64>() / self.d[k];
-            }
-            self.b.mul_vec(&bt_v)
+        let inv_sqrt = |v: &DVector<f64>| -> DVector<f64> {
+            let bt_v = self.b.tr_mul(v).component_div(&self.d);
+            &self.b * bt_v
         };
         let c_inv_sqrt_yw = inv_sqrt(&y_w);
         let path = (self.c_sigma * (2.0 - self.c_sigma) * self.mu_eff).sqrt();
@@ -291,28 +286,26 @@ impl Cma {
                 if w >= 0.0 {
                     w
                 } else {
-                    let norm2: f64 = inv_sqrt(y).iter().map(|v| v * v).sum();
-                    w * n as f64 / (norm2 + EPS)
+                    w * n as f64 / (inv_sqrt(y).norm_squared() + EPS)
                 }
             })
             .collect();
         let delta_h_sigma = (1.0 - h_sigma) * self.cc * (2.0 - self.cc);
         let weight_sum: f64 = self.weights.iter().sum();
         let keep = 1.0 + self.c1 * delta_h_sigma - self.c1 - self.cmu * weight_sum;
-        for i in 0..n {
-            for j in 0..n {
-                let rank_mu: f64 = w_io.iter().zip(&ys).map(|(w, y)| w * y[i] * y[j]).sum();
-                let value = keep * self.c.get(i, j)
-                    + self.c1 * self.pc[i] * self.pc[j]
-                    + self.cmu * rank_mu;
-                self.c.set(i, j, value);
-            }
+        let mut rank_mu = DMatrix::zeros(n, n);
+        for (w, y) in w_io.iter().zip(&ys) {
+            rank_mu.ger(*w, y, y, 1.0);
         }
+        let pc = DVector::from_column_slice(&self.pc);
+        self.c *= keep;
+        self.c.ger(self.c1, &pc, &pc, 1.0);
+        self.c += rank_mu * self.cmu;
         self.decompose();
         if let Some(margin) = self.margin {
             for j in 0..n {
                 if let Some(bins) = self.bins[j] {
-                    let scale = self.sigma * self.c.get(j, j).max(0.0).sqrt();
+                    let scale = self.sigma * self.c[(j, j)].max(0.0).sqrt();
                     (self.mean[j], self.a[j]) =
                         bins.correct(self.mean[j], self.a[j], scale, margin);
                 }
@@ -323,23 +316,15 @@ impl Cma {
     /// Eigendecomposition of `C` (eigenvalues floored at `EPS`, `C` rebuilt from them, as
     /// `cmaes` does), kept for sampling and the stopping tests.
     fn decompose(&mut self) {
-        if !self.c.is_finite() {
-            return; // `should_stop` reports it; the run is replaced.
-        }
-        let (values, b) = symmetric_eigen(&self.c);
-        self.d = values
-            .iter()
-            .map(|&v| if v < 0.0 { EPS } else { v }.sqrt())
-            .collect();
-        let n = self.n;
-        for i in 0..n {
-            for j in 0..n {
-                let v: f64 = (0..n)
-                    .map(|k| b.get(i, k) * self.d[k].powi(2) * b.get(j, k))
-                    .sum();
-                self.c.set(i, j, v);
-            }
-        }
+        let Some((values, b)) = symmetric_eigen(&self.c) else {
+            // A non-finite `C` makes `should_stop` report it; the decomposition's own
+            // failure must too: the run is replaced.
+            self.d.fill(f64::NAN);
+            return;
+        };
+        let d2 = values.map(|v| if v < 0.0 { EPS } else { v });
+        self.d = d2.map(f64::sqrt);
+        self.c = &b * DMatrix::from_diagonal(&d2) * b.transpose();
         self.b = b;
     }
 
@@ -350,7 +335,7 @@ impl Cma {
             && self.sigma > 0.0
             && self.mean.iter().all(|m| m.is_finite())
             && self.a.iter().all(|a| a.is_finite() && *a > 0.0)
-            && self.c.is_finite()
+            && self.c.iter().all(|c| c.is_finite())
             && self.d.iter().all(|d| d.is_finite() && *d > 0.0)
     }
 
@@ -374,7 +359,7 @@ impl Cma {
                 return true;
             }
         }
-        let dc: Vec<f64> = (0..n).map(|i| self.c.get(i, i)).collect();
+        let dc: Vec<f64> = self.c.diagonal().iter().copied().collect();
         if dc.iter().all(|c| self.sigma * c < self.tolx)
             && self.pc.iter().all(|p| self.sigma * p < self.tolx)
         {
@@ -390,7 +375,7 @@ impl Cma {
         }
         let axis = self.generation as usize % n;
         if (0..n).all(|i| {
-            self.mean[i] == self.mean[i] + 0.1 * self.sigma * self.d[axis] * self.b.get(i, axis)
+            self.mean[i] == self.mean[i] + 0.1 * self.sigma * self.d[axis] * self.b[(i, axis)]
         }) {
             return true;
         }
@@ -405,9 +390,9 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     /// A fixed orthogonal matrix: Gram-Schmidt on seeded normal columns.
-    fn rotation(n: usize, seed: u64) -> Matrix {
+    fn rotation(n: usize, seed: u64) -> DMatrix<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut q = Matrix::identity(n);
+        let mut q = DMatrix::identity(n, n);
         let mut cols: Vec<Vec<f64>> = Vec::new();
         for _ in 0..n {
             let mut v: Vec<f64> = (0..n).map(|_| standard_normal(&mut rng)).collect();
@@ -422,7 +407,7 @@ mod tests {
         }
         for (j, c) in cols.iter().enumerate() {
             for (i, x) in c.iter().enumerate() {
-                q.set(i, j, *x);
+                q[(i, j)] = *x;
             }
         }
         q
@@ -433,7 +418,7 @@ mod tests {
     fn evaluations_to_1e_8(n: usize, seed: u64) -> usize {
         let q = rotation(n, 1000 + seed);
         let f = |x: &[f64]| -> f64 {
-            q.mul_vec(x)
+            (&q * DVector::from_column_slice(x))
                 .iter()
                 .enumerate()
                 .map(|(i, y)| 1e6_f64.powf(i as f64 / (n - 1) as f64) * y * y)

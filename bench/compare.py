@@ -7,11 +7,12 @@ best value found, its regret (best - known optimum) and the sampler's time per a
 It prints markdown tables (median regret [IQR], mean rank, ms per ask) and writes
 everything, per-trial values included, to bench/results.json.
 
-Usage (after ``bash bench/setup.sh``):
+Usage (after ``bash bench/setup.sh``; PY is the python it prints, by default
+~/.cache/tunekit-bench-venv/bin/python):
 
-    bench/.venv/bin/python bench/compare.py                      # full: 10 seeds x 100 trials
-    bench/.venv/bin/python bench/compare.py --quick              # 3 seeds x 50 trials
-    TUNEKIT_DRIVER="python3 bench/fake_driver.py" bench/.venv/bin/python bench/compare.py --quick
+    $PY bench/compare.py                      # full: 10 seeds x 100 trials
+    $PY bench/compare.py --quick              # 3 seeds x 50 trials
+    TUNEKIT_DRIVER="python3 bench/fake_driver.py" $PY bench/compare.py --quick
 
 Optuna and hyperopt are imported lazily, so this module (and its space converters) can
 be imported by the tests even where only one of them is installed.

@@ -4,7 +4,7 @@ conversion, and the tunekit driver protocol (against fake_driver.py).
 
 Runs under unittest or pytest:
 
-    bench/.venv/bin/python bench/test_problems.py        # or: bench/.venv/bin/python -m pytest bench
+    $PY bench/test_problems.py        # PY: the venv python bench/setup.sh prints; or: $PY -m pytest bench
     python3 bench/test_problems.py                       # bare python: library tests skip
 
 Tests needing optuna, hyperopt or scipy skip when those are not importable.

@@ -716,12 +716,23 @@ def optimizer_versions(optimizer: str, versions: dict) -> dict:
 
 def load_reusable(paths: list) -> dict:
     """(problem, optimizer, seed, budget) -> (run dict, path) of every successful run in
-    the given results files; a later file wins."""
+    the given results files (a results JSON, or the JSON lines of a ``.partial`` file);
+    a later file wins."""
     cells: dict = {}
     for path in paths:
         with open(path) as f:
-            data = json.load(f)
-        for r in data["runs"]:
+            text = f.read()
+        try:
+            found = json.loads(text)["runs"]
+        except json.JSONDecodeError:
+            # .partial: one run per line; a line cut off by a crash is skipped.
+            found = []
+            for line in text.splitlines():
+                try:
+                    found.append(json.loads(line))
+                except json.JSONDecodeError:
+                    pass
+        for r in found:
             if r.get("error") is None and r.get("versions"):
                 cells[(r["problem"], r["optimizer"], r["seed"], r["budget"])] = (r, path)
     return cells
@@ -840,6 +851,7 @@ def main(argv=None) -> int:
     total = len(args.problems) * sum(seeds_of.values())
     runs: list = []
     warmed: set = set()
+    partial = open(args.out + ".partial", "w")
     t_all = time.perf_counter()
     i = 0
     for pname in args.problems:
@@ -865,13 +877,14 @@ def main(argv=None) -> int:
                     res.versions = wanted
                     res.run_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
                 runs.append(res)
-                # Every finished cell is on disk at once, so an interrupted run can be
-                # continued with --reuse <out>.partial.
-                with open(args.out + ".partial", "w") as f:
-                    json.dump({"runs": [asdict(r) for r in runs]}, f)
+                # Every finished cell is on disk at once (one JSON line each), so an
+                # interrupted run can be continued with --reuse <out>.partial.
+                partial.write(json.dumps(asdict(res)) + "\n")
+                partial.flush()
                 print(f"[{i}/{total}] {pname} {opt} seed={seed}: {msg}", file=sys.stderr,
                       flush=True)
 
+    partial.close()
     summary = summarize(runs, args.problems, args.optimizers)
     tables = markdown_tables(summary, args.problems, args.optimizers, args.budget, args.seeds,
                              args.seeds_for)

@@ -669,6 +669,25 @@ class TestReporting(unittest.TestCase):
         self.assertIn("--reuse", report)
         self.assertIn("| branin |", report)
 
+    def test_reuse_continues_from_a_partial_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out, again = os.path.join(tmp, "r.json"), os.path.join(tmp, "s.json")
+            base = ["--problems", "branin", "--optimizers", "tunekit-random", "--budget", "5",
+                    "--seeds", "3"]
+            self.assertEqual(self.main_quiet(base + ["--out", out]), 0)
+            self.assertFalse(os.path.exists(out + ".partial"))  # removed when done
+            with open(out) as f:
+                runs = json.load(f)["runs"]
+            # What a run killed during its third cell leaves: two lines and a torn one.
+            partial = os.path.join(tmp, "x.json.partial")
+            with open(partial, "w") as f:
+                f.write(json.dumps(runs[0]) + "\n" + json.dumps(runs[1]) + "\n{\"probl")
+            self.assertEqual(self.main_quiet(base + ["--reuse", partial, "--out", again]), 0)
+            with open(again) as f:
+                data = json.load(f)
+        self.assertEqual(data["meta"]["reused_runs"], 2)
+        self.assertEqual([r["values"] for r in data["runs"]], [r["values"] for r in runs])
+
     def test_seeds_for_gives_an_optimizer_fewer_seeds(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "r.json")

@@ -7,11 +7,12 @@ best value found, its regret (best - known optimum) and the sampler's time per a
 It prints markdown tables (median regret [IQR], mean rank, ms per ask) and writes
 everything, per-trial values included, to bench/results.json.
 
-Usage (after ``bash bench/setup.sh``):
+Usage (after ``bash bench/setup.sh``; PY is the python it prints, by default
+~/.cache/tunekit-bench-venv/bin/python):
 
-    bench/.venv/bin/python bench/compare.py                      # full: 10 seeds x 100 trials
-    bench/.venv/bin/python bench/compare.py --quick              # 3 seeds x 50 trials
-    TUNEKIT_DRIVER="python3 bench/fake_driver.py" bench/.venv/bin/python bench/compare.py --quick
+    $PY bench/compare.py                      # full: 10 seeds x 100 trials
+    $PY bench/compare.py --quick              # 3 seeds x 50 trials
+    TUNEKIT_DRIVER="python3 bench/fake_driver.py" $PY bench/compare.py --quick
 
 Optuna and hyperopt are imported lazily, so this module (and its space converters) can
 be imported by the tests even where only one of them is installed.
@@ -20,6 +21,8 @@ be imported by the tests even where only one of them is installed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -43,8 +46,16 @@ import problems as P  # noqa: E402  (needs the sys.path line above when run from
 
 PROTOCOL_VERSION = 1
 DEFAULT_DRIVER = "cargo run --quiet --release -p tunekit-bench --"
-ALL_OPTIMIZERS = ["optuna-tpe", "optuna-random", "hyperopt-tpe", "hyperopt-random",
-                  "tunekit-tpe", "tunekit-random"]
+# Sampler names per family; an optimizer is "<family>-<sampler>". Adding a tunekit sampler
+# (e.g. CMA-ES) is one name here plus one match arm in bench/driver/src/main.rs.
+OPTUNA_SAMPLERS = ["tpe", "tpe-multivariate", "tpe-independent", "random", "gp", "cmaes", "qmc"]
+RUSTUNA_SAMPLERS = ["tpe"]
+HYPEROPT_SAMPLERS = ["tpe", "random"]
+TUNEKIT_SAMPLERS = ["tpe", "random", "gp", "qmc"]
+ALL_OPTIMIZERS = ([f"optuna-{s}" for s in OPTUNA_SAMPLERS]
+                  + [f"rustuna-{s}" for s in RUSTUNA_SAMPLERS]
+                  + [f"hyperopt-{s}" for s in HYPEROPT_SAMPLERS]
+                  + [f"tunekit-{s}" for s in TUNEKIT_SAMPLERS])
 DEFAULT_OPTIMIZERS = ["optuna-tpe", "optuna-random", "hyperopt-tpe",
                       "tunekit-tpe", "tunekit-random"]
 # Key under which a hyperopt branch dict records which choice it stands for.
@@ -75,6 +86,9 @@ class RunResult:
     regret: Optional[float] = None
     ask_ms_mean: Optional[float] = None
     overhead_ms_mean: Optional[float] = None
+    versions: dict = field(default_factory=dict)  # what the result depends on (see --reuse)
+    run_at: Optional[str] = None                  # when this cell was computed
+    reused_from: Optional[str] = None             # set when taken from a --reuse file
 
     def finish(self, problem: P.Problem) -> None:
         ok = [v for v in self.values if v is not None]
@@ -148,17 +162,59 @@ def optuna_suggest(trial, space: list) -> dict:
     return params
 
 
-def run_optuna(problem: P.Problem, seed: int, budget: int, sampler: str) -> RunResult:
+def optuna_sampler(sampler: str, seed: int):
+    """The Optuna sampler behind ``optuna-<sampler>``: default args, only seeded, except
+    where the name says otherwise. (In Optuna 5.0 the default TPESampler is already
+    multivariate for single-objective studies, so ``tpe`` and ``tpe-multivariate`` are the
+    same sampler on these problems; ``tpe-independent`` is the per-param one.)"""
     import optuna
-    from optuna.trial import TrialState
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    res = RunResult(problem.name, f"optuna-{sampler}", seed, budget)
+    S = optuna.samplers
     if sampler == "tpe":
-        smp = optuna.samplers.TPESampler(seed=seed)  # default args, only seeded
+        return S.TPESampler(seed=seed)
+    if sampler == "tpe-multivariate":
+        return S.TPESampler(multivariate=True, seed=seed)
+    if sampler == "tpe-independent":
+        return S.TPESampler(multivariate=False, seed=seed)
+    if sampler == "random":
+        return S.RandomSampler(seed=seed)
+    if sampler == "gp":
+        return S.GPSampler(seed=seed)      # needs torch and scipy
+    if sampler == "cmaes":
+        # Categoricals (and conditional params) go to its default independent sampler.
+        return S.CmaEsSampler(seed=seed)   # needs the cmaes package
+    if sampler == "qmc":
+        return S.QMCSampler(qmc_type="sobol", scramble=True, seed=seed)
+    raise ValueError(f"unknown Optuna sampler {sampler!r}")
+
+
+def rustuna_sampler(sampler: str, seed: int):
+    import rustuna
+    if sampler == "tpe":
+        return rustuna.samplers.TPESampler(seed=seed)
+    raise ValueError(f"unknown rustuna sampler {sampler!r}")
+
+
+def run_optuna(problem: P.Problem, seed: int, budget: int, sampler: str,
+               family: str = "optuna") -> RunResult:
+    """One run with Optuna, or with rustuna (Optuna's Python API in Rust: the same
+    ask / suggest_* / tell loop, except that its ``tell`` takes the trial number)."""
+    if family == "rustuna":
+        import rustuna as lib
+        smp = rustuna_sampler(sampler, seed)
+        fail = lib.trial.TrialState.FAIL
+        trial_key = lambda t: t.number  # noqa: E731
     else:
-        smp = optuna.samplers.RandomSampler(seed=seed)
-    study = optuna.create_study(direction=problem.direction, sampler=smp)
+        import optuna as lib
+        # ERROR, not WARNING: GP / QMC / CMA-ES log a warning for every param they leave to
+        # their independent sampler (the conditional problem), which buries the progress.
+        lib.logging.set_verbosity(lib.logging.ERROR)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ExperimentalWarning (QMC, GP)
+            smp = optuna_sampler(sampler, seed)
+        fail = lib.trial.TrialState.FAIL
+        trial_key = lambda t: t  # noqa: E731
+    res = RunResult(problem.name, f"{family}-{sampler}", seed, budget)
+    study = lib.create_study(direction=problem.direction, sampler=smp)
     evaluate = Evaluator(problem, res)
     t_run = time.perf_counter()
     with warnings.catch_warnings():
@@ -174,9 +230,9 @@ def run_optuna(problem: P.Problem, seed: int, budget: int, sampler: str) -> RunR
             value, err = evaluate(params)
             t2 = time.perf_counter()
             if err is None:
-                study.tell(trial, value)
+                study.tell(trial_key(trial), value)
             else:
-                study.tell(trial, state=TrialState.FAIL)
+                study.tell(trial_key(trial), state=fail)
             t3 = time.perf_counter()
             res.ask_ms.append((t1 - t0) * 1e3)
             res.overhead_ms.append((t1 - t0 + t3 - t2) * 1e3)
@@ -468,8 +524,8 @@ def prebuild_driver() -> None:
 def run_one(problem: P.Problem, optimizer: str, seed: int, budget: int,
             driver_timeout: float) -> RunResult:
     family, sampler = optimizer.split("-", 1)
-    if family == "optuna":
-        res = run_optuna(problem, seed, budget, sampler)
+    if family in ("optuna", "rustuna"):
+        res = run_optuna(problem, seed, budget, sampler, family)
     elif family == "hyperopt":
         res = run_hyperopt(problem, seed, budget, sampler)
     elif family == "tunekit":
@@ -480,6 +536,18 @@ def run_one(problem: P.Problem, optimizer: str, seed: int, budget: int,
         raise RunError(f"{optimizer} ran {len(res.values)} trials, budget {budget}")
     res.finish(problem)
     return res
+
+
+def warm_up(optimizer: str, driver_timeout: float) -> None:
+    """One short untimed run before an optimizer's first timed one, so that the lazy
+    imports inside the libraries (scipy.stats.qmc for QMC, torch for GP: up to seconds)
+    do not land in the first run's ask times. 12 trials: past the 10 startup trials of
+    the model-based samplers. (Each tunekit run is a fresh driver process, whose start-up
+    is kept out of the timings anyway; its warm-up only checks the driver works.)"""
+    try:
+        run_one(P.get("branin"), optimizer, 0, 12, driver_timeout)
+    except RunError:
+        pass  # the timed runs report it
 
 
 def quartiles(xs: list) -> tuple:
@@ -544,12 +612,15 @@ def _fmt(x: Optional[float]) -> str:
 
 
 def markdown_tables(summary: dict, problem_names: list, optimizers: list,
-                    budget: int, n_seeds: int) -> str:
+                    budget: int, n_seeds: int, seeds_for: Optional[dict] = None) -> str:
     out = []
     head = "| problem | " + " | ".join(optimizers) + " |"
     rule = "|---|" + "---|" * len(optimizers)
 
-    out.append(f"### Regret after {budget} trials: median [IQR] over {n_seeds} seeds "
+    fewer = ""
+    if seeds_for:
+        fewer = " (" + ", ".join(f"{n} for {o}" for o, n in seeds_for.items()) + ")"
+    out.append(f"### Regret after {budget} trials: median [IQR] over {n_seeds} seeds{fewer} "
                "(lower is better)\n")
     out += [head, rule]
     for pname in problem_names:
@@ -583,14 +654,128 @@ def markdown_tables(summary: dict, problem_names: list, optimizers: list,
     return "\n".join(out)
 
 
+PACKAGES = ("optuna", "hyperopt", "numpy", "scipy", "torch", "cmaes", "rustuna")
+# The packages each family's results depend on (torch / cmaes only for the samplers that
+# use them). Together with problems.py's hash this decides whether --reuse may take a cell.
+FAMILY_PACKAGES = {"optuna": ("optuna", "numpy", "scipy"), "rustuna": ("rustuna",),
+                   "hyperopt": ("hyperopt", "numpy", "scipy")}
+SAMPLER_PACKAGES = {"optuna-gp": ("torch",), "optuna-cmaes": ("cmaes",)}
+TUNEKIT_SOURCES = ("src", "macros", "runtime", "bench/driver", "Cargo.toml", "Cargo.lock")
+
+
 def package_versions() -> dict:
+    """Installed versions, read from the package metadata (nothing is imported)."""
+    from importlib import metadata
     versions = {"python": platform.python_version()}
-    for mod in ("optuna", "hyperopt", "numpy"):
+    for name in PACKAGES:
         try:
-            versions[mod] = __import__(mod).__version__
-        except Exception:
-            versions[mod] = None
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    versions["tunekit"] = tunekit_version()
     return versions
+
+
+def tunekit_version() -> Optional[str]:
+    """Identifies the tunekit code the driver is built from: the git tree ids of its
+    sources (so a commit that touches only bench/ results keeps it), with ``+dirty`` and
+    the time when those sources have uncommitted changes (then it never matches a
+    recorded run). None outside a git checkout."""
+    try:
+        trees = subprocess.run(["git", "rev-parse"] + [f"HEAD:{p}" for p in TUNEKIT_SOURCES],
+                               cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *TUNEKIT_SOURCES],
+                               cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    version = "src-" + hashlib.sha256(trees.stdout.encode()).hexdigest()[:12]
+    if dirty.stdout.strip():
+        version += "+dirty-" + time.strftime("%Y%m%dT%H%M%S")
+    return version
+
+
+def problems_hash() -> str:
+    with open(os.path.join(BENCH_DIR, "problems.py"), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:12]
+
+
+def optimizer_versions(optimizer: str, versions: dict) -> dict:
+    """What one optimizer's cells depend on; a cell is reused only if all of it is equal
+    and known."""
+    family = optimizer.split("-", 1)[0]
+    out = {"python": versions["python"], "problems.py": problems_hash()}
+    if family == "tunekit":
+        out["tunekit"] = versions["tunekit"]
+        out["driver"] = shlex.join(driver_command())
+        out["TUNEKIT_BENCH_TPE"] = os.environ.get("TUNEKIT_BENCH_TPE", "")
+    else:
+        for name in FAMILY_PACKAGES[family] + SAMPLER_PACKAGES.get(optimizer, ()):
+            out[name] = versions[name]
+    return out
+
+
+def load_reusable(paths: list) -> dict:
+    """(problem, optimizer, seed, budget) -> (run dict, path) of every successful run in
+    the given results files (a results JSON, or the JSON lines of a ``.partial`` file);
+    a later file wins."""
+    cells: dict = {}
+    for path in paths:
+        with open(path) as f:
+            text = f.read()
+        try:
+            found = json.loads(text)["runs"]
+        except json.JSONDecodeError:
+            # .partial: one run per line; a line cut off by a crash is skipped.
+            found = []
+            for line in text.splitlines():
+                try:
+                    found.append(json.loads(line))
+                except json.JSONDecodeError:
+                    pass
+        for r in found:
+            if r.get("error") is None and r.get("versions"):
+                cells[(r["problem"], r["optimizer"], r["seed"], r["budget"])] = (r, path)
+    return cells
+
+
+def reuse_cell(cells: dict, problem: P.Problem, optimizer: str, seed: int, budget: int,
+               wanted: dict) -> Optional[RunResult]:
+    hit = cells.get((problem.name, optimizer, seed, budget))
+    if hit is None:
+        return None
+    r, path = hit
+    if r["versions"] != wanted or any(v is None for v in wanted.values()):
+        return None
+    names = {f.name for f in dataclasses.fields(RunResult)}
+    res = RunResult(**{k: v for k, v in r.items() if k in names})
+    res.reused_from = r.get("reused_from") or os.path.relpath(path, REPO_ROOT)
+    res.finish(problem)
+    return res
+
+
+def command_line(argv=None) -> str:
+    """The command that reproduces this run, with the driver setting if any."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    env = ""
+    if "TUNEKIT_DRIVER" in os.environ:
+        env = f"TUNEKIT_DRIVER={shlex.quote(os.environ['TUNEKIT_DRIVER'])} "
+    return env + shlex.join(["python", "bench/compare.py", *args])
+
+
+def markdown_report(meta: dict, tables: str) -> str:
+    v = meta["versions"]
+    lines = [f"# Benchmark results ({meta['created']})", "",
+             f"{meta['budget']} trials per run, seeds 0..{meta['seeds'] - 1}; "
+             f"machine: {meta['machine']['platform']}, {meta['machine']['cpus']} CPUs.", "",
+             "Command (from the repository root, in the bench venv):", "", "```sh",
+             meta["command"], "```", "",
+             "Versions: " + ", ".join(f"{k} {v[k]}" for k in v if v[k] is not None) + ".", ""]
+    if meta.get("reused_runs"):
+        lines += [f"{meta['reused_runs']} of the runs were taken from earlier results "
+                  "files (`--reuse`; their `reused_from` and `run_at` fields in the JSON "
+                  "say which and when); their timings are from the run that measured them.",
+                  ""]
+    return "\n".join(lines) + "\n" + tables + "\n"
 
 
 def parse_args(argv=None):
@@ -605,11 +790,21 @@ def parse_args(argv=None):
                     help="run seeds 0..N-1 (default 10; 3 with --quick)")
     ap.add_argument("--budget", type=int, default=None,
                     help="trials per run (default 100; 50 with --quick)")
+    ap.add_argument("--seeds-for", default="", metavar="OPT=N,...",
+                    help="fewer (or more) seeds for some optimizers, e.g. "
+                    "optuna-gp=3,tunekit-gp=3 for the slow GP samplers")
     ap.add_argument("--quick", action="store_true", help="smaller defaults: 3 seeds, 50 trials")
     ap.add_argument("--out", default=os.path.join(BENCH_DIR, "results.json"),
                     help="where to write the JSON results (default bench/results.json)")
     ap.add_argument("--driver-timeout", type=float, default=600.0,
                     help="seconds to wait for any one driver message (default 600)")
+    ap.add_argument("--reuse", action="append", default=[], metavar="RESULTS.json",
+                    help="take (problem, optimizer, seed, budget) cells from this results "
+                    "file instead of re-running them, when the versions they depend on "
+                    "(packages, tunekit sources, problems.py, driver) are unchanged; "
+                    "repeatable. --out may be the same file.")
+    ap.add_argument("--md", default=None, metavar="PATH",
+                    help="also write the tables, the command and the versions as markdown")
     args = ap.parse_args(argv)
     args.seeds = args.seeds if args.seeds is not None else (3 if args.quick else 10)
     args.budget = args.budget if args.budget is not None else (50 if args.quick else 100)
@@ -623,52 +818,86 @@ def parse_args(argv=None):
             ap.error(f"unknown optimizer {opt!r}; choose from {', '.join(ALL_OPTIMIZERS)}")
     if args.seeds < 1 or args.budget < 1:
         ap.error("--seeds and --budget must be >= 1")
+    spec, args.seeds_for = args.seeds_for, {}
+    for item in (s for s in spec.split(",") if s):
+        opt, _, n = item.partition("=")
+        if opt not in args.optimizers or not n.isdigit() or int(n) < 1:
+            ap.error(f"--seeds-for: `{item}` is not OPT=N with OPT in --optimizers, N >= 1")
+        args.seeds_for[opt] = int(n)
     return args
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     # Fail fast on a missing library rather than after minutes of other runs.
-    for family in ("optuna", "hyperopt"):
-        if any(o.startswith(family + "-") for o in args.optimizers):
-            try:
-                __import__(family)
-            except ImportError:
-                sys.exit(f"{family} is not installed here: run `bash bench/setup.sh` and use "
-                         "bench/.venv/bin/python")
+    needed = set()
+    for opt in args.optimizers:
+        family = opt.split("-", 1)[0]
+        if family != "tunekit":
+            needed.add(family)
+        needed.update(SAMPLER_PACKAGES.get(opt, ()))
+    for mod in sorted(needed):
+        try:
+            __import__(mod)
+        except ImportError:
+            sys.exit(f"{mod} is not installed here: run `bash bench/setup.sh` and use the "
+                     "python of its venv (see bench/README.md)")
+    versions = package_versions()
+    cells = load_reusable(args.reuse)
     uses_tunekit = any(o.startswith("tunekit-") for o in args.optimizers)
     if uses_tunekit:
         prebuild_driver()
-    total = len(args.problems) * len(args.optimizers) * args.seeds
+    seeds_of = {o: args.seeds_for.get(o, args.seeds) for o in args.optimizers}
+    total = len(args.problems) * sum(seeds_of.values())
     runs: list = []
+    warmed: set = set()
+    partial = open(args.out + ".partial", "w")
     t_all = time.perf_counter()
     i = 0
     for pname in args.problems:
         problem = P.get(pname)
         for opt in args.optimizers:
-            for seed in range(args.seeds):
+            wanted = optimizer_versions(opt, versions)
+            for seed in range(seeds_of[opt]):
                 i += 1
-                try:
-                    res = run_one(problem, opt, seed, args.budget, args.driver_timeout)
-                    msg = (f"regret={_fmt(res.regret)} ask={_fmt(res.ask_ms_mean)}ms "
-                           f"({res.wall_s:.1f}s)")
-                except RunError as exc:
-                    res = RunResult(pname, opt, seed, args.budget, error=str(exc))
-                    msg = f"FAILED: {exc}"
+                res = reuse_cell(cells, problem, opt, seed, args.budget, wanted)
+                if res is not None:
+                    msg = f"regret={_fmt(res.regret)} (reused from {res.reused_from})"
+                else:
+                    if opt not in warmed:
+                        warm_up(opt, args.driver_timeout)
+                        warmed.add(opt)
+                    try:
+                        res = run_one(problem, opt, seed, args.budget, args.driver_timeout)
+                        msg = (f"regret={_fmt(res.regret)} ask={_fmt(res.ask_ms_mean)}ms "
+                               f"({res.wall_s:.1f}s)")
+                    except RunError as exc:
+                        res = RunResult(pname, opt, seed, args.budget, error=str(exc))
+                        msg = f"FAILED: {exc}"
+                    res.versions = wanted
+                    res.run_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
                 runs.append(res)
+                # Every finished cell is on disk at once (one JSON line each), so an
+                # interrupted run can be continued with --reuse <out>.partial.
+                partial.write(json.dumps(asdict(res)) + "\n")
+                partial.flush()
                 print(f"[{i}/{total}] {pname} {opt} seed={seed}: {msg}", file=sys.stderr,
                       flush=True)
 
+    partial.close()
     summary = summarize(runs, args.problems, args.optimizers)
-    tables = markdown_tables(summary, args.problems, args.optimizers, args.budget, args.seeds)
+    tables = markdown_tables(summary, args.problems, args.optimizers, args.budget, args.seeds,
+                             args.seeds_for)
     meta = {
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "budget": args.budget, "seeds": args.seeds,
+        "budget": args.budget, "seeds": args.seeds, "seeds_for": args.seeds_for,
         "problems": {p: {"optimum": P.get(p).optimum, "dims": len(P.get(p).space),
                          "description": P.get(p).description} for p in args.problems},
         "optimizers": args.optimizers,
         "tunekit_driver": shlex.join(driver_command()) if uses_tunekit else None,
-        "versions": package_versions(),
+        "versions": versions,
+        "command": command_line(argv),
+        "reused_runs": sum(r.reused_from is not None for r in runs),
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "total_wall_s": time.perf_counter() - t_all,
     }
@@ -677,6 +906,11 @@ def main(argv=None) -> int:
         json.dump({"meta": meta, "summary": summary, "runs": [asdict(r) for r in runs]},
                   f, indent=1)
     os.replace(tmp, args.out)
+    if os.path.exists(args.out + ".partial"):
+        os.remove(args.out + ".partial")
+    if args.md:
+        with open(args.md, "w") as f:
+            f.write(markdown_report(meta, tables))
 
     print(tables)
     if uses_tunekit:

@@ -4,7 +4,7 @@ conversion, and the tunekit driver protocol (against fake_driver.py).
 
 Runs under unittest or pytest:
 
-    bench/.venv/bin/python bench/test_problems.py        # or: bench/.venv/bin/python -m pytest bench
+    $PY bench/test_problems.py        # PY: the venv python bench/setup.sh prints; or: $PY -m pytest bench
     python3 bench/test_problems.py                       # bare python: library tests skip
 
 Tests needing optuna, hyperopt or scipy skip when those are not importable.
@@ -41,6 +41,9 @@ def _importable(name):
 HAVE_OPTUNA = _importable("optuna")
 HAVE_HYPEROPT = _importable("hyperopt")
 HAVE_SCIPY = _importable("scipy")
+HAVE_TORCH = _importable("torch")
+HAVE_CMAES = _importable("cmaes")
+HAVE_RUSTUNA = _importable("rustuna")
 FAKE_DRIVER = f"{sys.executable} {os.path.join(BENCH_DIR, 'fake_driver.py')}"
 CONTINUOUS = ["branin", "hartmann6", "rosenbrock5", "rastrigin6", "ackley5"]
 
@@ -517,6 +520,73 @@ class TestDriverProtocol(unittest.TestCase):
                 C.run_tunekit(P.get("branin"), 0, 5, "tpe", timeout_s=30)
 
 
+# ============================================================================ optimizer plumbing
+
+
+def _available(optimizer):
+    """Whether this interpreter has what ``optimizer`` needs (tunekit: the fake driver)."""
+    family = optimizer.split("-", 1)[0]
+    have = {"optuna": HAVE_OPTUNA, "hyperopt": HAVE_HYPEROPT, "rustuna": HAVE_RUSTUNA,
+            "tunekit": True}[family]
+    if optimizer == "optuna-gp":
+        have = have and HAVE_TORCH and HAVE_SCIPY
+    if optimizer == "optuna-cmaes":
+        have = have and HAVE_CMAES
+    if optimizer == "optuna-qmc":
+        have = have and HAVE_SCIPY
+    return have
+
+
+class TestOptimizers(unittest.TestCase):
+    """Every optimizer name runs: valid params on every kind of param (mixed) and on a
+    tree-shaped space (conditional), and the model-based ones past their startup trials."""
+
+    def run_one(self, problem, optimizer, budget):
+        with mock.patch.dict(os.environ, {"TUNEKIT_DRIVER": FAKE_DRIVER}), \
+                open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+            return C.run_one(P.get(problem), optimizer, 0, budget, 60.0)
+
+    def test_every_optimizer_runs_three_trials(self):
+        for opt in C.ALL_OPTIMIZERS:
+            for problem in ("mixed", "conditional"):
+                with self.subTest(optimizer=opt, problem=problem):
+                    if not _available(opt):
+                        self.skipTest(f"{opt}: library not installed")
+                    res = self.run_one(problem, opt, 3)
+                    self.assertEqual(res.optimizer, opt)
+                    self.assertEqual(len(res.values), 3)
+                    self.assertIsNotNone(res.regret)
+                    self.assertEqual(len(res.ask_ms), 3)
+
+    def test_model_based_optimizers_past_startup(self):
+        for opt in ("optuna-gp", "optuna-cmaes", "optuna-qmc", "optuna-tpe-multivariate",
+                    "optuna-tpe-independent", "rustuna-tpe"):
+            with self.subTest(optimizer=opt):
+                if not _available(opt):
+                    self.skipTest(f"{opt}: library not installed")
+                res = self.run_one("mixed", opt, 12)
+                self.assertEqual(len(res.values), 12)
+                self.assertTrue(all(v is not None for v in res.values))
+
+    def test_samplers_are_the_documented_ones(self):
+        if not HAVE_OPTUNA:
+            self.skipTest("optuna not installed")
+        import optuna
+        self.assertTrue(C.optuna_sampler("tpe-multivariate", 0)._multivariate)
+        self.assertFalse(C.optuna_sampler("tpe-independent", 0)._multivariate)
+        self.assertIsNone(C.optuna_sampler("tpe", 0)._multivariate)  # Optuna's default
+        qmc = C.optuna_sampler("qmc", 0)
+        self.assertEqual((qmc._qmc_type, qmc._scramble), ("sobol", True))
+        self.assertIsInstance(C.optuna_sampler("cmaes", 0), optuna.samplers.CmaEsSampler)
+        if HAVE_TORCH:
+            self.assertIsInstance(C.optuna_sampler("gp", 0), optuna.samplers.GPSampler)
+
+    def test_unknown_optimizer_is_refused(self):
+        with self.assertRaises(SystemExit), open(os.devnull, "w") as devnull, \
+                contextlib.redirect_stderr(devnull):
+            C.parse_args(["--optimizers", "optuna-nope"])
+
+
 # ============================================================================ reporting
 
 
@@ -552,6 +622,83 @@ class TestReporting(unittest.TestCase):
             self.assertIsNone(run["error"])
             self.assertEqual(len(run["values"]), 8)
             self.assertGreaterEqual(run["regret"], 0.0)
+
+
+    def main_quiet(self, argv):
+        # Fixed tunekit version: uncommitted tunekit sources would otherwise (rightly)
+        # make every tunekit cell unreusable.
+        with mock.patch.dict(os.environ, {"TUNEKIT_DRIVER": FAKE_DRIVER}), \
+                mock.patch.object(C, "tunekit_version", lambda: "src-test"), \
+                open(os.devnull, "w") as devnull, \
+                contextlib.redirect_stdout(devnull), contextlib.redirect_stderr(devnull):
+            return C.main(argv)
+
+    def test_reuse_skips_recorded_cells_and_reruns_changed_versions(self):
+        opts = ["tunekit-random"] + (["optuna-random"] if HAVE_OPTUNA else [])
+        with tempfile.TemporaryDirectory() as tmp:
+            first, second = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")
+            md = os.path.join(tmp, "b.md")
+            base = ["--problems", "branin", "--optimizers", ",".join(opts), "--budget", "6"]
+            self.assertEqual(self.main_quiet(base + ["--seeds", "2", "--out", first]), 0)
+            # One more seed: seeds 0 and 1 come from `first`, seed 2 is run.
+            self.assertEqual(self.main_quiet(base + ["--seeds", "3", "--reuse", first,
+                                                     "--out", second, "--md", md]), 0)
+            with open(first) as f:
+                a = {(r["optimizer"], r["seed"]): r for r in json.load(f)["runs"]}
+            with open(second) as f:
+                data = json.load(f)
+            b = {(r["optimizer"], r["seed"]): r for r in data["runs"]}
+            with open(md) as f:
+                report = f.read()
+            # A changed version (here: problems.py) re-runs everything.
+            third = os.path.join(tmp, "c.json")
+            with mock.patch.object(C, "problems_hash", lambda: "changed"):
+                self.assertEqual(self.main_quiet(base + ["--seeds", "2", "--reuse", first,
+                                                         "--out", third]), 0)
+            with open(third) as f:
+                c = json.load(f)["runs"]
+        for opt in opts:
+            for seed in (0, 1):
+                self.assertIsNotNone(b[opt, seed]["reused_from"])
+                self.assertEqual(b[opt, seed]["values"], a[opt, seed]["values"])
+                self.assertEqual(b[opt, seed]["run_at"], a[opt, seed]["run_at"])
+            self.assertIsNone(b[opt, 2]["reused_from"])
+            self.assertEqual(b[opt, 2]["versions"], a[opt, 0]["versions"])
+        self.assertEqual(data["meta"]["reused_runs"], 2 * len(opts))
+        self.assertTrue(all(r["reused_from"] is None for r in c))
+        self.assertIn("--reuse", report)
+        self.assertIn("| branin |", report)
+
+    def test_reuse_continues_from_a_partial_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out, again = os.path.join(tmp, "r.json"), os.path.join(tmp, "s.json")
+            base = ["--problems", "branin", "--optimizers", "tunekit-random", "--budget", "5",
+                    "--seeds", "3"]
+            self.assertEqual(self.main_quiet(base + ["--out", out]), 0)
+            self.assertFalse(os.path.exists(out + ".partial"))  # removed when done
+            with open(out) as f:
+                runs = json.load(f)["runs"]
+            # What a run killed during its third cell leaves: two lines and a torn one.
+            partial = os.path.join(tmp, "x.json.partial")
+            with open(partial, "w") as f:
+                f.write(json.dumps(runs[0]) + "\n" + json.dumps(runs[1]) + "\n{\"probl")
+            self.assertEqual(self.main_quiet(base + ["--reuse", partial, "--out", again]), 0)
+            with open(again) as f:
+                data = json.load(f)
+        self.assertEqual(data["meta"]["reused_runs"], 2)
+        self.assertEqual([r["values"] for r in data["runs"]], [r["values"] for r in runs])
+
+    def test_seeds_for_gives_an_optimizer_fewer_seeds(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "r.json")
+            rc = self.main_quiet(["--problems", "branin", "--optimizers",
+                                  "tunekit-random,tunekit-qmc", "--seeds", "3", "--budget", "4",
+                                  "--seeds-for", "tunekit-qmc=1", "--out", out])
+            self.assertEqual(rc, 0)
+            with open(out) as f:
+                runs = json.load(f)["runs"]
+        seeds = collections.Counter(r["optimizer"] for r in runs)
+        self.assertEqual(seeds, {"tunekit-random": 3, "tunekit-qmc": 1})
 
 
 if __name__ == "__main__":

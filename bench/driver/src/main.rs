@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value as Json};
 use tunekit::{
-    samplers::{Gamma, Random, Tpe, Weights},
+    samplers::{Gamma, Gp, Qmc, Random, Tpe, Weights},
     Outcome, SearchSpace, Study,
 };
 
@@ -61,12 +61,16 @@ fn run(input: &mut impl BufRead, out: &mut impl Write) -> Result<(), String> {
             ))
         }
     };
+    // One arm per sampler name; a new sampler (e.g. `Some("cmaes") => builder.sampler(CmaEs::new())`)
+    // is one more arm here plus `"tunekit-cmaes"` in compare.py's TUNEKIT_SAMPLERS.
     let builder = match config["sampler"].as_str() {
         Some("tpe") => builder.sampler(tpe_from_env()?),
         Some("random") => builder.sampler(Random::new()),
+        Some("gp") => builder.sampler(Gp::new()),
+        Some("qmc") => builder.sampler(Qmc::sobol()),
         other => {
             return Err(format!(
-                "unknown sampler {other:?}; use \"tpe\" or \"random\""
+                "unknown sampler {other:?}; use \"tpe\", \"random\", \"gp\" or \"qmc\""
             ))
         }
     };

@@ -51,7 +51,7 @@ DEFAULT_DRIVER = "cargo run --quiet --release -p tunekit-bench --"
 OPTUNA_SAMPLERS = ["tpe", "tpe-multivariate", "tpe-independent", "random", "gp", "cmaes", "qmc"]
 RUSTUNA_SAMPLERS = ["tpe"]
 HYPEROPT_SAMPLERS = ["tpe", "random"]
-TUNEKIT_SAMPLERS = ["tpe", "random", "gp", "qmc"]
+TUNEKIT_SAMPLERS = ["tpe", "random", "gp", "qmc", "cmaes"]
 ALL_OPTIMIZERS = ([f"optuna-{s}" for s in OPTUNA_SAMPLERS]
                   + [f"rustuna-{s}" for s in RUSTUNA_SAMPLERS]
                   + [f"hyperopt-{s}" for s in HYPEROPT_SAMPLERS]

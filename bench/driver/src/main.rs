@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value as Json};
 use tunekit::{
-    samplers::{Gamma, Gp, Qmc, Random, Tpe, Weights},
+    samplers::{CmaEs, Gamma, Gp, Qmc, Random, Tpe, Weights},
     Outcome, SearchSpace, Study,
 };
 
@@ -68,9 +68,10 @@ fn run(input: &mut impl BufRead, out: &mut impl Write) -> Result<(), String> {
         Some("random") => builder.sampler(Random::new()),
         Some("gp") => builder.sampler(Gp::new()),
         Some("qmc") => builder.sampler(Qmc::sobol()),
+        Some("cmaes") => builder.sampler(CmaEs::new()),
         other => {
             return Err(format!(
-                "unknown sampler {other:?}; use \"tpe\", \"random\", \"gp\" or \"qmc\""
+                "unknown sampler {other:?}; use \"tpe\", \"random\", \"gp\", \"qmc\" or \"cmaes\""
             ))
         }
     };

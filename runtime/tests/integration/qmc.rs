@@ -3,7 +3,7 @@
 //! measured benefit over random search. The unit tests of the sequences are in
 //! `src/samplers/qmc/`.
 
-use tunekit_runtime::samplers::{Qmc, Random};
+use tunekit_runtime::samplers::{Qmc, Random, Tpe};
 use tunekit_runtime::storage::Journal;
 use tunekit_runtime::{Domain, Params, SearchSpace, Study, Trial, TrialState};
 
@@ -137,4 +137,51 @@ fn qmc_beats_random_on_a_smooth_problem() {
         qmc < 0.8 * random && halton < 0.8 * random,
         "mean best: sobol {qmc}, halton {halton}, random {random}"
     );
+}
+
+/// As TPE's startup design: the startup trials are the design's points (failed ones do not
+/// count towards the startup, so the design runs on until 16 have finished), then TPE's own
+/// proposals follow; without the option the startup trials are Random's, not the design's.
+#[test]
+fn tpe_can_start_from_the_design() {
+    let tpe = Tpe::new().startup_design(Qmc::sobol()).n_startup_trials(16);
+    let study = Study::minimize(space())
+        .sampler(tpe)
+        .seed(9)
+        .build()
+        .unwrap();
+    study.optimize(40, objective).unwrap();
+    let trials = study.trials().unwrap();
+    let mut finished = 0;
+    let mut startup = Vec::new();
+    for trial in &trials {
+        if finished < 16 {
+            startup.push(trial.clone());
+        }
+        if trial.state == TrialState::Complete {
+            finished += 1;
+        }
+    }
+    assert!(startup.len() >= 16, "{} startup trials", startup.len());
+    assert_trials_follow_the_design(&startup, Qmc::sobol(), 9);
+    let after = &trials[startup.len()..];
+    let off_design = after
+        .iter()
+        .filter(|t| !t.params.same(&Qmc::sobol().point(&space(), 9, t.number)))
+        .count();
+    assert_eq!(off_design, after.len(), "TPE proposes after the startup");
+
+    let plain = Study::minimize(space())
+        .sampler(Tpe::new().n_startup_trials(16))
+        .seed(9)
+        .build()
+        .unwrap();
+    plain.optimize(4, objective).unwrap();
+    let on_design = plain
+        .trials()
+        .unwrap()
+        .iter()
+        .filter(|t| t.params.same(&Qmc::sobol().point(&space(), 9, t.number)))
+        .count();
+    assert_eq!(on_design, 0, "the default startup is random");
 }

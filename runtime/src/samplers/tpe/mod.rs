@@ -43,7 +43,7 @@ use self::parzen_estimator::ParzenOptions;
 use self::proposal::{ProposalOptions, WorkspaceCell};
 use self::space_model::SpaceModel;
 use super::unseen::Taken;
-use super::{Random, SampleContext, Sampler};
+use super::{Qmc, Random, SampleContext, Sampler};
 use crate::error::{Error, Result};
 use crate::space::{Params, SearchSpace};
 use crate::trial::Direction;
@@ -54,6 +54,7 @@ use crate::trial::Direction;
 /// | option | default | Optuna 5 | meaning |
 /// |---|---|---|---|
 /// | [`n_startup_trials`](Self::n_startup_trials) | 10 | 10 | random trials before TPE starts |
+/// | [`startup_design`](Self::startup_design) | random | random | or a [`Qmc`] design for those trials |
 /// | [`n_candidates`](Self::n_candidates) | 24 | 24 | draws from `l(x)` scored per ask |
 /// | [`gamma`](Self::gamma) | [`Gamma::OPTUNA`] | same | size of the good set: `min(ceil(0.1 n), 25)` |
 /// | [`weights`](Self::weights) | [`Weights::OPTUNA`] | same | older observations weigh less beyond the newest 25 |
@@ -118,6 +119,7 @@ use crate::trial::Direction;
 #[derive(Debug, Clone)]
 pub struct Tpe {
     n_startup_trials: usize,
+    startup_design: Option<Qmc>,
     n_candidates: usize,
     gamma: Gamma,
     weights: Weights,
@@ -135,6 +137,7 @@ impl Default for Tpe {
     fn default() -> Self {
         Tpe {
             n_startup_trials: 10,
+            startup_design: None,
             n_candidates: 24,
             gamma: Gamma::OPTUNA,
             weights: Weights::OPTUNA,
@@ -168,6 +171,34 @@ impl Tpe {
     /// trials count; failed ones do not.
     pub fn n_startup_trials(mut self, n: usize) -> Self {
         self.n_startup_trials = n;
+        self
+    }
+
+    /// Draws the startup trials from a quasi-random design instead of at random: trial
+    /// `k` is point `k` of `design` under the study seed ([`Qmc::point`]), which covers
+    /// the space more evenly; pass a power of two to
+    /// [`n_startup_trials`](Self::n_startup_trials) for the most balanced Sobol design.
+    /// On a finite space a design point some trial holds gives way to an unseen config.
+    ///
+    /// ```
+    /// use tunekit::prelude::*;
+    ///
+    /// #[tunable]
+    /// #[derive(Debug, Clone)]
+    /// struct Train {
+    ///     #[tune(1e-4..=1e-1, log)]
+    ///     learning_rate: f64,
+    /// }
+    ///
+    /// // 16 evenly spread startup trials, then TPE.
+    /// let tpe = Tpe::new().startup_design(Qmc::sobol()).n_startup_trials(16);
+    /// let study = Study::minimize(space!(Train)).sampler(tpe).seed(3).build()?;
+    /// study.optimize(20, |t: &Train| (t.learning_rate.log10() + 2.0).powi(2))?;
+    /// assert!(study.best().unwrap().value < 0.1);
+    /// # Ok::<(), tunekit::Error>(())
+    /// ```
+    pub fn startup_design(mut self, design: Qmc) -> Self {
+        self.startup_design = Some(design);
         self
     }
 
@@ -310,7 +341,10 @@ impl Sampler for Tpe {
             work.history
                 .rebuild(ctx.trials, &space, self.split_rule(ctx.direction));
             if work.history.finished < self.n_startup_trials.max(1) {
-                let first = random(rng);
+                let first = match self.startup_design {
+                    Some(design) => design.point(ctx.space, ctx.seed, ctx.number),
+                    None => random(rng),
+                };
                 return Ok(match &taken {
                     Some(taken) => taken.unseen(first, rng, random),
                     None => Some(first),

@@ -512,6 +512,8 @@ pub fn fallback(krate: &syn::Path, container: &Container) -> TokenStream {
         const _: () = {
             #(#checks)*
 
+            // Never called: this impl is emitted only next to compile errors, so the
+            // crate does not build and no program can reach these bodies.
             #[automatically_derived]
             impl #p::Tunable for #ident {
                 fn describe(

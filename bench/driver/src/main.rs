@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value as Json};
 use tunekit::{
-    samplers::{CmaEs, Gamma, Gp, Qmc, Random, Tpe, Weights},
+    samplers::{CmaEs, Gamma, Gp, Qmc, Random, Restarts, Tpe, Weights},
     Outcome, SearchSpace, Study,
 };
 
@@ -69,9 +69,15 @@ fn run(input: &mut impl BufRead, out: &mut impl Write) -> Result<(), String> {
         Some("gp") => builder.sampler(Gp::new()),
         Some("qmc") => builder.sampler(Qmc::sobol()),
         Some("cmaes") => builder.sampler(CmaEs::new()),
+        // CMA-ES variants: BIPOP restarts, no restarts (as Optuna 5), a Sobol first
+        // generation whose best trial is the first mean.
+        Some("cmaes-bipop") => builder.sampler(CmaEs::new().restarts(Restarts::Bipop)),
+        Some("cmaes-norestart") => builder.sampler(CmaEs::new().restarts(Restarts::None)),
+        Some("cmaes-qmc") => builder.sampler(CmaEs::new().startup_design(Qmc::sobol())),
         other => {
             return Err(format!(
-                "unknown sampler {other:?}; use \"tpe\", \"random\", \"gp\", \"qmc\" or \"cmaes\""
+                "unknown sampler {other:?}; use \"tpe\", \"random\", \"gp\", \"qmc\", \"cmaes\", \
+                 \"cmaes-bipop\", \"cmaes-norestart\" or \"cmaes-qmc\""
             ))
         }
     };

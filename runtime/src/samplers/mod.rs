@@ -61,7 +61,7 @@ mod random;
 mod tpe;
 mod unseen;
 
-pub use cmaes::CmaEs;
+pub use cmaes::{CmaEs, Restarts};
 pub use gp::Gp;
 pub use grid::Grid;
 pub use qmc::{Qmc, QmcSequence};

@@ -20,17 +20,19 @@ mod space_map;
 mod tests;
 
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rand::RngCore;
 
 use self::replay::{Key, Replay};
+pub use self::restart::Restarts;
 use self::restart::SearchOptions;
 use self::space_map::SpaceMap;
 use super::unseen::Taken;
-use super::{sample_domain, working_on, Random, SampleContext, Sampler};
+use super::{sample_domain, working_on, Qmc, Random, SampleContext, Sampler};
 use crate::error::{Error, Result};
 use crate::space::{Params, SearchSpace};
+use crate::trial::TrialState;
 
 /// The CMA-ES sampler: a Gaussian search distribution over the numeric params whose mean,
 /// step size and covariance follow the good trials, generation by generation.
@@ -39,7 +41,7 @@ use crate::space::{Params, SearchSpace};
 /// |---|---|---|---|
 /// | [`sigma0`](Self::sigma0) | 1/6 | same | initial step size, in the unit cube |
 /// | [`population`](Self::population) | `4 + floor(3 ln d)` | same | trials per generation (lambda) |
-/// | [`ipop`](Self::ipop) | **true** | `restart_strategy=None` | restart with twice the population when a run stalls |
+/// | [`restarts`](Self::restarts) | **[`Restarts::Ipop`]** | none (Optuna 4.2: `restart_strategy=None`) | what replaces a stalled run: IPOP, BIPOP or nothing |
 /// | [`population_growth`](Self::population_growth) | 2 | `inc_popsize=2` | population factor at each restart |
 /// | [`with_margin`](Self::with_margin) | **true** | false | integer margin on ints and stepped floats |
 ///
@@ -109,7 +111,18 @@ use crate::space::{Params, SearchSpace};
 /// ```
 pub struct CmaEs {
     options: SearchOptions,
+    startup: Startup,
+    independent: Option<Arc<dyn Sampler>>,
     cache: Mutex<Option<Replay>>,
+}
+
+/// The trials drawn before CMA-ES starts (whose best becomes its first mean).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Startup {
+    /// How many complete trials to wait for (`None`: one generation with a design,
+    /// none without).
+    trials: Option<usize>,
+    design: Option<Qmc>,
 }
 
 impl CmaEs {
@@ -119,12 +132,83 @@ impl CmaEs {
             options: SearchOptions {
                 sigma0: 1.0 / 6.0,
                 population: None,
-                ipop: true,
+                restarts: Restarts::Ipop,
                 population_growth: 2,
                 margin: true,
             },
+            startup: Startup {
+                trials: None,
+                design: None,
+            },
+            independent: None,
             cache: Mutex::new(None),
         }
+    }
+
+    /// Trials drawn before CMA-ES starts (default none): until `n` trials are complete,
+    /// proposals come from the [`startup_design`](Self::startup_design), or else from
+    /// the [`independent_sampler`](Self::independent_sampler) (as Optuna's
+    /// `n_startup_trials`, which is 1 there). CMA-ES then starts with its mean at the
+    /// best of them (the warm start above).
+    ///
+    /// ```
+    /// let sampler = tunekit::samplers::CmaEs::new().n_startup_trials(8);
+    /// # let _ = sampler;
+    /// ```
+    #[must_use]
+    pub fn n_startup_trials(mut self, n: usize) -> Self {
+        self.startup.trials = Some(n);
+        self
+    }
+
+    /// Draws the startup trials from a quasi-random design: trial `k` is point `k` of
+    /// `design` under the study seed ([`Qmc::point`]), categoricals and conditional params
+    /// included. Unless [`n_startup_trials`](Self::n_startup_trials) says otherwise there
+    /// is one generation of them (`lambda`, the first run's population); CMA-ES then
+    /// starts at the best with `sigma0`. The design points are evaluated but not told as a
+    /// generation (they are not draws of a Gaussian, which the update assumes). On a finite
+    /// space a design point some trial holds gives way to an unseen config.
+    ///
+    /// ```
+    /// use tunekit::prelude::*;
+    ///
+    /// #[tunable]
+    /// #[derive(Debug, Clone)]
+    /// struct Cfg {
+    ///     #[tune(-5.0..=5.0)]
+    ///     x: f64,
+    ///     #[tune(-5.0..=5.0)]
+    ///     y: f64,
+    /// }
+    ///
+    /// // 8 evenly spread trials, then CMA-ES from the best of them.
+    /// let cma = CmaEs::new().startup_design(Qmc::sobol()).n_startup_trials(8);
+    /// let study = Study::minimize(space!(Cfg)).sampler(cma).seed(3).build()?;
+    /// study.optimize(80, |c: &Cfg| (c.x - 3.0).powi(2) + (c.y + 4.0).powi(2))?;
+    /// assert!(study.best().unwrap().value < 0.01);
+    /// # Ok::<(), tunekit::Error>(())
+    /// ```
+    #[must_use]
+    pub fn startup_design(mut self, design: Qmc) -> Self {
+        self.startup.design = Some(design);
+        self
+    }
+
+    /// The sampler for what CMA-ES does not search: categoricals, conditional params and
+    /// startup trials without a design (default: [`Random`], as Optuna's
+    /// `independent_sampler`). Its proposal for the trial supplies those values; CMA-ES
+    /// replaces the params it searches.
+    ///
+    /// ```
+    /// use tunekit::prelude::*;
+    ///
+    /// let sampler = CmaEs::new().independent_sampler(Tpe::new());
+    /// # let _ = sampler;
+    /// ```
+    #[must_use]
+    pub fn independent_sampler(mut self, sampler: impl Sampler + 'static) -> Self {
+        self.independent = Some(Arc::new(sampler));
+        self
     }
 
     /// The initial step size in the unit cube (finite, > 0; default 1/6).
@@ -152,17 +236,33 @@ impl CmaEs {
         self
     }
 
-    /// Whether a stalled run restarts with a larger population (IPOP; default true).
-    /// Without it a stalled run keeps going (as Optuna's `restart_strategy=None`).
+    /// What replaces a run that has converged or stalled (default [`Restarts::Ipop`]):
+    /// a fresh run with its mean drawn uniformly, `sigma0` again and a population that
+    /// grows (IPOP), or one of two regimes (BIPOP); or nothing ([`Restarts::None`], as
+    /// Optuna 5, whose `CmaEsSampler` no longer restarts).
+    ///
+    /// ```
+    /// use tunekit::samplers::{CmaEs, Restarts};
+    ///
+    /// let sampler = CmaEs::new().restarts(Restarts::Bipop);
+    /// # let _ = sampler;
+    /// ```
+    #[must_use]
+    pub fn restarts(mut self, restarts: Restarts) -> Self {
+        self.options.restarts = restarts;
+        self
+    }
+
+    /// Shorthand: `ipop(true)` is `restarts(Restarts::Ipop)`, `ipop(false)` is
+    /// `restarts(Restarts::None)`.
     ///
     /// ```
     /// let sampler = tunekit::samplers::CmaEs::new().ipop(false);
     /// # let _ = sampler;
     /// ```
     #[must_use]
-    pub fn ipop(mut self, ipop: bool) -> Self {
-        self.options.ipop = ipop;
-        self
+    pub fn ipop(self, ipop: bool) -> Self {
+        self.restarts(if ipop { Restarts::Ipop } else { Restarts::None })
     }
 
     /// The factor the population grows by at each restart (at least 1; default 2).
@@ -216,10 +316,13 @@ impl Default for CmaEs {
 }
 
 impl Clone for CmaEs {
-    /// The same options; the cache starts empty (it is rebuilt from the history).
+    /// The same options (and the same independent sampler, shared); the cache starts
+    /// empty (it is rebuilt from the history).
     fn clone(&self) -> Self {
         CmaEs {
             options: self.options,
+            startup: self.startup,
+            independent: self.independent.clone(),
             cache: Mutex::new(None),
         }
     }
@@ -230,10 +333,82 @@ impl fmt::Debug for CmaEs {
         f.debug_struct("CmaEs")
             .field("sigma0", &self.options.sigma0)
             .field("population", &self.options.population)
-            .field("ipop", &self.options.ipop)
+            .field("restarts", &self.options.restarts)
             .field("population_growth", &self.options.population_growth)
             .field("with_margin", &self.options.margin)
+            .field("n_startup_trials", &self.startup.trials)
+            .field("startup_design", &self.startup.design)
+            .field(
+                "independent_sampler",
+                &self.independent.as_ref().map_or("random", |s| s.name()),
+            )
             .finish()
+    }
+}
+
+impl CmaEs {
+    /// The independent sampler's proposal for this trial (`None`: draw at random).
+    fn independent(
+        &self,
+        ctx: &SampleContext<'_>,
+        rng: &mut dyn RngCore,
+    ) -> Result<Option<Params>> {
+        match &self.independent {
+            Some(sampler) => sampler.sample(ctx, rng),
+            None => Ok(None),
+        }
+    }
+
+    /// How many complete trials CMA-ES waits for before it starts.
+    fn startup_trials(&self, searched: usize) -> usize {
+        let generation = || {
+            self.options
+                .population
+                .unwrap_or_else(|| optimizer::default_population(searched))
+                .max(optimizer::MIN_POPULATION)
+        };
+        match (self.startup.trials, self.startup.design) {
+            (Some(n), _) => n,
+            (None, Some(_)) => generation(),
+            (None, None) => 0,
+        }
+    }
+
+    /// Whether trial `ctx.number` is a startup trial, and if so its params.
+    fn startup_point(
+        &self,
+        ctx: &SampleContext<'_>,
+        searched: usize,
+        rng: &mut dyn RngCore,
+    ) -> Result<Option<Params>> {
+        let wanted = self.startup_trials(searched);
+        if wanted == 0 {
+            return Ok(None);
+        }
+        let complete = ctx
+            .trials
+            .iter()
+            .filter(|t| t.state == TrialState::Complete)
+            .count();
+        if complete >= wanted {
+            return Ok(None);
+        }
+        Ok(Some(match self.startup.design {
+            Some(design) => design.point(ctx.space, ctx.seed, ctx.number),
+            None => self.independent_or_random(ctx, rng)?,
+        }))
+    }
+
+    /// A whole point from the independent sampler, or at random.
+    fn independent_or_random(
+        &self,
+        ctx: &SampleContext<'_>,
+        rng: &mut dyn RngCore,
+    ) -> Result<Params> {
+        Ok(match self.independent(ctx, rng)? {
+            Some(params) => params,
+            None => Random::sample_space(ctx.space, rng),
+        })
     }
 }
 
@@ -242,19 +417,31 @@ impl Sampler for CmaEs {
         "cmaes"
     }
 
-    fn check_space(&self, _space: &SearchSpace) -> Result<()> {
-        self.check_options()
+    fn check_space(&self, space: &SearchSpace) -> Result<()> {
+        self.check_options()?;
+        self.independent
+            .as_ref()
+            .map_or(Ok(()), |sampler| sampler.check_space(space))
     }
 
     fn sample(&self, ctx: &SampleContext<'_>, rng: &mut dyn RngCore) -> Result<Option<Params>> {
         self.check_options()?;
-        let map = SpaceMap::new(ctx.space);
-        if map.len() == 0 {
-            return Random::new().sample(ctx, rng);
-        }
         let taken = Taken::of(ctx);
         if taken.as_ref().is_some_and(Taken::exhausted) {
             return Ok(None);
+        }
+        // On a finite space, a config some trial holds gives way to an unseen one.
+        let unseen = |params: Params, rng: &mut dyn RngCore| match &taken {
+            None => Some(params),
+            Some(taken) => taken.unseen(params, rng, |rng| Random::sample_space(ctx.space, rng)),
+        };
+        let map = SpaceMap::new(ctx.space);
+        if map.len() == 0 {
+            let params = self.independent_or_random(ctx, rng)?;
+            return Ok(unseen(params, rng));
+        }
+        if let Some(params) = self.startup_point(ctx, map.len(), rng)? {
+            return Ok(unseen(params, rng));
         }
         let key = Key {
             map: map.clone(),
@@ -273,6 +460,12 @@ impl Sampler for CmaEs {
             *cache = Some(replay);
             point
         };
+        // The independent sampler only when some param is not searched.
+        let independent = if map.len() < ctx.space.len() {
+            self.independent(ctx, rng)?
+        } else {
+            None
+        };
         let mut values = map.decode(&point).into_iter().peekable();
         let mut params = Params::new();
         for (j, param) in ctx.space.params().iter().enumerate() {
@@ -282,13 +475,15 @@ impl Sampler for CmaEs {
                 }
             } else if ctx.space.is_active(param, &params) {
                 working_on(j);
-                params.insert(param.name.clone(), sample_domain(&param.domain, rng));
+                let value = independent
+                    .as_ref()
+                    .and_then(|p| p.value(&param.name))
+                    .filter(|v| param.domain.contains(v))
+                    .cloned();
+                let value = value.unwrap_or_else(|| sample_domain(&param.domain, rng));
+                params.insert(param.name.clone(), value);
             }
         }
-        // On a finite space, a config some trial holds gives way to an unseen one.
-        Ok(match taken {
-            None => Some(params),
-            Some(taken) => taken.unseen(params, rng, |rng| Random::sample_space(ctx.space, rng)),
-        })
+        Ok(unseen(params, rng))
     }
 }

@@ -143,6 +143,11 @@ impl Cma {
         self.lambda
     }
 
+    /// The generations told so far.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// The discrete coordinates' bins.
     pub(crate) fn bins(&self) -> &[Option<Bins>] {
         &self.bins

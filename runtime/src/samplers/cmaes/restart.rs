@@ -1,8 +1,18 @@
-//! IPOP: a run that has converged or stalled (its stopping criteria, see
-//! [`Cma::should_stop`]) is replaced by a fresh one with twice the population, its mean
-//! drawn uniformly in the unit cube and its step size back at `sigma0` (as Optuna's
-//! `restart_strategy="ipop"` does). Points are told one at a time; a generation is told to
-//! the run when `lambda` of them have arrived.
+//! Restarts: a run that has converged or stalled (its stopping criteria, see
+//! [`Cma::should_stop`]) is replaced by a fresh one with its mean drawn uniformly in the
+//! unit cube and its step size back at `sigma0`, as Optuna's `restart_strategy` did
+//! (Optuna 4.2; now the OptunaHub `restart_cmaes` package):
+//! - IPOP (Auger and Hansen 2005): each new run has `growth` times the population;
+//! - BIPOP (Hansen 2009): two regimes share the evaluations. The *large* regime is IPOP
+//!   (its `k`-th run has `lambda0 growth^k`); the *small* one makes short runs with
+//!   `floor(lambda0 (growth^k)^(u^2))` for `u` uniform in `[0, 1)` and `k` the large runs
+//!   so far. Each restart goes to the regime that has spent fewer evaluations
+//!   (`lambda` times the generations told), the small one on a tie; the first run
+//!   counts as small.
+//!
+//! Points are told one at a time; a generation is told to the run when `lambda` of them
+//! have arrived. The draws of restart `r` (mean, then BIPOP's `u`) come from a stream
+//! keyed by the seed and `r`, so replaying a history makes the same restarts.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -13,14 +23,51 @@ use super::optimizer::{default_population, Cma};
 /// The largest population a restart grows to.
 const MAX_POPULATION: usize = 1 << 14;
 
+/// What CMA-ES does when a run has converged or stalled (see [`CmaEs::restarts`]).
+///
+/// [`CmaEs::restarts`]: super::CmaEs::restarts
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Restarts {
+    /// No restart: a stalled run keeps going (Optuna 5's `CmaEsSampler`). A run whose
+    /// numbers are no longer finite is still replaced, with the same population.
+    None,
+    /// IPOP (Auger and Hansen 2005), the default: each restart has
+    /// [`population_growth`](super::CmaEs::population_growth) times the population of
+    /// the run it replaces.
+    #[default]
+    Ipop,
+    /// BIPOP (Hansen 2009): restarts alternate between a regime of growing populations
+    /// (as IPOP) and one of short runs with small random populations, whichever has
+    /// spent fewer evaluations so far.
+    Bipop,
+}
+
 /// How the search runs, fixed for a whole study.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct SearchOptions {
     pub(crate) sigma0: f64,
     pub(crate) population: Option<usize>,
-    pub(crate) ipop: bool,
+    pub(crate) restarts: Restarts,
     pub(crate) population_growth: usize,
     pub(crate) margin: bool,
+}
+
+/// BIPOP's two regimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Regime {
+    Small,
+    Large,
+}
+
+/// BIPOP's bookkeeping: the regime of the current run and what each has spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Budgets {
+    pub(crate) regime: Regime,
+    /// Evaluations told to the finished runs of each regime.
+    pub(crate) small: u64,
+    pub(crate) large: u64,
+    /// Runs of the large regime so far.
+    pub(crate) large_runs: u32,
 }
 
 /// A keyed stream of randomness: the same `(seed, key)` always gives the same stream.
@@ -41,6 +88,9 @@ pub(crate) struct Search {
     seed: u64,
     cma: Cma,
     restarts: u64,
+    /// The first run's population.
+    lambda0: usize,
+    budgets: Budgets,
     pending: Vec<(Vec<f64>, f64)>,
 }
 
@@ -60,8 +110,15 @@ impl Search {
         Search {
             options,
             seed,
+            lambda0: cma.lambda(),
             cma,
             restarts: 0,
+            budgets: Budgets {
+                regime: Regime::Small,
+                small: 0,
+                large: 0,
+                large_runs: 0,
+            },
             pending: Vec::new(),
         }
     }
@@ -84,6 +141,12 @@ impl Search {
         self.restarts
     }
 
+    /// BIPOP's bookkeeping (also kept, unused, under the other strategies).
+    #[cfg(test)]
+    pub(crate) fn budgets(&self) -> Budgets {
+        self.budgets
+    }
+
     /// Records one evaluated point (`loss`: lower is better; NaN counts as worst).
     pub(crate) fn tell(&mut self, x: Vec<f64>, loss: f64) {
         let loss = if loss.is_nan() { f64::INFINITY } else { loss };
@@ -93,8 +156,9 @@ impl Search {
         }
         let mut generation = std::mem::take(&mut self.pending);
         self.cma.tell(&mut generation);
-        // A run that is no longer sound is replaced even without IPOP.
-        if self.cma.should_stop() && (self.options.ipop || !self.cma.is_sound()) {
+        // A run that is no longer sound is replaced even without restarts.
+        let restarts = self.options.restarts != Restarts::None;
+        if self.cma.should_stop() && (restarts || !self.cma.is_sound()) {
             self.restart();
         }
     }
@@ -104,13 +168,41 @@ impl Search {
         let n = self.cma.mean.len();
         let mut rng = keyed_rng(self.seed, self.restarts);
         let mean: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
-        let lambda = if self.options.ipop {
-            (self.cma.lambda() * self.options.population_growth.max(1)).min(MAX_POPULATION)
-        } else {
-            self.cma.lambda()
+        let growth = self.options.population_growth.max(1) as f64;
+        let lambda = match self.options.restarts {
+            Restarts::None => self.cma.lambda(),
+            Restarts::Ipop => capped(self.cma.lambda() as f64 * growth),
+            Restarts::Bipop => {
+                let spent = (self.cma.lambda() as u64).saturating_mul(self.cma.generation());
+                let b = &mut self.budgets;
+                match b.regime {
+                    Regime::Small => b.small = b.small.saturating_add(spent),
+                    Regime::Large => b.large = b.large.saturating_add(spent),
+                }
+                let lambda0 = self.lambda0 as f64;
+                if b.small < b.large {
+                    b.regime = Regime::Small;
+                    let largest = growth.powi(b.large_runs as i32);
+                    let u: f64 = rng.random();
+                    capped((lambda0 * largest.powf(u * u)).floor())
+                } else {
+                    b.regime = Regime::Large;
+                    b.large_runs = b.large_runs.saturating_add(1);
+                    capped(lambda0 * growth.powi(b.large_runs as i32))
+                }
+            }
         };
         self.cma = Self::run(mean, self.cma.bins().to_vec(), lambda, &self.options);
     }
+}
+
+/// A population size from a float: at most [`MAX_POPULATION`] (and at least 1; the run
+/// raises it to its minimum).
+fn capped(lambda: f64) -> usize {
+    if lambda.is_nan() {
+        return MAX_POPULATION;
+    }
+    lambda.clamp(1.0, MAX_POPULATION as f64) as usize
 }
 
 #[cfg(test)]
@@ -122,7 +214,7 @@ mod tests {
         SearchOptions {
             sigma0: 1.0 / 6.0,
             population: None,
-            ipop,
+            restarts: if ipop { Restarts::Ipop } else { Restarts::None },
             population_growth: 2,
             margin: true,
         }
@@ -174,6 +266,56 @@ mod tests {
         without.sort_by(f64::total_cmp);
         assert!(wins >= 5, "{with:?} vs {without:?}");
         assert!(with[3] < 0.6 * without[3], "{with:?} vs {without:?}");
+    }
+
+    /// On a flat function every run stops by `tolfun` after `funhist_term + 1 = 11 +
+    /// ceil(30 d / lambda)` generations, so BIPOP's bookkeeping is known by hand for d = 2
+    /// (lambda0 = 4 + floor(3 ln 2) = 6):
+    /// - run 1 (small, the first run): 6 x (11 + 10) = 126 evaluations; small 126 >=
+    ///   large 0, so run 2 is large with 6 x 2 = 12;
+    /// - run 2: 12 x (11 + 5) = 192; small 126 < 192, so run 3 is small, with
+    ///   floor(6 x 2^(u^2)) in 6..=11;
+    /// - run 3 spends lambda (11 + ceil(60 / lambda)), at least 126 (lambda 6: 126; 7: 140;
+    ///   8: 152; 9: 162; 10: 170; 11: 187), so small >= 252 > 192: run 4 is large with 24;
+    /// - run 4: 24 x (11 + 3) = 336, large 528.
+    #[test]
+    fn bipop_budgets_match_the_hand_computed_ones() {
+        let flat_runs = |seed: u64, runs: u64| {
+            let mut opts = options(true);
+            opts.restarts = Restarts::Bipop;
+            let mut search = Search::new(vec![0.5; 2], vec![None; 2], opts, seed);
+            let mut rng = keyed_rng(seed, 0);
+            let mut seen = vec![(search.cma().lambda(), search.budgets())];
+            while search.restarts() < runs {
+                let x = search.cma().ask(&mut rng as &mut dyn RngCore);
+                search.tell(x, 1.0);
+                if seen.len() as u64 == search.restarts() {
+                    seen.push((search.cma().lambda(), search.budgets()));
+                }
+            }
+            seen
+        };
+        let mut small_lambdas = Vec::new();
+        for seed in 0..40 {
+            let runs = flat_runs(seed, 4);
+            let regimes: Vec<Regime> = runs.iter().map(|(_, b)| b.regime).collect();
+            use Regime::{Large, Small};
+            assert_eq!(regimes, [Small, Large, Small, Large, Small], "seed {seed}");
+            let (l3, b3) = runs[3];
+            assert_eq!((runs[0].0, runs[1].0, l3), (6, 12, 24), "seed {seed}");
+            let small3 = runs[2].0 as u64;
+            assert!((6..=11).contains(&small3), "seed {seed}: {small3}");
+            small_lambdas.push(small3);
+            let spent3 = small3 * (11 + 60_u64.div_ceil(small3));
+            assert_eq!((b3.small, b3.large, b3.large_runs), (126 + spent3, 192, 2));
+            let (l4, b4) = runs[4];
+            assert_eq!((b4.small, b4.large, b4.large_runs), (126 + spent3, 528, 2));
+            // Small again: floor(6 x 4^(u^2)).
+            assert!((6..24).contains(&l4), "seed {seed}: {l4}");
+        }
+        // floor(6 x 2^(u^2)) for uniform u: P(lambda = 6) = P(u^2 < log2(7/6)) = 0.471.
+        let sixes = small_lambdas.iter().filter(|&&l| l == 6).count();
+        assert!((10..=29).contains(&sixes), "{small_lambdas:?}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::margin::Bins;
-use super::restart::{keyed_rng, Search, SearchOptions};
+use super::restart::{keyed_rng, Restarts, Search, SearchOptions};
 use super::CmaEs;
 use crate::samplers::unseen::Taken;
 use crate::samplers::{sample_guarded, Random, SampleContext, Sampler};
@@ -26,7 +26,7 @@ fn int_search(margin: bool, seed: u64) -> (Vec<f64>, f64) {
     let options = SearchOptions {
         sigma0: 1.0 / 6.0,
         population: None,
-        ipop: false,
+        restarts: Restarts::None,
         population_growth: 2,
         margin,
     };

@@ -44,15 +44,18 @@ use crate::trial::TrialState;
 /// | [`restarts`](Self::restarts) | **[`Restarts::Ipop`]** | none (Optuna 4.2: `restart_strategy=None`) | what replaces a stalled run: IPOP, BIPOP or nothing |
 /// | [`population_growth`](Self::population_growth) | 2 | `inc_popsize=2` | population factor at each restart |
 /// | [`with_margin`](Self::with_margin) | **true** | false | integer margin on ints and stepped floats |
+/// | [`n_startup_trials`](Self::n_startup_trials) | **0** | 1 | complete trials drawn before CMA-ES starts |
+/// | [`startup_design`](Self::startup_design) | none | none | a [`Qmc`] design for those trials |
+/// | [`independent_sampler`](Self::independent_sampler) | [`Random`] | `RandomSampler` | for categoricals, conditional params and startup trials |
 ///
 /// **What is searched.** Every int and float param without a condition (with more than
 /// one value), scaled to the unit cube: linearly, or by `ln` for `log` params; the first
 /// mean is the centre of the cube and the initial step size 1/6 of it. Proposals are
 /// always inside the domain and on the step grid: draws outside the cube are redrawn
-/// (clipped after 100 tries), ints and stepped floats are rounded to the grid.
-/// Categoricals and conditional params are drawn by [`Random`], as Optuna draws them with
-/// its independent sampler (`RandomSampler` by default). A space with no searched param
-/// is plain random search.
+/// (clipped after `10 d` tries, as Optuna has `cmaes` do), ints and stepped floats are
+/// rounded to the grid. Categoricals and conditional params are drawn by the
+/// [`independent_sampler`](Self::independent_sampler), [`Random`] by default (as Optuna's
+/// `RandomSampler`). A space with no searched param is left to that sampler alone.
 ///
 /// **Finite spaces** (every param discrete) follow the samplers' no-repeat rule: a
 /// CMA-ES draw that a trial already holds gives way to an unseen config drawn uniformly,
@@ -80,9 +83,13 @@ use crate::trial::TrialState;
 ///   that it did not draw, such as enqueued trials or those of an earlier run with
 ///   another sampler, set the first generation's mean to the best complete one among
 ///   them. Trials enqueued later, during the search, are evaluated but not told.
-/// - *Restarts* (IPOP) happen when a run meets the stopping criteria of the `cmaes`
-///   library (no change in value, tiny steps, condition number above 1e14, ...): the next
-///   run has twice the population, a uniformly drawn mean and `sigma0` again.
+/// - *Restarts* happen when a run meets the stopping criteria of the `cmaes` library (no
+///   change in value over `10 + 30 d / lambda` generations, tiny steps, condition number
+///   above 1e14, ...): the next run has a uniformly drawn mean and, with IPOP, twice the
+///   population and `sigma0`; with BIPOP ([`Restarts::Bipop`]) either that or a short
+///   run with a smaller population and step. Its state (regime, budgets) is rebuilt by the
+///   replay like the rest. These criteria take hundreds of generations: on the bench
+///   problems no run stopped within 500 trials, so the strategy matters for long runs.
 ///
 /// ```
 /// use tunekit::prelude::*;

@@ -3,8 +3,8 @@
 //! updates and cumulative step-size adaptation, as the `cmaes` Python library
 //! (CyberAgentAILab, `_cma.py`) implements it, including its stopping criteria.
 //!
-//! With `bounded`, samples are redrawn until they fall inside the unit cube (100 tries,
-//! then clipped), as `cmaes` does with bounds. Discrete coordinates (bins of the unit
+//! With `bounded`, samples are redrawn until they fall inside the unit cube (`10 d`
+//! tries, then clipped), as `cmaes` does with bounds under Optuna. Discrete coordinates (bins of the unit
 //! cube, see [`super::margin`]) get the integer margin after every update.
 
 use nalgebra::{DMatrix, DVector};
@@ -15,7 +15,9 @@ use super::margin::Bins;
 
 const EPS: f64 = 1e-8;
 const SIGMA_MAX: f64 = 1e32;
-const MAX_RESAMPLING: usize = 100;
+/// Draws per dimension before a candidate is clipped into the cube: Optuna passes
+/// `n_max_resampling=10 * d` to `cmaes` (whose own default is 100 in all).
+const RESAMPLING_PER_DIMENSION: usize = 10;
 
 /// The smallest population the learning rates are defined for.
 pub(crate) const MIN_POPULATION: usize = 4;
@@ -165,7 +167,7 @@ impl Cma {
     }
 
     /// One candidate: a draw from `N(mean, sigma^2 C)`, redrawn while a continuous
-    /// coordinate is outside the unit cube (when bounded), clipped into it after 100
+    /// coordinate is outside the unit cube (when bounded), clipped into it after `10 d`
     /// tries. Discrete coordinates are rounded by [`Cma::eval_point`] instead.
     pub(crate) fn ask(&self, rng: &mut dyn RngCore) -> Vec<f64> {
         if !self.bounded {
@@ -176,7 +178,7 @@ impl Cma {
                 .zip(&self.bins)
                 .all(|(v, bins)| bins.is_some() || (0.0..=1.0).contains(v))
         };
-        for _ in 0..MAX_RESAMPLING {
+        for _ in 0..RESAMPLING_PER_DIMENSION * self.n {
             let x = self.sample_once(rng);
             if feasible(&x) {
                 return x;

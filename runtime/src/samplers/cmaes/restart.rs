@@ -4,15 +4,19 @@
 //! (Optuna 4.2; now the OptunaHub `restart_cmaes` package):
 //! - IPOP (Auger and Hansen 2005): each new run has `growth` times the population;
 //! - BIPOP (Hansen 2009): two regimes share the evaluations. The *large* regime is IPOP
-//!   (its `k`-th run has `lambda0 growth^k`); the *small* one makes short runs with
+//!   (its `k`-th run has `lambda0 growth^k`); the *small* one makes short local runs with
 //!   `floor(lambda0 (growth^k)^(u^2))` for `u` uniform in `[0, 1)` and `k` the large runs
-//!   so far. Each restart goes to the regime that has spent fewer evaluations
-//!   (`lambda` times the generations told), the small one on a tie; the first run
-//!   counts as small.
+//!   so far, and step size `sigma0 10^(-2 v)` for `v` uniform. Each restart goes to the
+//!   small regime if it has spent fewer evaluations (`lambda` times the generations
+//!   told) than the large one, else to the large one; the first run counts as small.
+//!   This is the `cmaes` library's BIPOP example (its `bipop_cma.py`); Optuna 4.2's
+//!   `restart_strategy="bipop"` is the same but kept `sigma0` for the small runs, which
+//!   makes them global searches with small populations rather than local ones.
 //!
 //! Points are told one at a time; a generation is told to the run when `lambda` of them
-//! have arrived. The draws of restart `r` (mean, then BIPOP's `u`) come from a stream
-//! keyed by the seed and `r`, so replaying a history makes the same restarts.
+//! have arrived. The draws of restart `r` (the mean, then for a small BIPOP run `u` and
+//! `v`) come from a stream keyed by the seed and `r`, so replaying a history makes the
+//! same restarts.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -106,7 +110,7 @@ impl Search {
         let lambda = options
             .population
             .unwrap_or_else(|| default_population(mean.len()));
-        let cma = Self::run(mean, bins, lambda, &options);
+        let cma = Self::run(mean, bins, lambda, options.sigma0, &options);
         Search {
             options,
             seed,
@@ -123,11 +127,17 @@ impl Search {
         }
     }
 
-    fn run(mean: Vec<f64>, bins: Vec<Option<Bins>>, lambda: usize, options: &SearchOptions) -> Cma {
+    fn run(
+        mean: Vec<f64>,
+        bins: Vec<Option<Bins>>,
+        lambda: usize,
+        sigma: f64,
+        options: &SearchOptions,
+    ) -> Cma {
         let n = mean.len();
         let margin = (options.margin && bins.iter().any(Option::is_some))
             .then(|| 1.0 / (n as f64 * lambda.max(super::optimizer::MIN_POPULATION) as f64));
-        Cma::new(mean, options.sigma0, lambda, true, bins, margin)
+        Cma::new(mean, sigma, lambda, true, bins, margin)
     }
 
     /// The current run.
@@ -169,6 +179,7 @@ impl Search {
         let mut rng = keyed_rng(self.seed, self.restarts);
         let mean: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
         let growth = self.options.population_growth.max(1) as f64;
+        let mut sigma = self.options.sigma0;
         let lambda = match self.options.restarts {
             Restarts::None => self.cma.lambda(),
             Restarts::Ipop => capped(self.cma.lambda() as f64 * growth),
@@ -184,6 +195,7 @@ impl Search {
                     b.regime = Regime::Small;
                     let largest = growth.powi(b.large_runs as i32);
                     let u: f64 = rng.random();
+                    sigma *= 10_f64.powf(-2.0 * rng.random::<f64>());
                     capped((lambda0 * largest.powf(u * u)).floor())
                 } else {
                     b.regime = Regime::Large;
@@ -192,7 +204,7 @@ impl Search {
                 }
             }
         };
-        self.cma = Self::run(mean, self.cma.bins().to_vec(), lambda, &self.options);
+        self.cma = Self::run(mean, self.cma.bins().to_vec(), lambda, sigma, &self.options);
     }
 }
 
@@ -230,18 +242,77 @@ mod tests {
             .sum()
     }
 
-    /// Best value within `budget` evaluations, and the restarts made.
-    fn best_of(ipop: bool, seed: u64, d: usize, budget: usize) -> (f64, u64) {
+    /// Peaks in the unit cube: one minus the highest of 21 Gaussian bumps at fixed
+    /// random places, the best (height 1, minimum 0) narrow (sd 0.05), the others of
+    /// height 0.5..0.9 and sd 0.05..0.15. Between bumps the function is nearly flat:
+    /// no global structure for large populations to follow.
+    fn peaks(u: &[f64]) -> f64 {
+        let mut rng = keyed_rng(4242, u.len() as u64);
+        let mut best: f64 = 0.0;
+        for k in 0..21 {
+            let (h, s) = if k == 0 {
+                (1.0, 0.05)
+            } else {
+                (
+                    0.5 + 0.4 * rng.random::<f64>(),
+                    0.05 + 0.1 * rng.random::<f64>(),
+                )
+            };
+            let d2: f64 = u.iter().map(|&x| (x - rng.random::<f64>()).powi(2)).sum();
+            best = best.max(h * (-d2 / (2.0 * s * s)).exp());
+        }
+        1.0 - best
+    }
+
+    /// Best value of `f` within `budget` evaluations, and the restarts made.
+    fn search_with(
+        f: fn(&[f64]) -> f64,
+        restarts: Restarts,
+        seed: u64,
+        d: usize,
+        budget: usize,
+    ) -> (f64, u64) {
+        let mut opts = options(true);
+        opts.restarts = restarts;
         let mut rng = keyed_rng(seed, 999);
-        let mut search = Search::new(vec![0.5; d], vec![None; d], options(ipop), seed);
+        let mut search = Search::new(vec![0.5; d], vec![None; d], opts, seed);
         let mut best = f64::INFINITY;
         for _ in 0..budget {
             let x = search.cma().ask(&mut rng as &mut dyn RngCore);
-            let v = rastrigin(&x);
+            let v = f(&x);
             best = best.min(v);
             search.tell(x, v);
         }
         (best, search.restarts())
+    }
+
+    fn best_of(ipop: bool, seed: u64, d: usize, budget: usize) -> (f64, u64) {
+        let restarts = if ipop { Restarts::Ipop } else { Restarts::None };
+        search_with(rastrigin, restarts, seed, d, budget)
+    }
+
+    /// On peaks (5-d, 20 000 evaluations) BIPOP's many short local runs find better
+    /// bumps than IPOP's growing populations, seed by seed. Measured: BIPOP 0.113..0.218
+    /// (median 0.160, 7-10 restarts), IPOP 0.168..0.291 (median 0.229, 5 restarts) on
+    /// seeds 0..8. A BIPOP that never chose the small regime would be IPOP. Small runs that keep `sigma0` (Optuna 4.2's variant) measured about the same here: 8
+    /// wins, median 0.160.
+    #[test]
+    fn bipop_beats_ipop_on_peaks() {
+        let (d, budget) = (5, 20_000);
+        let (mut ipop, mut bipop, mut wins) = (Vec::new(), Vec::new(), 0);
+        for seed in 0..9 {
+            let (a, ra) = search_with(peaks, Restarts::Ipop, seed, d, budget);
+            let (b, rb) = search_with(peaks, Restarts::Bipop, seed, d, budget);
+            assert!(rb > ra, "seed {seed}: BIPOP {rb} restarts, IPOP {ra}");
+            wins += usize::from(b < a);
+            ipop.push(a);
+            bipop.push(b);
+        }
+        println!("peaks-{d}, {budget} evaluations: BIPOP {bipop:?}, IPOP {ipop:?}");
+        ipop.sort_by(f64::total_cmp);
+        bipop.sort_by(f64::total_cmp);
+        assert!(wins >= 8, "{bipop:?} vs {ipop:?}");
+        assert!(bipop[4] < 0.8 * ipop[4], "{bipop:?} vs {ipop:?}");
     }
 
     /// IPOP restarts fire on Rastrigin and find better optima than one run, seed by seed

@@ -8,7 +8,7 @@ use super::margin::Bins;
 use super::restart::{keyed_rng, Restarts, Search, SearchOptions};
 use super::CmaEs;
 use crate::samplers::unseen::Taken;
-use crate::samplers::{sample_guarded, Random, SampleContext, Sampler};
+use crate::samplers::{sample_guarded, Qmc, Random, SampleContext, Sampler, Tpe};
 use crate::space::{Condition, Domain, Param, SearchSpace, Value};
 use crate::trial::{Direction, Trial, TrialState};
 
@@ -110,16 +110,28 @@ fn generated_space(rng: &mut ChaCha8Rng) -> SearchSpace {
     SearchSpace::new(params).unwrap()
 }
 
+/// The sampler of a generated case: every option in turn.
+fn sampler_for(case: usize) -> CmaEs {
+    let sampler = CmaEs::new().population(4 + case % 3);
+    match case % 5 {
+        0 => sampler,
+        1 => sampler.restarts(Restarts::Bipop),
+        2 => sampler.startup_design(Qmc::sobol()).n_startup_trials(3),
+        3 => sampler.independent_sampler(Tpe::new().n_startup_trials(2)),
+        _ => sampler.n_startup_trials(2).restarts(Restarts::None),
+    }
+}
+
 /// Over generated spaces (ints, steps, logs, categoricals, conditional and huge params)
 /// and histories with every trial state and NaN, infinite and huge values, every proposal
-/// is a valid point of the space, no proposal repeats a config on a finite space, and
-/// nothing panics.
+/// of every option set is a valid point of the space, on its step grid; no proposal
+/// repeats a config on a finite space, and nothing panics.
 #[test]
 fn proposals_are_always_valid_points() {
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
-    for case in 0..150 {
+    for case in 0..200 {
         let space = generated_space(&mut rng);
-        let sampler = CmaEs::new().population(4 + case % 3);
+        let sampler = sampler_for(case);
         let direction = if case % 2 == 0 {
             Direction::Minimize
         } else {
@@ -185,12 +197,8 @@ fn proposals_are_always_valid_points() {
             seed: case as u64,
         };
         let cached = sample_guarded(&sampler, &ctx, &mut ChaCha8Rng::seed_from_u64(1)).unwrap();
-        let fresh = sample_guarded(
-            &CmaEs::new().population(4 + case % 3),
-            &ctx,
-            &mut ChaCha8Rng::seed_from_u64(1),
-        )
-        .unwrap();
+        let fresh =
+            sample_guarded(&sampler_for(case), &ctx, &mut ChaCha8Rng::seed_from_u64(1)).unwrap();
         match (cached, fresh) {
             (Some(a), Some(b)) => assert!(a.same(&b), "case {case}"),
             (a, b) => assert!(a.is_none() && b.is_none(), "case {case}"),

@@ -176,6 +176,12 @@ impl CmaEs {
     /// generation (they are not draws of a Gaussian, which the update assumes). On a finite
     /// space a design point some trial holds gives way to an unseen config.
     ///
+    /// Not the default: on the bench problems (100 trials, 20 seeds) a Sobol first
+    /// generation did worse than starting at the centre on Ackley-5 (median regret 8.9
+    /// against 5.4, 19 of 20 seeds) and on the mixed space, and was not significantly
+    /// better anywhere (Branin 0.0036 against 0.0099, better on 13 of 20 seeds). It suits
+    /// spaces whose centre is a poor start.
+    ///
     /// ```
     /// use tunekit::prelude::*;
     ///
@@ -247,6 +253,12 @@ impl CmaEs {
     /// a fresh run with its mean drawn uniformly, `sigma0` again and a population that
     /// grows (IPOP), or one of two regimes (BIPOP); or nothing ([`Restarts::None`], as
     /// Optuna 5, whose `CmaEsSampler` no longer restarts).
+    ///
+    /// IPOP stays the default: BIPOP helps where nothing leads from one basin to the
+    /// next (the crate's "peaks" test), but on the bench problems the two were identical
+    /// up to 3 000 trials (a run rarely stops sooner, and the first restart is the same)
+    /// and at 10 000 IPOP was ahead on Rastrigin-6 (median regret 0.995 against 1.99; 8
+    /// of 10 seeds), whose global structure large populations follow.
     ///
     /// ```
     /// use tunekit::samplers::{CmaEs, Restarts};

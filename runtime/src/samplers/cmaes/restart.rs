@@ -151,7 +151,7 @@ impl Search {
         self.restarts
     }
 
-    /// BIPOP's bookkeeping (also kept, unused, under the other strategies).
+    /// BIPOP's bookkeeping (left at zero under the other strategies).
     #[cfg(test)]
     pub(crate) fn budgets(&self) -> Budgets {
         self.budgets

@@ -70,14 +70,16 @@ fn run(input: &mut impl BufRead, out: &mut impl Write) -> Result<(), String> {
         Some("qmc") => builder.sampler(Qmc::sobol()),
         Some("cmaes") => builder.sampler(CmaEs::new()),
         // CMA-ES variants: BIPOP restarts, no restarts (as Optuna 5), a Sobol first
-        // generation whose best trial is the first mean.
+        // generation whose best trial is the first mean, TPE for the categorical and
+        // conditional params.
         Some("cmaes-bipop") => builder.sampler(CmaEs::new().restarts(Restarts::Bipop)),
         Some("cmaes-norestart") => builder.sampler(CmaEs::new().restarts(Restarts::None)),
         Some("cmaes-qmc") => builder.sampler(CmaEs::new().startup_design(Qmc::sobol())),
+        Some("cmaes-tpe") => builder.sampler(CmaEs::new().independent_sampler(Tpe::new())),
         other => {
             return Err(format!(
                 "unknown sampler {other:?}; use \"tpe\", \"random\", \"gp\", \"qmc\", \"cmaes\", \
-                 \"cmaes-bipop\", \"cmaes-norestart\" or \"cmaes-qmc\""
+                 \"cmaes-bipop\", \"cmaes-norestart\", \"cmaes-qmc\" or \"cmaes-tpe\""
             ))
         }
     };

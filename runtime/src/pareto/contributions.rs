@@ -5,13 +5,15 @@
 //! Two objectives: O(n log n). On the staircase of the front, a front point's
 //! exclusive region lies in the box between its neighbours; the only other points in
 //! that box are those it alone dominates, and each point is in one box at most, so
-//! every box is one short sweep. Three or more: per front point, its own box minus the
-//! hypervolume of the other points clipped to it (WFG's limited set), O(n^2 log n) in
-//! three objectives.
+//! every box is one short sweep. Three: per front point, one sweep of the others
+//! clipped to its box (all points presorted once by the third value), O(n^2 log n) at
+//! worst. Four or more: per front point, its own box minus the hypervolume of the
+//! others clipped to it (WFG's limited set).
 
 use super::hypervolume::{exclusive, strictly_dominating};
 use super::points::{area, extent, reference_point, Matrix};
 use super::sorting::{lex_cmp, ranks};
+use super::sweep3d::uncovered;
 use crate::error::{Error, Result};
 
 /// The exclusive hypervolume contribution of each point: `hypervolume(all) -
@@ -149,29 +151,41 @@ fn many_objectives(
         )));
     }
     let rows: Vec<Vec<f64>> = counted.iter().map(|&i| m.row(i).to_vec()).collect();
-    // Only points of the front that no copy shares contribute.
     let inside = Matrix {
         values: strictly_dominating(m, reference),
         dim,
         len: counted.len(),
     };
+    // Only points of the front that no copy shares contribute.
     let rank = ranks(&inside, Some(1));
+    let mut sorted: Vec<usize> = (0..rows.len()).collect();
+    sorted.sort_unstable_by(|&a, &b| lex_cmp(&rows[a], &rows[b]));
+    let mut shared = vec![false; rows.len()];
+    for pair in sorted.windows(2) {
+        if rows[pair[0]] == rows[pair[1]] {
+            shared[pair[0]] = true;
+            shared[pair[1]] = true;
+        }
+    }
+    let mut by_third: Vec<usize> = Vec::new();
+    if dim == 3 {
+        by_third = (0..rows.len()).collect();
+        by_third.sort_unstable_by(|&a, &b| rows[a][2].total_cmp(&rows[b][2]));
+    }
     for (k, &i) in counted.iter().enumerate() {
-        if rank[k] != 0
-            || rows
-                .iter()
-                .enumerate()
-                .any(|(j, q)| j != k && *q == rows[k])
-        {
+        if rank[k] != 0 || shared[k] {
             continue;
         }
-        let others: Vec<Vec<f64>> = rows
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != k)
-            .map(|(_, q)| q.clone())
-            .collect();
-        result[i] = exclusive(&rows[k], &others, reference);
+        result[i] = if dim == 3 {
+            let others = by_third.iter().filter(|&&j| j != k).map(|&j| &rows[j][..]);
+            uncovered(&rows[k], others, reference)
+        } else {
+            let others: Vec<Vec<f64>> = (0..rows.len())
+                .filter(|&j| j != k)
+                .map(|j| rows[j].clone())
+                .collect();
+            exclusive(&rows[k], &others, reference)
+        };
     }
     Ok(())
 }

@@ -25,6 +25,11 @@ pub(crate) fn ranks(m: &Matrix) -> Vec<usize> {
     sorter.rank
 }
 
+/// Below these sizes comparing every pair is cheaper than dividing further (measured
+/// with `runtime/benches/pareto.rs`).
+const BRUTE_FORCE_SET: usize = 24;
+const BRUTE_FORCE_PAIRS: usize = 512;
+
 struct Sorter<'a> {
     values: &'a [f64],
     dim: usize,
@@ -54,12 +59,14 @@ impl Sorter<'_> {
     /// Ranks the points of `set` among themselves, on objectives 0..=k; the objectives
     /// above `k` are equal across `set`.
     fn helper_a(&mut self, set: &[usize], k: usize) {
-        if set.len() < 2 {
-            return;
-        }
-        if set.len() == 2 {
-            if self.weakly_better(set[0], set[1], k) {
-                self.raise(set[1], set[0]);
+        if set.len() <= BRUTE_FORCE_SET {
+            // In index order, so a point's rank is final before it raises later ones.
+            for (j, &high) in set.iter().enumerate() {
+                for &low in &set[..j] {
+                    if self.weakly_better(low, high, k) {
+                        self.raise(high, low);
+                    }
+                }
             }
             return;
         }
@@ -87,7 +94,7 @@ impl Sorter<'_> {
         if low.is_empty() || high.is_empty() {
             return;
         }
-        if low.len() == 1 || high.len() == 1 {
+        if low.len() * high.len() <= BRUTE_FORCE_PAIRS {
             for &h in high {
                 for &l in low {
                     if l < h && self.weakly_better(l, h, k) {

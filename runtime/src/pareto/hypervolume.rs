@@ -10,7 +10,7 @@
 //! earlier points clipped to the new one), recursively down to three objectives.
 
 use super::points::{reference_point, Matrix};
-use super::sweep3d;
+use super::sweep3d::{self, uncovered};
 use crate::error::Result;
 
 /// The hypervolume of `points` with respect to `reference` (all objectives minimised;
@@ -107,6 +107,18 @@ fn volume_by_slices(points: Vec<f64>, reference: &[f64]) -> f64 {
             total += slice * (row[last] - rows[i - 1][last]);
         }
         let p = &row[..last];
+        if last == 3 {
+            // Four objectives: the front stays sorted by its third value, and one
+            // clipped sweep over it gives p's exclusive volume in the slice.
+            let alone = uncovered(p, front.iter().map(|q| &q[..]), lower);
+            if alone > 0.0 {
+                slice += alone;
+                front.retain(|q| !q.iter().zip(p).all(|(a, b)| b <= a));
+                let at = front.partition_point(|q| q[2] <= p[2]);
+                front.insert(at, p.to_vec());
+            }
+            continue;
+        }
         if front.iter().any(|q| q.iter().zip(p).all(|(a, b)| a <= b)) {
             continue; // Weakly dominated in the slice: the slice does not change.
         }

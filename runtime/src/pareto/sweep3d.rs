@@ -28,6 +28,34 @@ pub(crate) fn volume(points: &[f64], reference: &[f64]) -> f64 {
     total
 }
 
+/// The volume of the box from `p` to `reference` that no point of `others` dominates
+/// (three objectives; `others` in increasing order of the third value, all strictly
+/// dominating the reference): the sweep runs over the others clipped to the box,
+/// summing the part of the box's cross-section their staircase leaves uncovered, and
+/// stops at the first clipped point that covers all of it (0 for a `p` some other
+/// point weakly dominates).
+pub(crate) fn uncovered<'a>(
+    p: &[f64],
+    others: impl Iterator<Item = &'a [f64]>,
+    reference: &[f64],
+) -> f64 {
+    let section = (reference[0] - p[0]) * (reference[1] - p[1]);
+    let mut stairs = Staircase::new(reference[0], reference[1]);
+    let mut alone = 0.0;
+    let mut level = p[2];
+    for q in others {
+        let z = q[2].max(p[2]);
+        alone += (section - stairs.area).max(0.0) * (z - level);
+        level = z;
+        let (x, y) = (q[0].max(p[0]), q[1].max(p[1]));
+        stairs.insert(x, y);
+        if x == p[0] && y == p[1] {
+            return alone;
+        }
+    }
+    alone + (section - stairs.area).max(0.0) * (reference[2] - level)
+}
+
 /// The non-dominated points of a two-objective set, by first value, and the area they
 /// dominate up to the reference.
 pub(crate) struct Staircase {

@@ -4,13 +4,16 @@
 //! share a rank, as in Optuna's `_fast_non_domination_rank`); in lexicographic order no
 //! point dominates an earlier one. One objective: the rank is the index of the value
 //! among the distinct values. Two: one sweep with a binary search over the fronts'
-//! lowest second values, O(n log n). More: the divide and conquer of Jensen (2003) in
+//! lowest second values, O(n log n). Three: the same search over fronts held as
+//! staircases, O(n log n log fronts). More: the divide and conquer of Jensen (2003) in
 //! the corrected, tie-safe form of Buzdalov and Shalyto (2014), O(n log^(m-1) n)
 //! (`divide_and_conquer.rs`).
 
 use super::divide_and_conquer;
 use super::domination::total_violation;
-use super::points::Matrix;
+use std::collections::BTreeMap;
+
+use super::points::{order_key, Matrix};
 use crate::error::{Error, Result};
 
 /// The non-domination rank of every point (all objectives minimised): 0 for the
@@ -156,6 +159,7 @@ pub(crate) fn ranks(m: &Matrix, n_below: Option<usize>) -> Vec<usize> {
         // Sorted distinct values: the rank is the position.
         1 => (0..unique.len).collect(),
         2 => two_objectives(&unique),
+        3 => three_objectives(&unique),
         _ => divide_and_conquer::ranks(&unique),
     };
     if let (Some(n_below), true) = (n_below, unique.dim > 1) {
@@ -215,6 +219,44 @@ fn two_objectives(m: &Matrix) -> Vec<usize> {
         } else {
             lowest[rank] = y;
         }
+        ranks.push(rank);
+    }
+    ranks
+}
+
+/// Three objectives, distinct points in lexicographic order: the same search over
+/// fronts as with two, each front kept as the staircase of its (second, third) values
+/// (second increasing, third decreasing). A front dominates a point exactly when the
+/// step at or before the point's second value has a third value `<=` the point's, and
+/// whoever front `k` dominates, front `k - 1` dominates too: binary search over fronts,
+/// O(n log n log fronts).
+fn three_objectives(m: &Matrix) -> Vec<usize> {
+    let mut fronts: Vec<BTreeMap<u64, f64>> = Vec::new();
+    let mut ranks = Vec::with_capacity(m.len);
+    for i in 0..m.len {
+        let (y, z) = (m.values[3 * i + 1], m.values[3 * i + 2]);
+        let key = order_key(y);
+        let dominates = |front: &BTreeMap<u64, f64>| {
+            front
+                .range(..=key)
+                .next_back()
+                .is_some_and(|(_, &step)| step <= z)
+        };
+        let rank = fronts.partition_point(dominates);
+        if rank == fronts.len() {
+            fronts.push(BTreeMap::new());
+        }
+        let front = &mut fronts[rank];
+        // The point is not dominated by its front: drop the steps it covers.
+        let covered: Vec<u64> = front
+            .range(key..)
+            .take_while(|(_, &step)| step >= z)
+            .map(|(&k, _)| k)
+            .collect();
+        for k in covered {
+            front.remove(&k);
+        }
+        front.insert(key, z);
         ranks.push(rank);
     }
     ranks

@@ -27,8 +27,8 @@ pub(crate) fn ranks(m: &Matrix) -> Vec<usize> {
 
 /// Below these sizes comparing every pair is cheaper than dividing further (measured
 /// with `runtime/benches/pareto.rs`).
-const BRUTE_FORCE_SET: usize = 24;
-const BRUTE_FORCE_PAIRS: usize = 512;
+const BRUTE_FORCE_SET: usize = 64;
+const BRUTE_FORCE_PAIRS: usize = 2048;
 
 struct Sorter<'a> {
     values: &'a [f64],

@@ -160,6 +160,7 @@ pub(crate) fn ranks(m: &Matrix, n_below: Option<usize>) -> Vec<usize> {
         1 => (0..unique.len).collect(),
         2 => two_objectives(&unique),
         3 => three_objectives(&unique),
+        _ if unique.len <= FEW_POINTS => fronts_by_search(&unique),
         _ => divide_and_conquer::ranks(&unique),
     };
     if let (Some(n_below), true) = (n_below, unique.dim > 1) {
@@ -257,6 +258,35 @@ fn three_objectives(m: &Matrix) -> Vec<usize> {
             front.remove(&k);
         }
         front.insert(key, z);
+        ranks.push(rank);
+    }
+    ranks
+}
+
+/// Up to this many distinct points in four or more objectives, `fronts_by_search` beats
+/// the divide and conquer (measured with `runtime/benches/pareto.rs`).
+const FEW_POINTS: usize = 2000;
+
+/// Any number of objectives, distinct points in lexicographic order: binary search over
+/// the fronts, each tested point by point, the latest first (ENS-BS, Zhang et al. 2015).
+/// O(n^2 m) at worst, fast while fronts are small.
+pub(crate) fn fronts_by_search(m: &Matrix) -> Vec<usize> {
+    let mut fronts: Vec<Vec<usize>> = Vec::new();
+    let mut ranks = Vec::with_capacity(m.len);
+    for i in 0..m.len {
+        let point = m.row(i);
+        // An earlier distinct point no worse in every objective dominates.
+        let dominates = |front: &Vec<usize>| {
+            front
+                .iter()
+                .rev()
+                .any(|&j| m.row(j).iter().zip(point).all(|(a, b)| a <= b))
+        };
+        let rank = fronts.partition_point(dominates);
+        if rank == fronts.len() {
+            fronts.push(Vec::new());
+        }
+        fronts[rank].push(i);
         ranks.push(rank);
     }
     ranks
@@ -389,6 +419,29 @@ mod tests {
                     reference_ranks(&points, None),
                     "dim {dim}, levels {levels}"
                 );
+            }
+        }
+    }
+
+    /// The two algorithms for four and more objectives agree on sets large enough for
+    /// the divide and conquer's recursion (and with the reference on smaller ones).
+    #[test]
+    fn both_many_objective_algorithms_agree() {
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for (dim, n, levels) in [
+            (3, 300, 5),
+            (4, 300, 4),
+            (4, 3000, 1000),
+            (5, 2000, 6),
+            (6, 1500, 1000),
+        ] {
+            let points = random_points(&mut rng, n, dim, levels);
+            let (unique, group) = unique_lexsorted(&Matrix::new(&points, None).unwrap());
+            let dc = divide_and_conquer::ranks(&unique);
+            assert_eq!(dc, fronts_by_search(&unique), "dim {dim}, n {n}");
+            if n <= 300 {
+                let dc: Vec<usize> = group.iter().map(|&g| dc[g]).collect();
+                assert_eq!(dc, reference_ranks(&points, None), "dim {dim}, n {n}");
             }
         }
     }

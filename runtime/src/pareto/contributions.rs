@@ -288,14 +288,13 @@ mod tests {
             let reference = vec![1.1; dim];
             let all = super::super::hypervolume(&points, &reference).unwrap();
             let got = hypervolume_contributions(&points, &reference).unwrap();
-            for i in 0..n {
+            for (i, &alone) in got.iter().enumerate() {
                 let mut rest = points.clone();
                 rest.remove(i);
                 let want = all - super::super::hypervolume(&rest, &reference).unwrap();
                 assert!(
-                    (got[i] - want).abs() <= 1e-9,
-                    "{dim}-d point {i}: {} vs {want}",
-                    got[i]
+                    (alone - want).abs() <= 1e-9,
+                    "{dim}-d point {i}: {alone} vs {want}"
                 );
             }
             assert!(

@@ -1,8 +1,9 @@
-//! Non-dominated sorting of distinct, lexicographically sorted points in three or more
-//! objectives: Jensen's divide and conquer (2003) as corrected by Buzdalov and Shalyto
-//! ("A provably asymptotically fast version of the generalized Jensen algorithm for
-//! non-dominated sorting", PPSN 2014), which stays correct with equal values in any
-//! objective. O(n log^(m-1) n) for n points in m objectives.
+//! Non-dominated sorting of distinct, lexicographically sorted points (used for four or
+//! more objectives beyond 2000 points; correct from two): Jensen's divide and conquer
+//! (2003) as corrected by Buzdalov and Shalyto ("A provably asymptotically fast version
+//! of the generalized Jensen algorithm for non-dominated sorting", PPSN 2014), which
+//! stays correct with equal values in any objective. O(n log^(m-1) n) for n points in m
+//! objectives; sets below a few dozen points compare every pair instead.
 //!
 //! Points are indices into the sorted array, so index order is lexicographic order and
 //! an earlier point is never dominated by a later one: every comparison needs only

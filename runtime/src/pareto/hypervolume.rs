@@ -232,23 +232,20 @@ pub(crate) mod tests {
 
     #[test]
     fn hand_computed_volumes() {
-        // Two rectangles overlapping in [2,4] x [3,4]: 2*4 + 3*2... computed by hand:
-        // (1,3) box to (4,4) is 3x1 = 3; (2,1) box is 2x3 = 6; overlap [2,4]x[3,4] = 2.
+        // Boxes from (1,3) and (2,1) to (4,4): 3 x 1 and 2 x 3, overlapping in
+        // [2,4] x [3,4] (2 x 1): 3 + 6 - 2.
         assert_eq!(
             hypervolume(&[[1.0, 3.0], [2.0, 1.0]], &[4.0, 4.0]).unwrap(),
             7.0
         );
-        // One box in 3-d, a point inside it adds nothing.
+        // One box in 3-d; a point inside it adds nothing.
         let pts = [[1.0, 2.0, 3.0], [2.0, 3.0, 3.5]];
         assert_eq!(
             hypervolume(&pts, &[4.0, 4.0, 4.0]).unwrap(),
             3.0 * 2.0 * 1.0
         );
-        // Three unit-offset points in 3-d against (2,2,2): boxes 2x2x1 along each axis
-        // pairwise overlapping in 1x1x... by inclusion-exclusion:
-        // each box is 2*2*1 = 4 (two sides 2, one side 1); each pairwise overlap is
-        // 2*1*1 = 2... e.g. (0,0,1) & (0,1,0) -> max (0,1,1): 2*1*1 = 2; the triple
-        // overlap (1,1,1): 1. Union = 3*4 - 3*2 + 1 = 7.
+        // Three boxes of 2 x 2 x 1 against (2,2,2), each pair overlapping in 2 x 1 x 1,
+        // all three in 1 x 1 x 1: by inclusion-exclusion 3 * 4 - 3 * 2 + 1.
         let pts = [[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]];
         assert_eq!(hypervolume(&pts, &[2.0, 2.0, 2.0]).unwrap(), 7.0);
         // The same in 4-d with a fourth coordinate 0 and reference 1 there: 7 again.
@@ -259,6 +256,20 @@ pub(crate) mod tests {
         ];
         assert_eq!(hypervolume(&pts, &[2.0, 2.0, 2.0, 1.0]).unwrap(), 7.0);
         assert_eq!(hypervolume(&[[3.0], [1.0], [2.0]], &[5.0]).unwrap(), 4.0);
+    }
+
+    /// moocore's documented example (`hypervolume()` in its R and Python docs, checked
+    /// by its test `tests/testthat/test-doctest-hypervolume.R`): 38 when minimising
+    /// against (10, 10), 39 when maximising against (0, 0).
+    #[test]
+    fn moocores_documented_example() {
+        let dat = [[5.0, 5.0], [4.0, 6.0], [2.0, 7.0], [7.0, 4.0]];
+        assert_eq!(hypervolume(&dat, &[10.0, 10.0]).unwrap(), 38.0);
+        let maximised: Vec<[f64; 2]> = dat.iter().map(|p| [-p[0], -p[1]]).collect();
+        assert_eq!(hypervolume(&maximised, &[0.0, 0.0]).unwrap(), 39.0);
+        // Lifted to 3-d with a third objective at 0 against 1: the same volume.
+        let lifted: Vec<[f64; 3]> = dat.iter().map(|p| [p[0], p[1], 0.0]).collect();
+        assert_eq!(hypervolume(&lifted, &[10.0, 10.0, 1.0]).unwrap(), 38.0);
     }
 
     #[test]

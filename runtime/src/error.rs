@@ -49,6 +49,10 @@ pub enum Error {
     /// A set of parameter values does not fit the search space.
     #[error("invalid params: {0}")]
     InvalidParams(String),
+    /// Objective vectors, constraint values or a reference point given to
+    /// [`pareto`](crate::pareto) cannot be used (NaN, mismatched lengths, no objectives).
+    #[error("invalid points: {0}")]
+    InvalidPoints(String),
     /// A typed config could not be decoded from (or encoded to) parameter values.
     #[error("cannot decode param `{param}`: {message}")]
     Decode {

@@ -17,6 +17,8 @@
 //!   backend author needs: the trait and its conformance suite.
 //! - [`objective`]: what an objective may be and return, and the [`TrialContext`] it
 //!   reports through; [`cv`] cross-validates inside an objective.
+//! - [`pareto`]: domination, non-dominated sorting, hypervolume and crowding distance
+//!   for several objectives.
 //! - [`Study`] (module [`study`]) runs it all; [`callbacks`] watch and stop it; [`report`]
 //!   writes what it found.
 //! - [`tunable`]: the [`Tunable`] trait `#[tunable]` implements and the [`TypedSpace`] that
@@ -28,6 +30,7 @@ pub mod callbacks;
 pub mod cv;
 mod error;
 pub mod objective;
+pub mod pareto;
 pub mod pruners;
 pub mod report;
 pub mod samplers;

@@ -161,6 +161,19 @@ impl Dim {
         }
     }
 
+    /// The encoded point that a uniform coordinate `u` in `[0, 1)` stands for: `u` itself
+    /// (continuous), the grid point owning `u`, or choice `floor(u * n)`.
+    pub(crate) fn of_unit(&self, u: f64) -> f64 {
+        match self {
+            Dim::Continuous { .. } => u,
+            Dim::Categorical { choices } => {
+                let n = choices.len().max(1);
+                ((u * n as f64).floor().max(0.0) as usize).min(n - 1) as f64
+            }
+            _ => self.u_of_index(self.index_of_u(u)),
+        }
+    }
+
     /// The grid point (or choice index) that owns the encoded position `u`.
     pub(crate) fn index_of_u(&self, u: f64) -> u128 {
         let u = if u.is_nan() { 0.5 } else { u };

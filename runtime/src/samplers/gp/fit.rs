@@ -7,10 +7,11 @@
 //! `Gamma(2, 1)` on the kernel scale and `Gamma(1.1, 30)` on the noise variance (constant
 //! factors omitted).
 
-use nalgebra::{Cholesky, DMatrix, DVector};
+use faer::{Col, Mat};
 
-use super::kernel::{dim_term, matern52, matern52_derivative, squared_distance, KernelParams};
-use super::lbfgs::{minimize, Stop};
+use super::kernel::{dim_term, matern52, matern52_derivative, KernelParams};
+use super::lbfgs::{minimize, Stop, FTOL};
+use super::linalg::Factor;
 
 /// Optuna's floor on the noise variance.
 pub(crate) const MIN_NOISE_VAR: f64 = 1e-6;
@@ -54,8 +55,37 @@ pub(crate) fn log_prior(params: &KernelParams) -> f64 {
         + gamma(params.noise_var, 1.1, 30.0)
 }
 
+/// The per-dim distance terms of every pair of observations, computed once per fit
+/// (as Optuna's `_squared_X_diff`): each loss evaluation then needs only two
+/// matrix-vector products with them, for the distances and for the lengthscale gradient.
+pub(crate) struct Pairs {
+    n: usize,
+    /// Row `p` for the pair `(a, b)`, `b < a`, in the order `(1, 0), (2, 0), (2, 1), ..`;
+    /// column `j`: [`dim_term`] of dim `j`.
+    terms: Mat<f64>,
+}
+
+impl Pairs {
+    pub(crate) fn new(x: &[Vec<f64>], categorical: &[bool]) -> Pairs {
+        let n = x.len();
+        let d = categorical.len();
+        let mut terms = Mat::<f64>::zeros(n * n.saturating_sub(1) / 2, d);
+        for j in 0..d {
+            let mut p = 0;
+            for a in 0..n {
+                for b in 0..a {
+                    terms[(p, j)] = dim_term(x[a][j], x[b][j], categorical[j]);
+                    p += 1;
+                }
+            }
+        }
+        Pairs { n, terms }
+    }
+}
+
 /// `-(log marginal likelihood + log prior)` at search variables `raw`, with its gradient
 /// written to `grad`; `+inf` when the covariance is not positive definite.
+#[cfg(test)]
 pub(crate) fn loss(
     x: &[Vec<f64>],
     y: &[f64],
@@ -63,66 +93,63 @@ pub(crate) fn loss(
     raw: &[f64],
     grad: &mut [f64],
 ) -> f64 {
-    let n = x.len();
+    pair_loss(&Pairs::new(x, categorical), y, raw, grad)
+}
+
+/// [`loss`] with the pair terms computed already.
+pub(crate) fn pair_loss(pairs: &Pairs, y: &[f64], raw: &[f64], grad: &mut [f64]) -> f64 {
+    let n = pairs.n;
     let d = raw.len() - 2;
     let params = params_of(raw);
     let isl = &params.inverse_squared_lengthscales;
     let (scale, noise) = (params.kernel_scale, params.noise_var);
-    let mut f = DMatrix::zeros(n, n);
-    let mut fp = DMatrix::zeros(n, n);
+    let isl_col = Col::from_fn(d, |j| isl[j]);
+    let dist: Col<f64> = &pairs.terms * &isl_col;
+    let mut k = Mat::<f64>::zeros(n, n);
+    let mut p = 0;
     for a in 0..n {
-        f[(a, a)] = 1.0;
+        k[(a, a)] = scale + noise;
         for b in 0..a {
-            let dist = squared_distance(&x[a], &x[b], isl, categorical);
-            let (v, dv) = (matern52(dist), matern52_derivative(dist));
-            f[(a, b)] = v;
-            f[(b, a)] = v;
-            fp[(a, b)] = dv;
+            let v = scale * matern52(dist[p]);
+            k[(a, b)] = v;
+            k[(b, a)] = v;
+            p += 1;
         }
     }
-    let mut k = &f * scale;
-    for a in 0..n {
-        k[(a, a)] += noise;
-    }
-    if k.iter().any(|v| !v.is_finite()) {
-        return f64::INFINITY;
-    }
-    let Some(chol) = Cholesky::new(k) else {
+    let Some(chol) = Factor::new(&k) else {
         return f64::INFINITY;
     };
-    let yv = DVector::from_column_slice(y);
-    let alpha = chol.solve(&yv);
-    let log_det = 2.0
-        * chol
-            .l_dirty()
-            .diagonal()
-            .iter()
-            .map(|v| v.ln())
-            .sum::<f64>();
+    let alpha = chol.solve(y);
+    let quadratic: f64 = y.iter().zip(&alpha).map(|(a, b)| a * b).sum();
     let nll =
-        0.5 * yv.dot(&alpha) + 0.5 * log_det + 0.5 * n as f64 * (2.0 * std::f64::consts::PI).ln();
+        0.5 * quadratic + 0.5 * chol.log_det() + 0.5 * n as f64 * (2.0 * std::f64::consts::PI).ln();
     let value = nll - log_prior(&params);
     if !value.is_finite() {
         return f64::INFINITY;
     }
-    // d nll / d theta = -1/2 tr(W dK/dtheta), W = alpha alpha^T - K^-1.
-    let mut w = chol.inverse();
-    w.neg_mut();
-    w.ger(1.0, &alpha, &alpha, 1.0);
-    grad.fill(0.0);
+    // d nll / d theta = -1/2 tr(W dK/dtheta), W = alpha alpha^T - K^-1: one inverse,
+    // then elementwise products with each dK/dtheta (symmetric, so the lower triangle
+    // counts twice). For the lengthscales, dK_ab/d ln isl_j = scale matern'(dist_ab)
+    // isl_j term_abj: a product of the pair terms with the per-pair weights.
+    let k_inv = chol.inverse();
     let mut g_scale = 0.0;
     let mut g_noise = 0.0;
+    let mut weights = Col::<f64>::zeros(dist.nrows());
+    let mut p = 0;
     for a in 0..n {
-        g_scale += w[(a, a)];
-        g_noise += w[(a, a)];
+        let w_aa = alpha[a] * alpha[a] - k_inv[(a, a)];
+        g_scale += w_aa;
+        g_noise += w_aa;
         for b in 0..a {
-            let wab = 2.0 * w[(a, b)];
-            g_scale += wab * f[(a, b)];
-            let outer = wab * scale * fp[(a, b)];
-            for j in 0..d {
-                grad[j] += outer * isl[j] * dim_term(x[a][j], x[b][j], categorical[j]);
-            }
+            let wab = 2.0 * (alpha[a] * alpha[b] - k_inv[(a, b)]);
+            g_scale += wab * k[(a, b)] / scale;
+            weights[p] = wab * scale * matern52_derivative(dist[p]);
+            p += 1;
         }
+    }
+    let by_dim: Col<f64> = pairs.terms.transpose() * &weights;
+    for j in 0..d {
+        grad[j] = by_dim[j] * isl[j];
     }
     let noise_excess = noise - MIN_NOISE_VAR;
     for j in 0..d {
@@ -134,16 +161,16 @@ pub(crate) fn loss(
 }
 
 /// The MAP kernel params for targets `y` at `x`, searched from `start` (moved into the
-/// search box); that start when no better point is found (or the loss is not finite
-/// there). With `deterministic`, the noise variance is held at its minimum (as Optuna's
-/// `deterministic_objective`).
+/// search box), and the loss there; that start when no better point is found (or the
+/// loss is not finite there, then returned as not finite). With `deterministic`, the
+/// noise variance is held at its minimum (as Optuna's `deterministic_objective`).
 pub(crate) fn fit(
     x: &[Vec<f64>],
     y: &[f64],
     categorical: &[bool],
     start: &KernelParams,
     deterministic: bool,
-) -> KernelParams {
+) -> (KernelParams, f64) {
     let d = categorical.len();
     let mut lower = vec![LOG_ISL_BOUNDS.0; d];
     let mut upper = vec![LOG_ISL_BOUNDS.1; d];
@@ -157,16 +184,18 @@ pub(crate) fn fit(
     let stop = Stop {
         max_iters: 100,
         gtol: 1e-2,
+        ftol: FTOL,
     };
+    let pairs = Pairs::new(x, categorical);
     // Never worse than the (clamped) start, which it returns when the loss is not finite.
-    let (raw, _) = minimize(
-        |raw, grad| loss(x, y, categorical, raw, grad),
+    let (raw, loss_value) = minimize(
+        |raw, grad| pair_loss(&pairs, y, raw, grad),
         &raw_of(start),
         &lower,
         &upper,
         stop,
     );
-    params_of(&raw)
+    (params_of(&raw), loss_value)
 }
 
 #[cfg(test)]
@@ -218,13 +247,14 @@ mod tests {
     fn fitting_lowers_the_loss() {
         let (x, y, cat) = data();
         let start = KernelParams::initial(3);
-        let fitted = fit(&x, &y, &cat, &start, false);
+        let (fitted, fitted_loss) = fit(&x, &y, &cat, &start, false);
         let mut g = vec![0.0; 5];
         let before = loss(&x, &y, &cat, &raw_of(&start), &mut g);
         let after = loss(&x, &y, &cat, &raw_of(&fitted), &mut g);
         assert!(after < before - 1e-3, "{before} -> {after}");
+        assert_eq!(after, fitted_loss);
         assert!(fitted.noise_var >= MIN_NOISE_VAR);
-        let exact = fit(&x, &y, &cat, &start, true);
+        let (exact, _) = fit(&x, &y, &cat, &start, true);
         assert!(exact.noise_var < MIN_NOISE_VAR * (1.0 + 1e-6), "{exact:?}");
         assert!(loss(&x, &y, &cat, &raw_of(&exact), &mut g) < before);
     }

@@ -15,7 +15,13 @@ pub(crate) struct Stop {
     pub(crate) max_iters: usize,
     /// Stop when the largest projected-gradient component is below this.
     pub(crate) gtol: f64,
+    /// Stop when a step lowers the value by at most this fraction of `max(|f|, 1)`.
+    pub(crate) ftol: f64,
 }
+
+/// SciPy's default `ftol` for L-BFGS-B (`factr = 1e7` times the machine epsilon), which
+/// Optuna's fits and acquisition searches run with.
+pub(crate) const FTOL: f64 = 1e7 * f64::EPSILON;
 
 const MEMORY: usize = 10;
 
@@ -107,7 +113,7 @@ pub(crate) fn minimize(
             }
             memory.push((s, y, 1.0 / sy));
         }
-        if improvement <= 1e-12 * fx.abs().max(1.0) {
+        if improvement <= stop.ftol * fx.abs().max(fnew.abs()).max(1.0) {
             break;
         }
     }
@@ -181,6 +187,7 @@ mod tests {
         let stop = Stop {
             max_iters: 500,
             gtol: 1e-10,
+            ftol: 1e-15,
         };
         let (x, fx) = minimize(rosenbrock, &[-1.2, 1.0], &[-5.0; 2], &[5.0; 2], stop);
         assert!(fx < 1e-10, "{fx} at {x:?}");
@@ -201,6 +208,7 @@ mod tests {
         let stop = Stop {
             max_iters: 100,
             gtol: 1e-12,
+            ftol: 1e-15,
         };
         let (x, fx) = minimize(f, &[0.3, 0.7], &[0.0; 2], &[1.0; 2], stop);
         assert_eq!(x, vec![1.0, 0.0]);
@@ -221,6 +229,7 @@ mod tests {
         let stop = Stop {
             max_iters: 100,
             gtol: 1e-12,
+            ftol: 1e-15,
         };
         let (x, fx) = minimize(f, &[0.0], &[0.0], &[1.0], stop);
         assert!(x[0] <= 0.5 && x[0] > 0.4 && fx == -x[0], "{x:?} {fx}");

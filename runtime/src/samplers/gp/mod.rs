@@ -6,7 +6,9 @@
 //!   a step), categoricals as choice indices, inactive params as NaN;
 //! - [`kernel`]: Matérn 5/2 with ARD lengthscales and a Hamming term for categoricals;
 //! - [`fit`]: MAP kernel hyperparameters under Optuna's priors;
-//! - [`posterior`]: the conditioned GP (Cholesky by nalgebra, with jitter retries);
+//! - [`warm`]: warm starts of that fit which depend on the history alone;
+//! - [`linalg`]: Cholesky with jitter retries, solves and inverse (faer);
+//! - [`posterior`]: the conditioned GP, at one point or many at once;
 //! - [`acquisition`]: log expected improvement, stable in the tails;
 //! - [`lbfgs`]: bounded L-BFGS by projection;
 //! - [`optimize`]: the acquisition search over the mixed space;
@@ -17,9 +19,11 @@ mod encoding;
 mod fit;
 mod kernel;
 mod lbfgs;
+mod linalg;
 mod optimize;
 mod posterior;
 mod sampler;
+mod warm;
 
 pub use sampler::Gp;
 

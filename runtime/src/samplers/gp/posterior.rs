@@ -1,40 +1,15 @@
 //! The GP posterior at a point: mean and variance of the latent function, and their
 //! gradients with respect to the point's numeric coordinates.
 
-use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
+use faer::Mat;
 
 use super::kernel::{add_covariance_gradient, covariance, KernelParams};
-
-/// The Cholesky factor of `k`, adding jitter to the diagonal (1e-10, 1e-9, .. 1e-2 times
-/// its mean) while it is not numerically positive definite. `None` when even that fails or
-/// `k` has a non-finite entry.
-pub(crate) fn cholesky_with_jitter(k: &DMatrix<f64>) -> Option<Cholesky<f64, Dyn>> {
-    if k.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    if let Some(c) = Cholesky::new(k.clone()) {
-        return Some(c);
-    }
-    let n = k.nrows().max(1);
-    let scale = (k.diagonal().iter().map(|v| v.abs()).sum::<f64>() / n as f64).max(1e-300);
-    let mut jitter = 1e-10 * scale;
-    for _ in 0..9 {
-        let mut m = k.clone();
-        for i in 0..k.nrows() {
-            m[(i, i)] += jitter;
-        }
-        if let Some(c) = Cholesky::new(m) {
-            return Some(c);
-        }
-        jitter *= 10.0;
-    }
-    None
-}
+use super::linalg::Factor;
 
 /// The covariance matrix of `x` with the noise on its diagonal.
-pub(crate) fn gram(x: &[Vec<f64>], params: &KernelParams, categorical: &[bool]) -> DMatrix<f64> {
+pub(crate) fn gram(x: &[Vec<f64>], params: &KernelParams, categorical: &[bool]) -> Mat<f64> {
     let n = x.len();
-    let mut k = DMatrix::zeros(n, n);
+    let mut k = Mat::<f64>::zeros(n, n);
     for a in 0..n {
         k[(a, a)] = params.kernel_scale + params.noise_var;
         for b in 0..a {
@@ -53,9 +28,11 @@ pub(crate) struct Posterior {
     params: KernelParams,
     categorical: Vec<bool>,
     /// `K^-1 y`.
-    alpha: DVector<f64>,
+    alpha: Vec<f64>,
     /// `K^-1` (with noise and any jitter).
-    k_inv: DMatrix<f64>,
+    k_inv: Mat<f64>,
+    /// The Cholesky factor of `K`.
+    factor: Factor,
 }
 
 impl Posterior {
@@ -67,10 +44,13 @@ impl Posterior {
         params: KernelParams,
         categorical: Vec<bool>,
     ) -> Option<Self> {
-        let chol = cholesky_with_jitter(&gram(&x, &params, &categorical))?;
-        let alpha = chol.solve(&DVector::from_column_slice(y));
-        let k_inv = chol.inverse();
-        if alpha.iter().chain(k_inv.iter()).any(|v| !v.is_finite()) {
+        let factor = Factor::with_jitter(&gram(&x, &params, &categorical))?;
+        let alpha = factor.solve(y);
+        let k_inv = factor.inverse();
+        let n = x.len();
+        let finite = alpha.iter().all(|v| v.is_finite())
+            && (0..n).all(|j| k_inv.col(j).iter().all(|v| v.is_finite()));
+        if !finite {
             return None;
         }
         Some(Posterior {
@@ -79,24 +59,64 @@ impl Posterior {
             categorical,
             alpha,
             k_inv,
+            factor,
         })
     }
 
-    fn cross(&self, p: &[f64]) -> DVector<f64> {
-        DVector::from_iterator(
-            self.x.len(),
-            self.x
-                .iter()
-                .map(|xi| covariance(p, xi, &self.params, &self.categorical)),
-        )
+    /// The lengthscale of dim `j`, `1 / sqrt(isl_j)`.
+    pub(crate) fn lengthscale(&self, j: usize) -> f64 {
+        1.0 / self.params.inverse_squared_lengthscales[j].sqrt()
+    }
+
+    fn cross(&self, p: &[f64]) -> Vec<f64> {
+        self.x
+            .iter()
+            .map(|xi| covariance(p, xi, &self.params, &self.categorical))
+            .collect()
+    }
+
+    /// `K^-1 k`.
+    fn k_inv_times(&self, k: &[f64]) -> Vec<f64> {
+        let n = k.len();
+        let mut v = vec![0.0; n];
+        // Column by column (faer is column-major); K^-1 is symmetric.
+        for (j, &kj) in k.iter().enumerate() {
+            for (vi, a) in v.iter_mut().zip(self.k_inv.col(j).iter()) {
+                *vi += a * kj;
+            }
+        }
+        v
     }
 
     /// Mean and variance (at least 0) of the latent function at `p`.
     pub(crate) fn predict(&self, p: &[f64]) -> (f64, f64) {
         let k = self.cross(p);
-        let mean = k.dot(&self.alpha);
-        let var = self.params.kernel_scale - k.dot(&(&self.k_inv * &k));
+        let mean = dot(&k, &self.alpha);
+        let var = self.params.kernel_scale - dot(&k, &self.k_inv_times(&k));
         (mean, var.max(0.0))
+    }
+
+    /// [`predict`](Self::predict) at many points at once: the variance terms by one
+    /// triangular solve with every point's covariances as a right-hand side (blocked, so
+    /// much faster than a matrix-vector product per point at large n).
+    pub(crate) fn predict_many(&self, points: &[Vec<f64>]) -> Vec<(f64, f64)> {
+        let n = self.x.len();
+        let mut out = Vec::with_capacity(points.len());
+        // Chunks bound the memory to n * CHUNK floats.
+        const CHUNK: usize = 512;
+        for chunk in points.chunks(CHUNK) {
+            let cross = Mat::from_fn(n, chunk.len(), |i, j| {
+                covariance(&chunk[j], &self.x[i], &self.params, &self.categorical)
+            });
+            let means: Vec<f64> = (0..chunk.len())
+                .map(|j| dot_col(&cross, j, &self.alpha))
+                .collect();
+            let forms = self.factor.quadratic_forms(cross);
+            for (mean, form) in means.into_iter().zip(forms) {
+                out.push((mean, (self.params.kernel_scale - form).max(0.0)));
+            }
+        }
+        out
     }
 
     /// [`predict`](Self::predict), and the gradients of mean and variance with respect to
@@ -108,9 +128,9 @@ impl Posterior {
         dvar: &mut [f64],
     ) -> (f64, f64) {
         let k = self.cross(p);
-        let v = &self.k_inv * &k;
-        let mean = k.dot(&self.alpha);
-        let var = self.params.kernel_scale - k.dot(&v);
+        let v = self.k_inv_times(&k);
+        let mean = dot(&k, &self.alpha);
+        let var = self.params.kernel_scale - dot(&k, &v);
         dmean.fill(0.0);
         dvar.fill(0.0);
         for (i, xi) in self.x.iter().enumerate() {
@@ -123,6 +143,14 @@ impl Posterior {
         }
         (mean, var.max(0.0))
     }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn dot_col(m: &Mat<f64>, j: usize, b: &[f64]) -> f64 {
+    m.col(j).iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 #[cfg(test)]
@@ -160,16 +188,6 @@ mod tests {
     }
 
     #[test]
-    fn jitter_rescues_a_singular_matrix() {
-        // Two identical points without noise: rank 1.
-        let k = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]);
-        assert!(Cholesky::new(k.clone()).is_none());
-        assert!(cholesky_with_jitter(&k).is_some());
-        let bad = DMatrix::from_row_slice(1, 1, &[f64::NAN]);
-        assert!(cholesky_with_jitter(&bad).is_none());
-    }
-
-    #[test]
     fn posterior_gradients_match_finite_differences() {
         let params = KernelParams {
             inverse_squared_lengthscales: vec![3.0, 0.7, 1.0],
@@ -201,5 +219,41 @@ mod tests {
             assert!(((vu - vd) / (2.0 * h) - dv[j]).abs() < 1e-6, "var, dim {j}");
         }
         assert_eq!((dm[2], dv[2]), (0.0, 0.0));
+    }
+
+    /// The batched path (one triangular solve for many points) against the one-point path
+    /// (`K^-1` times a vector), with categorical and inactive coordinates, over more points
+    /// than one chunk.
+    #[test]
+    fn predictions_at_many_points_match_one_by_one() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let point = |rng: &mut rand_chacha::ChaCha8Rng| {
+            let c = f64::from(rng.random_range(0..3u8));
+            let z = if rng.random::<f64>() < 0.3 {
+                f64::NAN
+            } else {
+                rng.random()
+            };
+            vec![rng.random::<f64>(), c, z]
+        };
+        let x: Vec<Vec<f64>> = (0..40).map(|_| point(&mut rng)).collect();
+        let y: Vec<f64> = (0..40).map(|_| rng.random::<f64>() - 0.5).collect();
+        let params = KernelParams {
+            inverse_squared_lengthscales: vec![5.0, 0.8, 2.0],
+            kernel_scale: 1.4,
+            noise_var: 1e-4,
+        };
+        let post = Posterior::new(x.clone(), &y, params, vec![false, true, false]).unwrap();
+        let mut points: Vec<Vec<f64>> = (0..1100).map(|_| point(&mut rng)).collect();
+        // Observed points too, where the variance nearly vanishes.
+        points.extend(x.iter().take(5).cloned());
+        let many = post.predict_many(&points);
+        assert_eq!(many.len(), points.len());
+        for (p, (mean, var)) in points.iter().zip(many) {
+            let (m, v) = post.predict(p);
+            assert!((m - mean).abs() < 1e-10, "mean at {p:?}: {m} vs {mean}");
+            assert!((v - var).abs() < 1e-10, "var at {p:?}: {v} vs {var}");
+        }
     }
 }

@@ -1,12 +1,11 @@
 //! The [`Gp`] sampler: history to observations, fit, condition, search the acquisition.
 
-use rand::RngCore;
+use rand::{Rng, RngCore};
 
 use super::encoding::Encoding;
-use super::fit::fit;
-use super::kernel::KernelParams;
 use super::optimize::{Acquisition, Search};
 use super::posterior::Posterior;
+use super::warm::AnchorCache;
 use crate::error::Result;
 use crate::samplers::unseen::Taken;
 use crate::samplers::{Qmc, Random, SampleContext, Sampler};
@@ -24,13 +23,17 @@ use crate::trial::{Direction, TrialState};
 ///   outputs are standardised. The kernel is Matérn 5/2 with one lengthscale per param
 ///   (ARD) and, for categoricals, a Hamming term (same choice or not) rather than a
 ///   one-hot encoding. Kernel scale, lengthscales and noise variance (at least 1e-6) are
-///   the MAP estimate under Optuna's priors, refitted from Optuna's defaults at every
-///   ask: the sampler keeps no state between asks.
+///   the MAP estimate under Optuna's priors, refitted at every ask from a warm start
+///   that depends on the history alone (the fit from Optuna's defaults on a prefix of
+///   the trials), so that a resumed study proposes exactly what an uninterrupted one
+///   does; the sampler caches that prefix fit, which changes only the cost.
 /// - **Acquisition.** Log EI, computed stably far below the incumbent. It is maximised
-///   by scoring `n_candidates` random points and refining the best `n_local_search` of
-///   them (and the best trial so far) by bounded L-BFGS over continuous params, a line
-///   search over each grid (so ints and steps are proposed exactly on their grid), and
-///   every choice of each categorical.
+///   as Optuna does: `n_candidates` points of a freshly scrambled Sobol design are scored;
+///   `n_local_search` local searches start from the best of them, the best trial so far,
+///   and the rest drawn from the candidates with probability proportional to their
+///   expected improvement. Each refines by bounded L-BFGS over continuous params (in
+///   lengthscale units), a line search over each grid (so ints and steps are proposed
+///   exactly on their grid), and every choice of each categorical.
 /// - **Conditional spaces.** A trial's inactive params are missing coordinates; the
 ///   kernel counts a param active in only one of two points as maximally distant in that
 ///   coordinate, and absent in both as equal. Sampled candidates decide which branch a
@@ -72,6 +75,8 @@ pub struct Gp {
     n_local_search: usize,
     constant_liar: bool,
     deterministic_objective: bool,
+    /// The last fit from defaults, to warm-start later fits from (see [`AnchorCache`]).
+    pub(super) anchors: AnchorCache,
 }
 
 impl Default for Gp {
@@ -81,8 +86,8 @@ impl Default for Gp {
 }
 
 impl Gp {
-    /// Optuna's defaults: 10 random startup trials, 2048 sampled candidates of which the
-    /// best 10 are refined, noise variance fitted; constant liar on (not in Optuna).
+    /// Optuna's defaults: 10 startup trials, 2048 sampled candidates, 10 local searches,
+    /// noise variance fitted; constant liar on (not in Optuna).
     pub fn new() -> Self {
         Gp {
             n_startup_trials: 10,
@@ -90,6 +95,7 @@ impl Gp {
             n_local_search: 10,
             constant_liar: true,
             deterministic_objective: false,
+            anchors: AnchorCache::default(),
         }
     }
 
@@ -107,8 +113,10 @@ impl Gp {
         self
     }
 
-    /// How many of the best-scoring candidates are refined by local search (default 10;
-    /// with 0, only the best trial so far is refined, competing with the best candidate).
+    /// How many local searches refine the acquisition (default 10): from the best
+    /// candidate, the best trial so far and candidates drawn with probability
+    /// proportional to their expected improvement. With 0 or 1, only the best trial so
+    /// far is refined (plus the best candidate with 1), competing with the best candidate.
     pub fn n_local_search(mut self, n: usize) -> Self {
         self.n_local_search = n;
         self
@@ -154,8 +162,9 @@ impl Gp {
         }
         let y = standardize(&scores)?;
         let categorical = encoding.categorical_mask();
-        let start = KernelParams::initial(space.len());
-        let params = fit(&x, &y, &categorical, &start, self.deterministic_objective);
+        let params = self
+            .anchors
+            .fit(&x, &scores, &y, &categorical, self.deterministic_objective);
         let best = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let incumbent = x[y.iter().position(|&v| v == best).unwrap_or(0)].clone();
         let (mut x_all, mut y_all) = (x, y);
@@ -174,23 +183,21 @@ impl Gp {
             posterior: &posterior,
             best,
         };
-        let sampled: Vec<Vec<f64>> = (0..self.n_candidates.max(1))
-            .filter_map(|_| encoding.encode(space, &Random::sample_space(space, rng)))
-            .collect();
+        let sampled = candidates(space, &encoding, self.n_candidates.max(1), rng);
         let fixed = condition_parents(space);
         let search = Search {
             dims: &encoding.dims,
             fixed: &fixed,
             n_local: self.n_local_search,
         };
-        let point = search.maximize(&acquisition, sampled, vec![incumbent])?;
+        let point = search.maximize(&acquisition, sampled, vec![incumbent], rng)?;
         Some(encoding.decode(space, &point))
     }
 }
 
 /// Scores scaled to mean 0 and standard deviation 1 (0 everywhere when all are equal),
 /// infinities clamped to the finite range first; `None` when no score is finite.
-fn standardize(scores: &[f64]) -> Option<Vec<f64>> {
+pub(crate) fn standardize(scores: &[f64]) -> Option<Vec<f64>> {
     let finite = scores.iter().copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold(None, |acc: Option<(f64, f64)>, v| {
         Some(acc.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
@@ -207,6 +214,43 @@ fn standardize(scores: &[f64]) -> Option<Vec<f64>> {
     } else {
         vec![0.0; scaled.len()]
     })
+}
+
+/// `n` encoded points of a Sobol design under a fresh random shift (Optuna scores a
+/// freshly scrambled Sobol design; a shift modulo 1 randomises it too, at a fraction of
+/// the cost of a scramble per point).
+pub(super) fn candidates(
+    space: &SearchSpace,
+    encoding: &Encoding,
+    n: usize,
+    rng: &mut dyn RngCore,
+) -> Vec<Vec<f64>> {
+    let d = space.len();
+    let shift: Vec<f64> = (0..d).map(|_| rng.random::<f64>()).collect();
+    let sobol = Qmc::sobol().scramble(false);
+    let conditional = space.params().iter().any(|p| p.condition.is_some());
+    (0..n as u64)
+        .filter_map(|k| {
+            let u = sobol.unit_point(d, 0, k);
+            let shifted = u.iter().zip(&shift).map(|(u, s)| (u + s).fract());
+            if !conditional {
+                return Some(
+                    shifted
+                        .zip(&encoding.dims)
+                        .map(|(u, dim)| dim.of_unit(u))
+                        .collect(),
+                );
+            }
+            // Which params exist depends on the values of their parents: decode first.
+            let mut params = Params::new();
+            for (param, u) in space.params().iter().zip(shifted) {
+                if space.is_active(param, &params) {
+                    params.insert(param.name.clone(), Qmc::value_at(&param.domain, u));
+                }
+            }
+            encoding.encode(space, &params)
+        })
+        .collect()
 }
 
 /// Which params some condition names as its parent.

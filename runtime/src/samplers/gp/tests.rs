@@ -519,3 +519,98 @@ fn a_parallel_study_converges() {
     assert!(trials.iter().all(|t| t.state == TrialState::Complete));
     assert!(study.best().unwrap().value < 0.01);
 }
+
+/// The fit is warm-started from a fit on a prefix of the history that the sampler caches:
+/// a sampler that has seen the earlier asks (cache hit) and a fresh one, as a resumed
+/// study has (miss), propose exactly the same point; and the cache is really used.
+#[test]
+fn a_resumed_study_proposes_what_an_uninterrupted_one_does() {
+    let space = SearchSpace::builder()
+        .add("x", Domain::float(-3.0, 3.0))
+        .add("n", Domain::int(0, 40))
+        .add("c", Domain::categorical(["a", "b", "c"]))
+        .build()
+        .unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let history: Vec<Trial> = (0..29)
+        .map(|k| {
+            let params = Random::sample_space(&space, &mut rng);
+            let value = objective(&params) + rng.random::<f64>();
+            trial(k, params, TrialState::Complete, Some(value))
+        })
+        .collect();
+    let uninterrupted = small();
+    // Asks at 25 and 27 observations fill the cache with the fit of the first 24
+    // (the anchor of 25..=31).
+    for n in [25, 27] {
+        propose(&uninterrupted, &space, &history[..n], 5);
+    }
+    let encoding = super::encoding::Encoding::new(&space);
+    let prefix: Vec<Vec<f64>> = history[..24]
+        .iter()
+        .map(|t| encoding.encode(&space, &t.params).unwrap())
+        .collect();
+    let scores: Vec<f64> = history[..24].iter().map(|t| -t.value.unwrap()).collect();
+    let categorical = encoding.categorical_mask();
+    assert!(uninterrupted.anchors.holds(&prefix, &scores, &categorical));
+    let resumed = small();
+    assert!(!resumed.anchors.holds(&prefix, &scores, &categorical));
+    for n in [28, 29] {
+        let hit = propose(&uninterrupted, &space, &history[..n], 5 + n as u64);
+        let miss = propose(&small(), &space, &history[..n], 5 + n as u64);
+        assert_eq!(hit, miss, "{n} observations");
+    }
+    // The history decides the warm start, not what the sampler saw: a sampler whose cache
+    // holds another prefix proposes the same too.
+    let other = small();
+    propose(&other, &space, &history[1..26], 1);
+    assert_eq!(
+        propose(&other, &space, &history[..28], 33),
+        propose(&small(), &space, &history[..28], 33)
+    );
+}
+
+/// The scored candidates are a shifted Sobol design: every point decodes to a valid
+/// proposal, each coordinate is stratified (2048 points put exactly 512 in each quarter of
+/// a float's range and on each of four choices, which random points would almost never
+/// do), a new rng gives a new shift, and conditional spaces leave inactive params out.
+#[test]
+fn candidates_are_a_stratified_design_of_valid_points() {
+    use super::encoding::Encoding;
+    use super::sampler::candidates;
+    let space = SearchSpace::builder()
+        .add("x", Domain::float(-2.0, 6.0))
+        .add("k", Domain::int(1, 1000).log())
+        .add("c", Domain::categorical(["a", "b", "c", "d"]))
+        .build()
+        .unwrap();
+    let encoding = Encoding::new(&space);
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let points = candidates(&space, &encoding, 2048, &mut rng);
+    assert_eq!(points.len(), 2048);
+    let mut quarters = [0; 4];
+    let mut choices = [0; 4];
+    for p in &points {
+        check_proposal("gp", &space, &encoding.decode(&space, p)).unwrap();
+        quarters[((p[0] * 4.0) as usize).min(3)] += 1;
+        choices[p[2] as usize] += 1;
+    }
+    assert_eq!(quarters, [512; 4]);
+    assert_eq!(choices, [512; 4]);
+    let again = candidates(&space, &encoding, 2048, &mut rng);
+    assert_ne!(points[0], again[0]);
+
+    let conditional = SearchSpace::builder()
+        .add("optimizer", Domain::categorical(["adam", "sgd"]))
+        .add_when("momentum", Domain::float(0.0, 0.9), "optimizer", ["sgd"])
+        .build()
+        .unwrap();
+    let encoding = Encoding::new(&conditional);
+    let points = candidates(&conditional, &encoding, 64, &mut rng);
+    let inactive = points.iter().filter(|p| p[1].is_nan()).count();
+    assert_eq!(inactive, 32);
+    for p in &points {
+        assert_eq!(p[1].is_nan(), p[0] == 0.0, "{p:?}");
+        check_proposal("gp", &conditional, &encoding.decode(&conditional, p)).unwrap();
+    }
+}

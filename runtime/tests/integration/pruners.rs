@@ -70,6 +70,9 @@ fn reports_per_trial(pruner: impl Pruner + 'static, maximize: bool) -> Vec<i64> 
         .collect()
 }
 
+/// Optuna's pruner, ours, whether to maximize, and Optuna's reports per trial.
+type OptunaCase = (&'static str, Box<dyn Pruner>, bool, [i64; 40]);
+
 /// What Optuna 5.0.0 (bench venv) decided on the same curves: reports per trial, negative
 /// when pruned. The script: for each pruner, `optuna.create_study(study_name="study",
 /// pruner=..., sampler=RandomSampler(seed=0))`, 40 trials, each reporting `curve(number,
@@ -77,7 +80,7 @@ fn reports_per_trial(pruner: impl Pruner + 'static, maximize: bool) -> Vec<i64> 
 #[test]
 fn decisions_match_optunas_on_the_same_learning_curves() {
     #[rustfmt::skip]
-    let cases: Vec<(&str, Box<dyn Pruner>, bool, [i64; 40])> = vec![
+    let cases: Vec<OptunaCase> = vec![
         ("SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)",
          Box::new(SuccessiveHalving::new().min_resource(1).reduction_factor(3)), false,
          [28, -2, -2, -2, -2, -2, -4, -2, -2, -2, -2, -2, -4, -2, -2, -2, -2, -4, -4, -2,

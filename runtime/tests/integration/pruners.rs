@@ -468,3 +468,64 @@ fn two_processes_on_postgres_prune_against_each_others_reports() {
     let dir = tempfile::tempdir().unwrap();
     two_workers_prune_against_each_other(&["postgres", &url, &schema.name], dir.path());
 }
+
+#[cfg(feature = "plots")]
+#[test]
+fn the_report_draws_learning_curves_with_pruned_trials_marked() {
+    let study = Study::minimize(unit_space())
+        .sampler(Random::new())
+        .seed(5)
+        .pruner(MedianPruner::new().startup_trials(3).warmup_steps(1))
+        .build()
+        .unwrap();
+    study
+        .optimize(20, |p: &Params, trial: &mut TrialContext| {
+            let x: f64 = p.get("x")?;
+            for step in 0..6 {
+                trial.report(step, x + 1.0 / (step as f64 + 1.0))?;
+            }
+            Ok::<f64, tunekit_runtime::Error>(x)
+        })
+        .unwrap();
+    let trials = study.trials().unwrap();
+    let pruned = trials
+        .iter()
+        .filter(|t| t.state == TrialState::Pruned)
+        .count();
+    assert!(pruned > 0 && pruned < trials.len());
+    let dir = tempfile::tempdir().unwrap();
+    let files = study.write_report(dir.path()).unwrap();
+    let svg = std::fs::read_to_string(files.intermediate_svg.unwrap()).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("intermediate.svg is well-formed XML");
+    let count = |tag: &str| doc.descendants().filter(|n| n.has_tag_name(tag)).count();
+    // One dot where each pruned trial stopped, plus the legend's.
+    assert_eq!(count("circle"), pruned + 1);
+    // A line per trial in its state's colour, the best one again in red, and a legend
+    // line for each (axes and ticks are black polylines).
+    let lines = |stroke: &str| {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") == Some(stroke))
+            .count()
+    };
+    assert_eq!(lines("#1F77B4"), trials.len() - pruned + 1, "complete");
+    assert_eq!(lines("#7F7F7F"), pruned + 1, "pruned");
+    assert_eq!(lines("#D62728"), 2, "best");
+    let text: String = doc
+        .descendants()
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("pruned trial") && text.contains("best trial"),
+        "{text}"
+    );
+
+    // A study whose trials reported nothing has no learning curves to draw.
+    let silent = Study::minimize(unit_space()).seed(1).build().unwrap();
+    silent
+        .optimize(3, |p: &Params| p.get::<f64>("x").unwrap())
+        .unwrap();
+    let files = silent.write_report(dir.path().join("silent")).unwrap();
+    assert!(files.intermediate_svg.is_none());
+    assert!(!dir.path().join("silent/intermediate.svg").exists());
+}

@@ -93,28 +93,44 @@ fn compare(seeds: u64, budget: Duration, dir: &Path) -> Result<String, BoxError>
     write_accuracy_vs_time_svg(&dir.join("accuracy_vs_time.svg"), &runs, total)?;
     let mut table = format!(
         "{seeds} seeds x {total:.0} s per sweep, {EPOCHS} epochs per full trial; medians over seeds\n\n\
-         | sweep | trials | pruned | epochs trained | best CV acc. at {:.0} s | at {:.0} s | at {total:.0} s | time to TPE's final best |\n\
-         |---|---|---|---|---|---|---|---|\n",
+         | sweep | trials | pruned | epochs trained | best CV acc. at {:.0} s | at {:.0} s | at {total:.0} s | time to TPE's final best | epochs to it |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
         total / 3.0,
         2.0 * total / 3.0
     );
     for pruning in Pruning::ALL {
         let mine: Vec<&Run> = runs.iter().filter(|r| r.pruning == pruning).collect();
         let med = |f: &dyn Fn(&Run) -> f64| median(mine.iter().map(|r| f(r)).collect());
-        // Per seed: when this sweep first matched the unpruned sweep's final best.
+        // Per seed: when this sweep first matched the unpruned sweep's final best, in
+        // seconds and in epochs trained.
+        let baseline = |r: &Run| {
+            runs.iter()
+                .find(|b| b.pruning == Pruning::Off && b.seed == r.seed)
+                .map(|b| b.best_at(total))
+        };
         let reached: Vec<f64> = mine
             .iter()
-            .filter_map(|r| {
-                let baseline = runs
-                    .iter()
-                    .find(|b| b.pruning == Pruning::Off && b.seed == r.seed)?
-                    .best_at(total);
-                r.time_to(baseline)
-            })
+            .filter_map(|r| r.time_to(baseline(r)?))
             .collect();
+        let reached_epochs: Vec<f64> = mine
+            .iter()
+            .filter_map(|r| Some(r.epochs_to(baseline(r)?)? as f64))
+            .collect();
+        let of_seeds = |found: &[f64], unit: &str| {
+            if found.len() == mine.len() {
+                format!("{:.0}{unit}", median(found.to_vec()))
+            } else {
+                format!(
+                    "{} of {} seeds (median {:.0}{unit})",
+                    found.len(),
+                    mine.len(),
+                    median(found.to_vec())
+                )
+            }
+        };
         writeln!(
             table,
-            "| {} | {:.0} | {:.0} | {:.0} | {:.4} | {:.4} | {:.4} | {} |",
+            "| {} | {:.0} | {:.0} | {:.0} | {:.4} | {:.4} | {:.4} | {} | {} |",
             pruning.label(),
             med(&|r| r.trials as f64),
             med(&|r| r.pruned as f64),
@@ -122,16 +138,8 @@ fn compare(seeds: u64, budget: Duration, dir: &Path) -> Result<String, BoxError>
             med(&|r| r.best_at(total / 3.0)),
             med(&|r| r.best_at(2.0 * total / 3.0)),
             med(&|r| r.best_at(total)),
-            if reached.len() == mine.len() {
-                format!("{:.0} s", median(reached))
-            } else {
-                format!(
-                    "{} of {} seeds reached it (median of those {:.0} s)",
-                    reached.len(),
-                    mine.len(),
-                    median(reached.clone())
-                )
-            }
+            of_seeds(&reached, " s"),
+            of_seeds(&reached_epochs, ""),
         )?;
     }
     std::fs::write(dir.join("comparison.md"), &table)?;

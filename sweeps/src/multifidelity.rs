@@ -193,6 +193,9 @@ pub struct Run {
     /// After each complete trial that improved: seconds since the sweep started, and
     /// the best mean CV accuracy so far.
     pub trajectory: Vec<(f64, f64)>,
+    /// The same against the epochs trained so far (by every trial finished by then): a
+    /// cost that does not depend on how loaded the machine is.
+    pub epoch_trajectory: Vec<(usize, f64)>,
     /// The best config and its mean CV accuracy.
     pub best: Option<(MlpHyperparams, f64)>,
 }
@@ -228,6 +231,14 @@ impl Run {
             "report (trials.csv, history.svg, intermediate.svg, ...) in {}",
             report_dir.display()
         );
+    }
+
+    /// The epochs trained when the sweep first reached `accuracy`, if it did.
+    pub fn epochs_to(&self, accuracy: f64) -> Option<usize> {
+        self.epoch_trajectory
+            .iter()
+            .find(|&&(_, best)| best >= accuracy)
+            .map(|&(e, _)| e)
     }
 
     /// The first time the sweep reached `accuracy`, if it did.
@@ -277,6 +288,7 @@ pub fn sweep(
             .count(),
         epochs: trials.iter().map(|t| t.intermediate.len()).sum(),
         trajectory: trajectory(&trials),
+        epoch_trajectory: epoch_trajectory(&trials),
         best: study.best().map(|best| (best.config, best.value)),
     })
 }
@@ -304,6 +316,25 @@ fn trajectory(trials: &[Trial]) -> Vec<(f64, f64)> {
             improved
         })
         .collect()
+}
+
+/// Epochs trained by every trial finished so far, and the best value so far, after each
+/// complete trial that improved on it (in the order trials finished).
+fn epoch_trajectory(trials: &[Trial]) -> Vec<(usize, f64)> {
+    let mut finished: Vec<&Trial> = trials.iter().filter(|t| t.finished_at.is_some()).collect();
+    finished.sort_by_key(|t| (t.finished_at, t.number));
+    let (mut epochs, mut best) = (0, f64::NEG_INFINITY);
+    let mut out = Vec::new();
+    for t in finished {
+        epochs += t.intermediate.len();
+        if let Some(value) = t.value.filter(|_| t.state == TrialState::Complete) {
+            if value > best {
+                best = value;
+                out.push((epochs, value));
+            }
+        }
+    }
+    out
 }
 
 /// The median of `values` (the mean of the middle two for an even count); NaN if empty.
@@ -401,6 +432,7 @@ mod tests {
             pruned: 0,
             epochs: 0,
             trajectory: vec![(1.0, 0.9), (5.0, 0.95)],
+            epoch_trajectory: vec![(30, 0.9), (90, 0.95)],
             best: None,
         };
         assert_eq!(run.best_at(0.5), 0.0);
@@ -408,6 +440,8 @@ mod tests {
         assert_eq!(run.best_at(9.0), 0.95);
         assert_eq!(run.time_to(0.93), Some(5.0));
         assert_eq!(run.time_to(0.99), None);
+        assert_eq!(run.epochs_to(0.95), Some(90));
+        assert_eq!(run.epochs_to(0.96), None);
         assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
         assert!(median(Vec::new()).is_nan());

@@ -193,7 +193,7 @@ impl CvScore {
 /// On the trial it records user attributes `cv_fold_scores` (list), `cv_mean` and `cv_std`,
 /// and reports each fold's score as an intermediate value at step = fold index: folds
 /// are steps. With a pruner on the study, a report the pruner judges hopeless ends the
-/// evaluation early with [`Error::Pruned`](crate::Error::Pruned) (returned as the
+/// evaluation early with [`Error::Pruned`] (returned as the
 /// `BoxError`), which `?` in the objective turns into a pruned trial: every trial is
 /// scored on the same folds, so fold `k` of one config compares with fold `k` of another
 /// ([`MedianPruner`](crate::pruners::MedianPruner), or

@@ -268,7 +268,7 @@ pub mod prelude {
     pub use tunekit_macros::tunable;
     pub use tunekit_runtime::callbacks::{StopAtValue, StopWithoutImprovement};
     pub use tunekit_runtime::cv::{cross_validate, KFold};
-    pub use tunekit_runtime::pruners::MedianPruner;
+    pub use tunekit_runtime::pruners::{Hyperband, MedianPruner, SuccessiveHalving};
     pub use tunekit_runtime::samplers::{CmaEs, Gp, Grid, Qmc, Random, Tpe};
     pub use tunekit_runtime::storage::{FsyncPolicy, Journal};
     pub use tunekit_runtime::{

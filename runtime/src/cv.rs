@@ -25,7 +25,7 @@
 //!     Ok(score.mean) // per-fold scores, mean and std are recorded on the trial
 //! })?;
 //! let trial = &study.trials()?[0];
-//! assert_eq!(trial.intermediate.len(), 3); // the running mean after each fold
+//! assert_eq!(trial.intermediate.len(), 3); // each fold's score, at step = fold index
 //! assert!(trial.user_attrs.contains_key("cv_fold_scores"));
 //! # Ok::<(), tunekit::Error>(())
 //! ```
@@ -191,9 +191,14 @@ impl CvScore {
 /// Scores a config on every fold with `score_fold` and returns the mean score.
 ///
 /// On the trial it records user attributes `cv_fold_scores` (list), `cv_mean` and `cv_std`,
-/// and reports the running mean after each fold as an intermediate value (step = fold
-/// index), so a pruner can stop a hopeless config after its first folds. A fold that
-/// fails fails the whole evaluation.
+/// and reports each fold's score as an intermediate value at step = fold index: folds
+/// are steps. With a pruner on the study, a report the pruner judges hopeless ends the
+/// evaluation early with [`Error::Pruned`] (returned as the
+/// `BoxError`), which `?` in the objective turns into a pruned trial: every trial is
+/// scored on the same folds, so fold `k` of one config compares with fold `k` of another
+/// ([`MedianPruner`](crate::pruners::MedianPruner), or
+/// [`Wilcoxon`](crate::pruners::Wilcoxon), which pairs the folds with the best trial's). A
+/// fold that fails fails the whole evaluation.
 ///
 /// ```
 /// use tunekit::prelude::*;
@@ -207,19 +212,22 @@ impl CvScore {
 ///
 /// let folds = KFold::new(5).shuffle(0).split(100)?;
 /// let study = Study::maximize(space!(Knn))
-///     .pruner(MedianPruner::new()) // can stop a config after its first folds
+///     .pruner(MedianPruner::new().startup_trials(2)) // can stop a config after a fold
+///     .sampler(Grid::new()) // k = 1, 2, 3, ...
 ///     .seed(3)
 ///     .build()?;
 /// study.optimize(8, |cfg: &Knn, trial: &mut TrialContext| -> Result<f64, tunekit::BoxError> {
 ///     // A stand-in for "train on fold.train, return the accuracy on fold.valid".
 ///     let cv = cross_validate(&folds, trial, |fold| {
 ///         let noise = fold.valid[0] as f64 * 1e-4;
-///         Ok::<f64, String>(0.9 - (f64::from(cfg.k) - 7.0).abs() * 0.01 + noise)
+///         Ok::<f64, String>(0.9 - f64::from(cfg.k) * 0.01 + noise) // best at k = 1
 ///     })?;
 ///     Ok(cv.mean) // what the study maximizes; cv.std is recorded too
 /// })?;
-/// let best = study.best().unwrap();
-/// assert!(best.config.k >= 1 && best.config.k <= 15);
+/// let trials = study.trials()?;
+/// let folds_run: usize = trials.iter().map(|t| t.intermediate.len()).sum();
+/// assert!(trials.iter().any(|t| t.state == TrialState::Pruned));
+/// assert!(folds_run < 8 * 5, "pruned configs stopped after their first folds");
 /// # Ok::<(), tunekit::Error>(())
 /// ```
 pub fn cross_validate<E>(
@@ -234,8 +242,7 @@ where
     for (index, fold) in folds.iter().enumerate() {
         let score = score_fold(fold).map_err(Into::into)?;
         scores.push(score);
-        let running_mean = scores.iter().sum::<f64>() / scores.len() as f64;
-        trial.report(index as u64, running_mean)?;
+        trial.report(index as u64, score)?;
     }
     let summary = CvScore::from_folds(scores);
     trial.set_user_attr("cv_fold_scores", &summary.folds)?;

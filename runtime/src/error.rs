@@ -113,6 +113,22 @@ pub enum Error {
         /// Why it failed.
         reason: String,
     },
+    /// The study's pruner stopped the trial at this step. [`TrialContext::report`]
+    /// returns it, so `trial.report(step, value)?` ends the objective, and the trial is
+    /// recorded as pruned, not failed (as with [`TrialPruned`]).
+    ///
+    /// [`TrialContext::report`]: crate::objective::TrialContext::report
+    /// [`TrialPruned`]: crate::objective::TrialPruned
+    #[error(
+        "trial {number} was pruned at step {step}; return this error from the objective \
+         (`trial.report(step, value)?`) to end the trial as pruned"
+    )]
+    Pruned {
+        /// The trial's number.
+        number: u64,
+        /// The step whose report made the pruner stop it.
+        step: u64,
+    },
     /// A study option is invalid.
     #[error("invalid study configuration: {0}")]
     Config(String),

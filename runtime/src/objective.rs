@@ -11,7 +11,7 @@ use indicatif::ProgressBar;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::pruners::Pruner;
+use crate::pruners::{PruneContext, Pruner};
 use crate::space::Params;
 use crate::storage::Storage;
 use crate::trial::{Direction, TrialEvent};
@@ -21,10 +21,26 @@ use crate::trial::{Direction, TrialEvent};
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Return this (boxed, e.g. `Err(TrialPruned.into())`) from an objective to end the trial
-/// as pruned instead of failed; the example on [`TrialContext`] shows it with a pruner.
+/// as pruned instead of failed, when you decide to stop yourself (after
+/// [`TrialContext::should_prune`], or a rule of your own).
+/// [`TrialContext::report`] returns [`Error::Pruned`], which ends the trial the same way.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, thiserror::Error)]
 #[error("trial pruned")]
 pub struct TrialPruned;
+
+/// Whether an objective's error means "pruned": a [`TrialPruned`] or an
+/// [`Error::Pruned`], itself or anywhere in its chain of sources (so wrapping it, e.g.
+/// with `anyhow`'s `context`, still prunes).
+pub(crate) fn is_pruned(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.is::<TrialPruned>() || matches!(error.downcast_ref(), Some(Error::Pruned { .. })) {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
 
 /// What an objective may return: a plain `f64`/`f32`, or a `Result` of one.
 #[diagnostic::on_unimplemented(
@@ -102,6 +118,14 @@ where
     }
 }
 
+/// What a trial's context needs to ask the study's pruner.
+pub(crate) struct Pruning {
+    pub(crate) pruner: Option<Arc<dyn Pruner>>,
+    pub(crate) direction: Direction,
+    pub(crate) study: Arc<str>,
+    pub(crate) seed: u64,
+}
+
 /// The running trial, as the objective sees it: report intermediate values, record user
 /// attributes, ask whether to stop early.
 ///
@@ -123,10 +147,9 @@ where
 ///     let mut loss = 1.0;
 ///     for epoch in 0..10 {
 ///         loss *= 1.0 - cfg.lr.min(0.5); // one "epoch" of training
-///         trial.report(epoch, loss)?; // seen by the pruner, exported with the trial
-///         if trial.should_prune() {
-///             return Err(TrialPruned.into()); // ends the trial as pruned, not failed
-///         }
+///         // Recorded (seen by pruners, exported with the trial); when the pruner says
+///         // stop, an error that `?` returns, and the trial ends as pruned, not failed.
+///         trial.report(epoch, loss)?;
 ///     }
 ///     trial.set_user_attr("final_lr", cfg.lr)?;
 ///     trial.suspend_progress(|| println!("trial {} done", trial.number()));
@@ -143,6 +166,9 @@ pub struct TrialContext {
     storage: Arc<dyn Storage>,
     pruner: Option<Arc<dyn Pruner>>,
     direction: Direction,
+    /// The study's name and seed, for the pruner.
+    study: Arc<str>,
+    seed: u64,
     /// The progress bar `optimize` shows, if any.
     progress: Option<ProgressBar>,
 }
@@ -161,15 +187,16 @@ impl TrialContext {
         number: u64,
         params: Params,
         storage: Arc<dyn Storage>,
-        pruner: Option<Arc<dyn Pruner>>,
-        direction: Direction,
+        pruning: Pruning,
     ) -> Self {
         TrialContext {
             number,
             params,
             storage,
-            pruner,
-            direction,
+            pruner: pruning.pruner,
+            direction: pruning.direction,
+            study: pruning.study,
+            seed: pruning.seed,
             progress: None,
         }
     }
@@ -189,14 +216,27 @@ impl TrialContext {
         &self.params
     }
 
-    /// Records the value at `step` (an epoch, a fold, ...); pruners compare these across
-    /// trials. Reporting a step twice keeps the later value.
+    /// Records the value at `step` (an epoch, a fold, a data fraction: the resource spent
+    /// so far), then asks the study's pruner whether the trial should stop, and if so
+    /// returns [`Error::Pruned`]: `trial.report(epoch, val_loss)?` in the objective ends
+    /// the trial as pruned. Without a pruner it only records. Reporting a step twice keeps
+    /// the later value.
+    ///
+    /// In an ask-and-tell loop, tell the trial [`Outcome::Pruned`](crate::Outcome::Pruned)
+    /// on this error. A storage error is returned as such (the trial is not pruned then).
     pub fn report(&mut self, step: u64, value: f64) -> Result<()> {
         self.storage.record(TrialEvent::Intermediate {
             number: self.number,
             step,
             value,
-        })
+        })?;
+        if self.should_prune() {
+            return Err(Error::Pruned {
+                number: self.number,
+                step,
+            });
+        }
+        Ok(())
     }
 
     /// Records a user attribute (any serializable value) on the trial; it is stored and
@@ -224,19 +264,26 @@ impl TrialContext {
         }
     }
 
-    /// Whether the study's pruner says this trial should stop now. Without a pruner,
-    /// always `false`. To stop, return `Err(TrialPruned.into())` from the objective.
+    /// Whether the study's pruner says this trial should stop now, from what it reported
+    /// so far and what every trial of the study reported. Without a pruner, always
+    /// `false`. [`report`](Self::report) asks this for you; to stop after asking
+    /// yourself, return `Err(TrialPruned.into())` from the objective.
     pub fn should_prune(&self) -> bool {
         let Some(pruner) = &self.pruner else {
             return false;
         };
         let mut prune = false;
-        let direction = self.direction;
         let number = self.number as usize;
         // A storage that cannot be read leaves the trial running: pruning is advice.
         let _ = self.storage.read(&mut |trials| {
             if let Some(trial) = trials.get(number) {
-                prune = pruner.should_prune(trial, trials, direction);
+                prune = pruner.should_prune(&PruneContext {
+                    trial,
+                    trials,
+                    direction: self.direction,
+                    study: &self.study,
+                    seed: self.seed,
+                });
             }
         });
         prune

@@ -7,6 +7,8 @@
 //! - [`digits`]: the UCI handwritten digits and a stratified hold-out split.
 //! - [`mlp`]: an MLP classifier trained with candle on the CPU.
 //! - [`mlp_space`]: the MLP hyperparameters the `mlp_*` examples search.
+//! - [`multifidelity`]: epochs as steps for pruners (folds trained in lockstep), and the
+//!   comparison of TPE with and without ASHA or Hyperband (`mlp_asha`, `mlp_hyperband`).
 //! - `classical` (feature `wine`): red wine quality, and RBF SVM or logistic regression
 //!   from linfa.
 //! - [`report`]: what a sweep found, printed the way the examples show it.
@@ -20,4 +22,5 @@ pub mod classical;
 pub mod digits;
 pub mod mlp;
 pub mod mlp_space;
+pub mod multifidelity;
 pub mod report;

@@ -20,6 +20,14 @@ mod mlp_random;
 #[path = "../examples/mlp_tpe.rs"]
 mod mlp_tpe;
 
+#[allow(dead_code)]
+#[path = "../examples/mlp_asha.rs"]
+mod mlp_asha;
+
+#[allow(dead_code)]
+#[path = "../examples/mlp_hyperband.rs"]
+mod mlp_hyperband;
+
 #[cfg(feature = "wine")]
 #[allow(dead_code)]
 #[path = "../examples/wine_tpe_vs_random.rs"]
@@ -94,5 +102,25 @@ fn wine_sweeps_run_and_beat_the_majority_baseline() {
         assert_eq!(outcome.best_so_far.len(), 3);
         // 53.5% of the wines are good: a tuned model must do better than guessing that.
         assert!(outcome.cv_accuracy > 0.6, "{outcome:?}");
+    }
+}
+
+#[test]
+fn pruned_sweeps_report_epochs_as_steps() {
+    for run in [mlp_asha::run, mlp_hyperband::run] {
+        let dir = tempfile::tempdir().unwrap();
+        let (outcome, test_accuracy) = run(tunekit::Budget::trials(3), 2, dir.path()).unwrap();
+        assert_eq!(outcome.trials, 3);
+        // Each trial reported epochs 1..=2 (the folds' mean), or stopped after epoch 1.
+        assert!(outcome.epochs >= 4 && outcome.epochs <= 6, "{outcome:?}");
+        assert_eq!(outcome.epochs + outcome.pruned, 6, "{outcome:?}");
+        assert!(dir.path().join("intermediate.svg").exists());
+        let (_, cv) = outcome.best.unwrap();
+        for accuracy in [cv, test_accuracy] {
+            assert!(
+                (0.3..=1.0).contains(&accuracy),
+                "{accuracy}: beats chance (0.1)"
+            );
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! The median stopping rule.
 
-use super::Pruner;
-use crate::trial::{Direction, Trial, TrialState};
+use super::{Percentile, PruneContext, Pruner};
+use crate::error::Result;
 
 /// Prunes a trial whose best intermediate value so far is worse than the median of what
-/// the completed trials reported at the same step (Optuna's `MedianPruner`).
+/// the completed trials reported at the same step: the median stopping rule of Google
+/// Vizier (Golovin et al., KDD 2017), as Optuna's `MedianPruner`; it is
+/// [`Percentile`] at 50, with the same handling of NaN reports and missing steps.
 ///
 /// ```
 /// use tunekit::prelude::*;
@@ -24,10 +26,7 @@ use crate::trial::{Direction, Trial, TrialState};
 ///     let mut loss = 1.0;
 ///     for epoch in 0..20 {
 ///         loss *= 1.0 - cfg.lr;
-///         trial.report(epoch, loss)?;
-///         if trial.should_prune() {
-///             return Err(TrialPruned.into());
-///         }
+///         trial.report(epoch, loss)?; // returns a pruned error when the pruner says stop
 ///     }
 ///     Ok(loss)
 /// })?;
@@ -39,121 +38,119 @@ use crate::trial::{Direction, Trial, TrialState};
 /// # Ok::<(), tunekit::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct MedianPruner {
-    startup_trials: usize,
-    warmup_steps: u64,
-}
+pub struct MedianPruner(Percentile);
 
 impl Default for MedianPruner {
-    /// No pruning before 5 trials completed; pruning from step 0 on.
+    /// No pruning before 5 trials completed; pruning from step 0 on, at every step.
     fn default() -> Self {
-        MedianPruner {
-            startup_trials: 5,
-            warmup_steps: 0,
-        }
+        MedianPruner(Percentile::new(50.0))
     }
 }
 
 impl MedianPruner {
-    /// The defaults: 5 startup trials, no warm-up steps.
+    /// The defaults: 5 startup trials, no warm-up steps, every step judged.
     pub fn new() -> Self {
         MedianPruner::default()
     }
 
     /// Never prune until this many trials have completed.
     #[must_use]
-    pub fn startup_trials(mut self, n: usize) -> Self {
-        self.startup_trials = n;
-        self
+    pub fn startup_trials(self, n: usize) -> Self {
+        MedianPruner(self.0.startup_trials(n))
     }
 
     /// Never prune a trial before it has reported a step `>= steps`.
     #[must_use]
-    pub fn warmup_steps(mut self, steps: u64) -> Self {
-        self.warmup_steps = steps;
-        self
+    pub fn warmup_steps(self, steps: u64) -> Self {
+        MedianPruner(self.0.warmup_steps(steps))
+    }
+
+    /// Judge a trial once per this many steps after the warm-up (default 1, at least 1).
+    #[must_use]
+    pub fn interval_steps(self, steps: u64) -> Self {
+        MedianPruner(self.0.interval_steps(steps))
+    }
+
+    /// Judge a step only when at least this many complete trials reported it (default
+    /// 1, at least 1).
+    #[must_use]
+    pub fn min_trials(self, n: usize) -> Self {
+        MedianPruner(self.0.min_trials(n))
     }
 }
 
 impl Pruner for MedianPruner {
-    fn should_prune(&self, trial: &Trial, trials: &[Trial], direction: Direction) -> bool {
-        let Some((&step, _)) = trial.intermediate.iter().next_back() else {
-            return false;
-        };
-        if step < self.warmup_steps {
-            return false;
-        }
-        let completed = trials.iter().filter(|t| t.state == TrialState::Complete);
-        if completed.clone().count() < self.startup_trials {
-            return false;
-        }
-        let mut at_step: Vec<f64> = completed
-            .filter_map(|t| t.intermediate.get(&step).copied())
-            .filter(|v| v.is_finite())
-            .collect();
-        if at_step.is_empty() {
-            return false;
-        }
-        at_step.sort_by(f64::total_cmp);
-        let mid = at_step.len() / 2;
-        let median = if at_step.len() % 2 == 1 {
-            at_step[mid]
-        } else {
-            (at_step[mid - 1] + at_step[mid]) / 2.0
-        };
-        let best_so_far = trial
-            .intermediate
-            .values()
-            .copied()
-            .reduce(|a, b| if direction.better(a, b) { a } else { b })
-            .unwrap_or(f64::NAN);
-        // A NaN report is worse than anything.
-        best_so_far.is_nan() || direction.better(median, best_so_far)
+    fn should_prune(&self, ctx: &PruneContext<'_>) -> bool {
+        self.0.judge(ctx.trial, ctx.trials, ctx.direction)
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.0.check("MedianPruner")
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::steps::testing::{complete, curve};
     use super::*;
-    use crate::space::Params;
-    use crate::trial::{Outcome, TrialEvent};
+    use crate::trial::{Direction, Trial};
 
-    fn trial(number: u64, curve: &[f64], finish: bool) -> Trial {
-        let mut t = Trial::running(number, Params::new());
-        for (step, &value) in curve.iter().enumerate() {
-            t.apply(&TrialEvent::Intermediate {
-                number,
-                step: step as u64,
-                value,
-            })
-            .unwrap();
-        }
-        if finish {
-            t.apply(&TrialEvent::Finished {
-                number,
-                outcome: Outcome::Complete(*curve.last().unwrap()),
-                finished_at: chrono::Utc::now(),
-            })
-            .unwrap();
-        }
-        t
+    fn judge(pruner: &MedianPruner, trial: &Trial, trials: &[Trial], direction: Direction) -> bool {
+        pruner.should_prune(&PruneContext {
+            trial,
+            trials,
+            direction,
+            study: "study",
+            seed: 0,
+        })
     }
 
     #[test]
     fn prunes_below_median_only_after_startup() {
         let mut trials: Vec<Trial> = (0..3)
-            .map(|i| trial(i, &[1.0 + i as f64, 0.5 + i as f64], true))
+            .map(|i| complete(i, &[1.0 + i as f64, 0.5 + i as f64]))
             .collect();
-        let bad = trial(3, &[5.0, 4.0], false);
-        let good = trial(3, &[1.0, 0.4], false);
+        let bad = curve(3, &[5.0, 4.0]);
+        let good = curve(3, &[1.0, 0.4]);
         let pruner = MedianPruner::new().startup_trials(3);
-        assert!(pruner.should_prune(&bad, &trials, Direction::Minimize));
-        assert!(!pruner.should_prune(&good, &trials, Direction::Minimize));
+        assert!(judge(&pruner, &bad, &trials, Direction::Minimize));
+        assert!(!judge(&pruner, &good, &trials, Direction::Minimize));
         // For maximization the bad curve is the good one.
-        assert!(!pruner.should_prune(&bad, &trials, Direction::Maximize));
+        assert!(!judge(&pruner, &bad, &trials, Direction::Maximize));
         trials.pop();
-        assert!(!pruner.should_prune(&bad, &trials, Direction::Minimize));
+        assert!(!judge(&pruner, &bad, &trials, Direction::Minimize));
         let warm = MedianPruner::new().startup_trials(2).warmup_steps(2);
-        assert!(!warm.should_prune(&bad, &trials, Direction::Minimize));
+        assert!(!judge(&warm, &bad, &trials, Direction::Minimize));
+    }
+
+    #[test]
+    fn a_tie_with_the_median_is_kept() {
+        // Step 0 values 1, 2, 3: median 2.
+        let trials: Vec<Trial> = (0..3).map(|i| complete(i, &[1.0 + i as f64])).collect();
+        let pruner = MedianPruner::new().startup_trials(3);
+        assert!(!judge(
+            &pruner,
+            &curve(3, &[2.0]),
+            &trials,
+            Direction::Minimize
+        ));
+        assert!(judge(
+            &pruner,
+            &curve(3, &[2.0 + 1e-9]),
+            &trials,
+            Direction::Minimize
+        ));
+        assert!(!judge(
+            &pruner,
+            &curve(3, &[2.0]),
+            &trials,
+            Direction::Maximize
+        ));
+        assert!(judge(
+            &pruner,
+            &curve(3, &[2.0 - 1e-9]),
+            &trials,
+            Direction::Maximize
+        ));
     }
 }

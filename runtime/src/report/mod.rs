@@ -3,8 +3,9 @@
 //!
 //! [`write_report`] (or [`Study::write_report`](crate::study::Study::write_report)) writes
 //! everything at once into a folder: `trials.csv`, `trials.jsonl`, `history.svg` (value
-//! per trial and best so far) and `params.svg` (value against each parameter, one panel
-//! per parameter). The functions take plain trials, so they work on any storage's
+//! per trial and best so far), `params.svg` (value against each parameter, one panel
+//! per parameter) and, when trials reported steps, `intermediate.svg` (learning curves,
+//! pruned trials marked where they stopped). The functions take plain trials, so they work on any storage's
 //! history, a study's or one read back from a file.
 //!
 //! ```
@@ -45,7 +46,7 @@ mod summary;
 pub use export::{write_csv, write_jsonl};
 pub(crate) use export::{write_csv_file, write_jsonl_file};
 #[cfg(feature = "plots")]
-pub use plots::{write_history_svg, write_params_svg};
+pub use plots::{write_history_svg, write_intermediate_svg, write_params_svg};
 pub use summary::summary_table;
 
 use std::path::{Path, PathBuf};
@@ -75,10 +76,13 @@ pub struct ReportFiles {
     pub history_svg: Option<PathBuf>,
     /// Value-per-parameter plots (with the `plots` feature).
     pub params_svg: Option<PathBuf>,
+    /// Learning curves (with the `plots` feature, when a trial reported a step).
+    pub intermediate_svg: Option<PathBuf>,
 }
 
 /// Writes the trials (CSV, JSON lines) and, with the `plots` feature, the history and
-/// per-parameter SVG plots into `dir` (created if missing).
+/// per-parameter SVG plots, and the learning curves when trials reported steps, into
+/// `dir` (created if missing).
 /// [`Study::write_report`](crate::study::Study::write_report) calls it with the study's trials.
 pub fn write_report(
     dir: &Path,
@@ -93,22 +97,28 @@ pub fn write_report(
     write_csv_file(&csv, space, trials)?;
     write_jsonl_file(&jsonl, trials)?;
     #[cfg(feature = "plots")]
-    let (history_svg, params_svg) = {
+    let (history_svg, params_svg, intermediate_svg) = {
         let history = dir.join("history.svg");
         let params = dir.join("params.svg");
         write_history_svg(&history, trials, direction)?;
         write_params_svg(&params, space, trials)?;
-        (Some(history), Some(params))
+        let curves = dir.join("intermediate.svg");
+        let reported = trials.iter().any(|t| !t.intermediate.is_empty());
+        if reported {
+            write_intermediate_svg(&curves, trials, direction)?;
+        }
+        (Some(history), Some(params), reported.then_some(curves))
     };
     #[cfg(not(feature = "plots"))]
-    let (history_svg, params_svg) = {
+    let (history_svg, params_svg, intermediate_svg) = {
         let _ = direction;
-        (None, None)
+        (None, None, None)
     };
     Ok(ReportFiles {
         csv,
         jsonl,
         history_svg,
         params_svg,
+        intermediate_svg,
     })
 }

@@ -8,10 +8,12 @@ use plotters::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::space::{Domain, Param, SearchSpace, Value};
-use crate::trial::{Direction, Trial};
+use crate::trial::{Direction, Trial, TrialState};
 
 const POINT: RGBColor = RGBColor(31, 119, 180);
 const BEST: RGBColor = RGBColor(214, 39, 40);
+const PRUNED: RGBColor = RGBColor(127, 127, 127);
+const STOPPED: RGBColor = RGBColor(255, 127, 14);
 
 /// Plots the objective value of every trial that has one (one point per trial, by trial
 /// number) and the best value so far as a line.
@@ -19,10 +21,7 @@ pub fn write_history_svg(path: &Path, trials: &[Trial], direction: Direction) ->
     let points: Vec<(f64, f64)> = valued(trials).map(|(t, v)| (t.number as f64, v)).collect();
     let mut best_so_far = Vec::with_capacity(2 * points.len());
     let mut best: Option<f64> = None;
-    for trial in trials
-        .iter()
-        .filter(|t| t.state == crate::trial::TrialState::Complete)
-    {
+    for trial in trials.iter().filter(|t| t.state == TrialState::Complete) {
         let Some(value) = trial.value.filter(|v| v.is_finite()) else {
             continue;
         };
@@ -100,6 +99,99 @@ pub fn write_params_svg(path: &Path, space: &SearchSpace, trials: &[Trial]) -> R
         for (param, panel) in space.params().iter().zip(panels.iter()) {
             draw_param_panel(panel, param, trials)?;
         }
+        Ok(())
+    })();
+    drawn.map_err(|e| plot_error(path, e))?;
+    root.present().map_err(|e| plot_error(path, e))
+}
+
+/// Plots the learning curves: the intermediate values of every complete and pruned
+/// trial against the step, one line per trial (complete in blue, pruned in grey with an
+/// orange dot where it was stopped) and the best complete trial in red on top. NaN and
+/// infinite reports are left out; running and failed trials are not drawn.
+pub fn write_intermediate_svg(path: &Path, trials: &[Trial], direction: Direction) -> Result<()> {
+    let curves: Vec<(&Trial, Vec<(f64, f64)>)> = trials
+        .iter()
+        .filter(|t| matches!(t.state, TrialState::Complete | TrialState::Pruned))
+        .map(|t| {
+            let points = t
+                .intermediate
+                .iter()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(&step, &v)| (step as f64, v))
+                .collect::<Vec<_>>();
+            (t, points)
+        })
+        .filter(|(_, points)| !points.is_empty())
+        .collect();
+    let best = curves
+        .iter()
+        .filter(|(t, _)| t.state == TrialState::Complete)
+        .filter_map(|(t, points)| Some((t.value.filter(|v| v.is_finite())?, points)))
+        .reduce(|a, b| if direction.better(b.0, a.0) { b } else { a })
+        .map(|(_, points)| points);
+    let pruned = curves
+        .iter()
+        .filter(|(t, _)| t.state == TrialState::Pruned)
+        .count();
+    let root = SVGBackend::new(path, (900, 500)).into_drawing_area();
+    let drawn: DrawResult = (|| {
+        root.fill(&WHITE)?;
+        let x_max = curves
+            .iter()
+            .flat_map(|(_, points)| points.iter().map(|p| p.0))
+            .fold(0.0, f64::max);
+        let (y_low, y_high) = padded(curves.iter().flat_map(|(_, p)| p.iter().map(|p| p.1)));
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Intermediate values", ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(-0.5..x_max + 0.5, y_low..y_high)?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_desc("step")
+            .y_desc("reported value")
+            .draw()?;
+        let complete = curves
+            .iter()
+            .filter(|(t, _)| t.state == TrialState::Complete);
+        chart
+            .draw_series(complete.map(|(_, p)| PathElement::new(p.clone(), POINT.mix(0.5))))?
+            .label("complete trial")
+            .legend(|(x, y)| PathElement::new(vec![(x - 8, y), (x + 8, y)], POINT));
+        if pruned > 0 {
+            let stopped = curves.iter().filter(|(t, _)| t.state == TrialState::Pruned);
+            chart
+                .draw_series(
+                    stopped
+                        .clone()
+                        .map(|(_, p)| PathElement::new(p.clone(), PRUNED.mix(0.6))),
+                )?
+                .label("pruned trial")
+                .legend(|(x, y)| PathElement::new(vec![(x - 8, y), (x + 8, y)], PRUNED));
+            chart
+                .draw_series(
+                    stopped.filter_map(|(_, p)| Some(Circle::new(*p.last()?, 3, STOPPED.filled()))),
+                )?
+                .label("where it was pruned")
+                .legend(|(x, y)| Circle::new((x, y), 3, STOPPED.filled()));
+        }
+        if let Some(points) = best {
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().copied(),
+                    BEST.stroke_width(2),
+                ))?
+                .label("best trial")
+                .legend(|(x, y)| PathElement::new(vec![(x - 8, y), (x + 8, y)], BEST));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
         Ok(())
     })();
     drawn.map_err(|e| plot_error(path, e))?;

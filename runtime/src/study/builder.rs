@@ -41,7 +41,7 @@ const DEFAULT_MAX_CONSECUTIVE_FAILURES: usize = 50;
 ///     .name("lr-sweep")                     // the study's name in its storage
 ///     .sampler(Tpe::new().n_startup_trials(5))
 ///     .storage(Journal::open(&path)?)       // default: in memory
-///     .pruner(MedianPruner::new())          // for trial.should_prune()
+///     .pruner(MedianPruner::new())          // trial.report(..)? stops hopeless trials
 ///     .seed(42)                             // same seed, same configs (with one worker)
 ///     .workers(2)                           // trials on 2 threads
 ///     .callback(StopWithoutImprovement(10)) // patience
@@ -99,7 +99,9 @@ impl<S: Space> StudyBuilder<S> {
         self
     }
 
-    /// A pruner the objective can consult through `TrialContext::should_prune`.
+    /// A pruner: [`TrialContext::report`](crate::TrialContext::report) returns a pruned
+    /// error when it says a trial should stop (see [`pruners`](crate::pruners)). Its
+    /// settings are checked by [`build`](Self::build).
     pub fn pruner(mut self, pruner: impl Pruner + 'static) -> Self {
         self.pruner = Some(Arc::new(pruner));
         self
@@ -189,6 +191,9 @@ impl<S: Space> StudyBuilder<S> {
         }
         if self.name.is_empty() {
             return Err(Error::Config("the study name cannot be empty".into()));
+        }
+        if let Some(pruner) = &self.pruner {
+            pruner.validate()?;
         }
         let space = self.space.search_space()?;
         let sampler = self.sampler.unwrap_or_else(|| Box::new(Tpe::default()));

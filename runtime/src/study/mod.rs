@@ -26,7 +26,7 @@ use rand_chacha::ChaCha8Rng;
 use self::heartbeat::Heartbeats;
 use crate::callbacks::Callback;
 use crate::error::{Error, Result};
-use crate::objective::TrialContext;
+use crate::objective::{Pruning, TrialContext};
 use crate::pruners::Pruner;
 use crate::samplers::{sample_guarded, SampleContext, Sampler};
 use crate::space::{Params, SearchSpace, Space};
@@ -393,9 +393,21 @@ impl<S: Space> Study<S> {
             let number = trials.len() as u64;
             let mut rng = ChaCha8Rng::seed_from_u64(shared.seed);
             rng.set_stream(number);
+            // A pruner that splits trials into brackets (Hyperband) has the sampler learn
+            // from the new trial's bracket only, as Optuna's TPE does (BOHB-like).
+            let bracket_only = shared.pruner.as_ref().and_then(|pruner| {
+                let bracket = pruner.bracket(number, trials, &shared.name)?;
+                Some(
+                    trials
+                        .iter()
+                        .filter(|t| pruner.bracket(t.number, trials, &shared.name) == Some(bracket))
+                        .cloned()
+                        .collect::<Vec<Trial>>(),
+                )
+            });
             let ctx = SampleContext {
                 space: &shared.space,
-                trials,
+                trials: bracket_only.as_deref().unwrap_or(trials),
                 direction: shared.direction,
                 number,
                 seed: shared.seed,
@@ -416,8 +428,12 @@ impl<S: Space> Study<S> {
                     trial.number,
                     trial.params,
                     Arc::clone(&shared.storage),
-                    shared.pruner.clone(),
-                    shared.direction,
+                    Pruning {
+                        pruner: shared.pruner.clone(),
+                        direction: shared.direction,
+                        study: Arc::from(shared.name.as_str()),
+                        seed: shared.seed,
+                    },
                 ),
                 origin: self.origin.clone(),
             })),

@@ -10,7 +10,7 @@ use super::progress_bar::Bar;
 use super::{AskedTrial, Budget, Started, StopReason, Study};
 use crate::callbacks::Progress;
 use crate::error::{Error, Result};
-use crate::objective::{Objective, ObjectiveOutput, TrialPruned};
+use crate::objective::{is_pruned, Objective, ObjectiveOutput};
 use crate::space::Space;
 use crate::storage::Storage;
 use crate::trial::Outcome;
@@ -273,7 +273,7 @@ fn evaluate<C, Args>(
         objective.evaluate(config, context).into_value()
     })) {
         Ok(Ok(value)) => Outcome::Complete(value),
-        Ok(Err(error)) if error.is::<TrialPruned>() => Outcome::Pruned,
+        Ok(Err(error)) if is_pruned(&*error) => Outcome::Pruned,
         Ok(Err(error)) => Outcome::Failed(error.to_string()),
         Err(panic) => {
             let message = panic

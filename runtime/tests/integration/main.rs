@@ -17,6 +17,7 @@ mod postgres;
 mod postgres_support;
 #[cfg(feature = "postgres")]
 mod postgres_workers;
+mod pruners;
 mod qmc;
 mod random_uniformity;
 mod report_and_cv;

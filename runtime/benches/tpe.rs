@@ -18,6 +18,9 @@
 //! | 10 mixed | | 0.59 ms | |
 //! | 50 mixed | | 2.5 ms | |
 
+#[path = "tpe/longrun.rs"]
+mod longrun;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -105,6 +108,10 @@ criterion_group!(benches, bench_ask);
 /// criterion, for CPU-time measurements on a busy machine:
 /// `TPE_BENCH_FIXED=10,1000,500 perf stat -e task-clock target/release/deps/tpe-*`.
 fn main() {
+    if let Ok(spec) = std::env::var("TPE_LONGRUN") {
+        longrun::main(&spec);
+        return;
+    }
     if let Ok(spec) = std::env::var("TPE_BENCH_FIXED") {
         let v: Vec<usize> = spec.split(',').map(|x| x.trim().parse().unwrap()).collect();
         let (d, n, iters) = (v[0], v[1], v[2]);

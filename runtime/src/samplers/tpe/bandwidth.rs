@@ -114,6 +114,54 @@ pub(crate) fn neighbour_sigmas(
     }
 }
 
+/// Below this many observations the spread is too noisy to set a floor (one near-copy of
+/// the best trial would shrink it to nothing): the magic clip applies unchanged.
+pub(crate) const SPREAD_FLOOR_MIN_OBSERVATIONS: usize = 10;
+
+/// Sigmas for the good set's kernels whose floor follows the set's own spread, after the
+/// bandwidth factor: each is `factor * gap` (the neighbour rule) kept within
+/// `[min(factor * R / min(100, n + 2), std), R]`, `std` being the observations'
+/// standard deviation, once there are [`SPREAD_FLOOR_MIN_OBSERVATIONS`]. Below that, or
+/// when the spread is wider than the clip, this is the magic clip times the factor.
+///
+/// Why: the clip's floor `R / (n + 2)` is set by the size of the set it is computed on,
+/// and the good set stops growing at gamma's cap (25), so `l(x)`'s kernels never get
+/// narrower than 4% of the range, whatever the run has learnt; once the good trials sit
+/// closer together than that, most draws from `l(x)` land farther from them than they
+/// are from each other, and the best stops improving (a 10-d sphere stalls near 0.15).
+/// Flooring at the spread instead lets the kernels contract with the good set, like an
+/// evolution strategy's step size, and never below what the good trials themselves span,
+/// so the set cannot collapse onto one point: its draws stay as spread as it is.
+pub(crate) fn spread_floored_sigmas(
+    mus: &[f64],
+    lo: f64,
+    hi: f64,
+    factor: f64,
+    finished: usize,
+    consider_endpoints: bool,
+    out: &mut Vec<f64>,
+) {
+    out.clear();
+    let n = mus.len();
+    if n == 0 {
+        return;
+    }
+    let range = hi - lo;
+    let magic = range / (n + 2).min(100) as f64;
+    let mut floor = factor * magic;
+    if n >= SPREAD_FLOOR_MIN_OBSERVATIONS {
+        let mean = mus.iter().sum::<f64>() / n as f64;
+        let var = mus.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / n as f64;
+        let resolution = range / (finished as f64 + 2.0);
+        floor = floor.min(var.sqrt().max(resolution));
+    }
+    // The neighbour gaps, unclipped: the floor is applied after the factor.
+    sorted_sigmas(mus, lo, hi, 0.0, f64::INFINITY, consider_endpoints, out);
+    for s in out.iter_mut() {
+        *s = (*s * factor).clamp(floor, range);
+    }
+}
+
 /// max(left, right), except that without `consider_endpoints` the overall smallest and
 /// largest observations ignore the gap to the support's end (when there are at least two).
 fn endpoint_rule(

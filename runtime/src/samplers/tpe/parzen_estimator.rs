@@ -6,7 +6,7 @@
 //! categorical observation is smoothed towards uniform by the prior weight. Evaluating
 //! the result is the mixture's job.
 
-use super::bandwidth::neighbour_sigmas;
+use super::bandwidth::{neighbour_sigmas, spread_floored_sigmas};
 use super::mixture::Mixture;
 use super::param_model::{ParamKind, ParamModel};
 use super::truncated_normal::log_gauss_mass;
@@ -19,6 +19,11 @@ pub(crate) struct ParzenOptions {
     pub consider_endpoints: bool,
     /// Multiplies every observation's bandwidth (after the neighbour rule and clip).
     pub bandwidth_factor: f64,
+    /// Lets the clip's floor follow the observations' spread (see
+    /// `bandwidth::spread_floored_sigmas`); used for the good set only.
+    pub spread_floor: bool,
+    /// The study's finished trials (the spread floor's lowest value is `R / (finished + 2)`).
+    pub finished: usize,
 }
 
 /// What an estimator is fitted to: `m` observations of a group's parameters.
@@ -154,15 +159,28 @@ impl ParzenEstimator {
             self.mus
                 .extend(column.iter().map(|&x| (x - offset) * scale));
         }
-        neighbour_sigmas(
-            &self.mus,
-            lo,
-            hi,
-            options.magic_clip,
-            options.consider_endpoints,
-            &mut self.sigmas,
-        );
-        if options.bandwidth_factor != 1.0 {
+        let spread_floor = options.spread_floor && options.magic_clip;
+        if spread_floor {
+            spread_floored_sigmas(
+                &self.mus,
+                lo,
+                hi,
+                options.bandwidth_factor,
+                options.finished,
+                options.consider_endpoints,
+                &mut self.sigmas,
+            );
+        } else {
+            neighbour_sigmas(
+                &self.mus,
+                lo,
+                hi,
+                options.magic_clip,
+                options.consider_endpoints,
+                &mut self.sigmas,
+            );
+        }
+        if options.bandwidth_factor != 1.0 && !spread_floor {
             let factor = options.bandwidth_factor;
             self.sigmas
                 .iter_mut()
@@ -217,6 +235,8 @@ pub(crate) mod testing {
         magic_clip: true,
         consider_endpoints: false,
         bandwidth_factor: 1.0,
+        spread_floor: false,
+        finished: 0,
     };
 
     /// A mixture fitted with Optuna's options; `columns` as in [`Observations`].

@@ -15,11 +15,14 @@ use tunekit_runtime::{
     Direction, Domain, Outcome, Params, SearchSpace, Trial,
 };
 
+/// An objective on a point's coordinates, in space order.
+type Objective = Box<dyn Fn(&[f64]) -> f64>;
+
 /// A test function on a box, with its known minimum.
 pub struct Problem {
     pub space: SearchSpace,
     pub optimum: f64,
-    f: Box<dyn Fn(&[f64]) -> f64>,
+    f: Objective,
 }
 
 impl Problem {

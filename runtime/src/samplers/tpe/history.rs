@@ -503,4 +503,112 @@ mod tests {
         let (below, _, _) = split(&trials, two, false, Direction::Maximize);
         assert_eq!(below, vec![10.0, 13.0]);
     }
+
+    fn history_of(n: u64) -> History {
+        let space = SearchSpace::builder()
+            .add("x", Domain::float(0.0, 100.0))
+            .build()
+            .unwrap();
+        let trials: Vec<Trial> = (0..n)
+            .map(|i| {
+                let x = (i * 37 % 101) as f64;
+                trial(i, x, Some(Outcome::Complete(x)), &[])
+            })
+            .collect();
+        let mut h = History::default();
+        let split = SplitRule {
+            direction: Direction::Minimize,
+            gamma: Gamma::OPTUNA,
+            constant_liar: false,
+        };
+        h.rebuild(&trials, &SpaceModel::new(&space), split);
+        h
+    }
+
+    #[test]
+    fn bounded_gather_is_the_plain_one_while_it_fits() {
+        let h = history_of(120);
+        let (mut plain, mut bounded) = (GroupObservations::default(), GroupObservations::default());
+        h.gather(Side::Above, &[0], Weights::OPTUNA, &mut plain);
+        assert_eq!(plain.trials.len(), 108);
+        for max in [108, 500] {
+            h.gather_bounded(Side::Above, &[0], Weights::OPTUNA, max, &mut bounded);
+            assert_eq!(bounded.trials, plain.trials);
+            assert_eq!(bounded.columns, plain.columns);
+            assert_eq!(bounded.weights, plain.weights);
+        }
+    }
+
+    #[test]
+    fn bounded_gather_keeps_the_newest_and_the_total_weight() {
+        let h = history_of(3000);
+        let (mut plain, mut bounded) = (GroupObservations::default(), GroupObservations::default());
+        h.gather(Side::Above, &[0], Weights::OPTUNA, &mut plain);
+        let m = plain.trials.len();
+        assert_eq!(m, 2975);
+        h.gather_bounded(Side::Above, &[0], Weights::OPTUNA, 64, &mut bounded);
+        let k = bounded.trials.len();
+        assert!(k <= 64 && k > 40, "{k}");
+        // The newest 32 as they are.
+        assert_eq!(bounded.trials[k - 32..], plain.trials[m - 32..]);
+        assert_eq!(bounded.weights[k - 32..], plain.weights[m - 32..]);
+        // The older ones: trial order, every one a real trial with its own value, and
+        // together as heavy as all the older trials.
+        let old = &bounded.trials[..k - 32];
+        assert!(old.windows(2).all(|w| w[0] < w[1]));
+        for (c, &i) in old.iter().enumerate() {
+            assert_eq!(bounded.columns[c], h.value(i, 0));
+        }
+        let want: f64 = plain.weights[..m - 32].iter().sum();
+        let got: f64 = bounded.weights[..k - 32].iter().sum();
+        assert!((want - got).abs() < 1e-9 * want, "{want} vs {got}");
+        // Each older representative stands for 1/32 of their weight (or a multiple).
+        let share = want / 32.0;
+        for w in &bounded.weights[..k - 32] {
+            let strata = w / share;
+            assert!(
+                (strata - strata.round()).abs() < 1e-9 && strata >= 1.0,
+                "{w}"
+            );
+        }
+        // The ramp weighs old trials less: fewer representatives among the oldest half.
+        let first_half = old
+            .iter()
+            .filter(|&&i| i < plain.trials[(m - 32) / 2])
+            .count();
+        assert!(first_half < old.len() / 2, "{first_half} of {}", old.len());
+    }
+
+    #[test]
+    fn any_threshold_hint_picks_the_same_good_set() {
+        let space = SearchSpace::builder()
+            .add("x", Domain::float(0.0, 100.0))
+            .build()
+            .unwrap();
+        let trials: Vec<Trial> = (0..400)
+            .map(|i| {
+                let x = (i * 37 % 101) as f64;
+                // Ties: every value appears about four times.
+                trial(i, x, Some(Outcome::Complete((x / 4.0).floor())), &[])
+            })
+            .collect();
+        let split = SplitRule {
+            direction: Direction::Minimize,
+            gamma: Gamma::OPTUNA,
+            constant_liar: false,
+        };
+        let model = SpaceModel::new(&space);
+        let mut fresh = History::default();
+        fresh.rebuild(&trials, &model, split);
+        for hint in [f64::NAN, -1.0, 0.0, 3.0, 6.0, 1e9] {
+            let mut h = History {
+                threshold_hint: hint,
+                ..History::default()
+            };
+            h.rebuild(&trials, &model, split);
+            assert_eq!(h.below, fresh.below, "hint {hint}");
+            assert_eq!(h.above, fresh.above, "hint {hint}");
+        }
+        assert_eq!(fresh.below.len(), 25);
+    }
 }

@@ -78,9 +78,12 @@ fn bench_ask(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1));
     let tpe = Tpe::new();
+    // 100 000 trials of 50 params would hold 5 million values in `Params` maps (gigabytes
+    // with their names): d = 50 stops at 10 000.
     let cases = [2, 10, 50]
         .iter()
-        .flat_map(|&d| [100, 1000, 10_000].map(|n| (d, n, false)))
+        .flat_map(|&d| [100, 1000, 10_000, 100_000].map(|n| (d, n, false)))
+        .filter(|&(d, n, _)| d < 50 || n <= 10_000)
         .chain([(10, 1000, true), (50, 1000, true)]);
     for (d, n, mixed) in cases {
         let space = space(d, mixed);
@@ -104,8 +107,8 @@ fn bench_ask(c: &mut Criterion) {
 
 criterion_group!(benches, bench_ask);
 
-/// `TPE_BENCH_FIXED=d,n,iters` runs exactly `iters` asks of one case instead of
-/// criterion, for CPU-time measurements on a busy machine:
+/// `TPE_BENCH_FIXED=d,n,iters[,mixed[,exact]]` runs exactly `iters` asks of one case
+/// instead of criterion, for CPU-time measurements on a busy machine:
 /// `TPE_BENCH_FIXED=10,1000,500 perf stat -e task-clock target/release/deps/tpe-*`.
 fn main() {
     if let Ok(spec) = std::env::var("TPE_LONGRUN") {
@@ -124,7 +127,13 @@ fn main() {
             number: n as u64,
             seed: 7,
         };
-        let tpe = Tpe::new();
+        // A fifth field of 1: `g(x)` over every trial (no kernel bound), the cost before
+        // issue 13.
+        let tpe = if v.get(4) == Some(&1) {
+            Tpe::new().max_above_kernels(None)
+        } else {
+            Tpe::new()
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let started = std::time::Instant::now();
         for _ in 0..iters {

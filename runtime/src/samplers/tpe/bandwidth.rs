@@ -120,9 +120,11 @@ pub(crate) const SPREAD_FLOOR_MIN_OBSERVATIONS: usize = 10;
 
 /// Sigmas for the good set's kernels whose floor follows the set's own spread, after the
 /// bandwidth factor: each is `factor * gap` (the neighbour rule) kept within
-/// `[min(factor * R / min(100, n + 2), max(std, R / (finished + 2))), R]`, `std` being
-/// the observations' standard deviation and `finished` the study's finished trials, once
-/// there are [`SPREAD_FLOOR_MIN_OBSERVATIONS`]. Below that, or when the spread is wider
+/// `[min(factor * R / min(100, n + 2), max(std, resolution)), R]`, `std` being the
+/// observations' standard deviation, once there are [`SPREAD_FLOOR_MIN_OBSERVATIONS`].
+/// The caller's `resolution` is `R / (finished + 2)` for `finished` trials in the study,
+/// and at least one grid cell for a discrete parameter (a kernel narrower than its cell
+/// would only ever propose the good trials' own values). Below that, or when the spread is wider
 /// than the clip, this is the magic clip times the factor.
 ///
 /// Why: the clip's floor `R / (n + 2)` is set by the size of the set it is computed on,
@@ -143,7 +145,7 @@ pub(crate) fn spread_floored_sigmas(
     lo: f64,
     hi: f64,
     factor: f64,
-    finished: usize,
+    resolution: f64,
     consider_endpoints: bool,
     out: &mut Vec<f64>,
 ) {
@@ -158,7 +160,6 @@ pub(crate) fn spread_floored_sigmas(
     if n >= SPREAD_FLOOR_MIN_OBSERVATIONS {
         let mean = mus.iter().sum::<f64>() / n as f64;
         let var = mus.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / n as f64;
-        let resolution = range / (finished as f64 + 2.0);
         floor = floor.min(var.sqrt().max(resolution));
     }
     // The neighbour gaps, unclipped: the floor is applied after the factor.
@@ -291,7 +292,7 @@ mod tests {
         let mut clipped = Vec::new();
         neighbour_sigmas(&mus, 0.0, 10.0, true, false, &mut clipped);
         let mut floored = Vec::new();
-        spread_floored_sigmas(&mus, 0.0, 10.0, 0.6, 1000, false, &mut floored);
+        spread_floored_sigmas(&mus, 0.0, 10.0, 0.6, 0.01, false, &mut floored);
         let scaled: Vec<f64> = clipped.iter().map(|s| (s * 0.6).min(10.0)).collect();
         assert_eq!(floored, scaled);
     }
@@ -307,23 +308,23 @@ mod tests {
         assert!((std - 0.0287).abs() < 1e-4);
         let mut out = Vec::new();
         // 10 000 finished trials: the resolution 10 / 10 002 is under the std.
-        spread_floored_sigmas(&mus, 0.0, 10.0, 1.0, 10_000, false, &mut out);
+        spread_floored_sigmas(&mus, 0.0, 10.0, 1.0, 10.0 / 10_002.0, false, &mut out);
         for s in &out {
             assert!((s - std).abs() < 1e-12, "{s} vs {std}");
         }
-        spread_floored_sigmas(&mus, 0.0, 10.0, 1.0, 100, false, &mut out);
+        spread_floored_sigmas(&mus, 0.0, 10.0, 1.0, 10.0 / 102.0, false, &mut out);
         assert!(
             out.iter().all(|&s| (s - 10.0 / 102.0).abs() < 1e-15),
             "{out:?}"
         );
         // The same ten trials identical: the floor is the resolution R / (finished + 2).
-        spread_floored_sigmas(&[5.0; 10], 0.0, 10.0, 1.0, 998, false, &mut out);
+        spread_floored_sigmas(&[5.0; 10], 0.0, 10.0, 1.0, 0.01, false, &mut out);
         assert!(out.iter().all(|&s| (s - 0.01).abs() < 1e-15), "{out:?}");
         // A wide set: the clip, as without the floor.
         let wide: Vec<f64> = (0..10).map(|i| i as f64).collect();
         let mut clipped = Vec::new();
         neighbour_sigmas(&wide, 0.0, 10.0, true, false, &mut clipped);
-        spread_floored_sigmas(&wide, 0.0, 10.0, 1.0, 100, false, &mut out);
+        spread_floored_sigmas(&wide, 0.0, 10.0, 1.0, 10.0 / 102.0, false, &mut out);
         assert_eq!(out, clipped);
     }
 }

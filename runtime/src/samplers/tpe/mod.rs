@@ -4,11 +4,15 @@
 //! estimator `l(x)` to the good set and `g(x)` to the rest; draw candidates from `l`; keep
 //! the one with the largest `ln l(x) - ln g(x)`.
 //!
-//! Work per ask is O(d n) for d parameters and n trials, with no sorting of the history:
+//! Work per ask is one read-only pass over the n trials plus O(d K) for d parameters and
+//! `g(x)`'s at most K = 256 kernels (`max_above_kernels`), with no sorting of the history:
 //! - `history`: trials are decoded once and remembered (a finished trial never changes);
-//!   the good set is picked by selection, not by sorting.
+//!   the good set is picked by selection, not by sorting, among the trials at least as
+//!   good as the last ask's good set when there are enough; `g(x)`'s observations are
+//!   the newest trials plus a weighted systematic sample of the older ones.
 //! - `bandwidth`: Optuna's neighbour-distance bandwidths from one bucket pass per
-//!   parameter (the magic clip makes exact sorting unnecessary).
+//!   parameter (the magic clip makes exact sorting unnecessary), and the spread floor of
+//!   `l(x)`'s kernels (`spread_floor`).
 //! - `parzen_estimator` fits `l` and `g`: kernels' support masses are remembered per
 //!   trial while their bandwidth stays the same.
 //! - `mixture` evaluates them: scoring a candidate drops kernels that provably cannot
@@ -295,9 +299,11 @@ impl Tpe {
     /// and a long run stalls once the good trials are closer together than that (a 10-d
     /// sphere stopped improving near 0.15). On, once there are 10 good trials, the floor
     /// is the smaller of that clip and the good trials' standard deviation in the
-    /// parameter: the kernels contract as the good trials do, and never below their
-    /// spread, so the good set cannot collapse onto one trial. With fewer than 10 good
-    /// trials (under the default gamma, the first 90 finished trials) nothing changes.
+    /// parameter, itself at least `R / (n + 2)` for `n` finished trials and one grid cell
+    /// for a discrete parameter: the kernels contract as the good trials do, and the
+    /// search keeps refining even once they have gathered on one point. With fewer than
+    /// 10 good trials (under the default gamma, the first 90 finished trials) nothing
+    /// changes.
     pub fn spread_floor(mut self, on: bool) -> Self {
         self.spread_floor = on;
         self

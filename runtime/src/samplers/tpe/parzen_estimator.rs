@@ -161,12 +161,19 @@ impl ParzenEstimator {
         }
         let spread_floor = options.spread_floor && options.magic_clip;
         if spread_floor {
+            // The study's resolution, and never under one grid cell of a discrete param
+            // (measured at the good trials' mean, where log cells have their typical width).
+            let mut resolution = (hi - lo) / (options.finished as f64 + 2.0);
+            if matches!(model.kind, ParamKind::Discrete { .. }) && !self.mus.is_empty() {
+                let mean = self.mus.iter().sum::<f64>() / self.mus.len() as f64;
+                resolution = resolution.max(model.cell_width(model.snap(mean)));
+            }
             spread_floored_sigmas(
                 &self.mus,
                 lo,
                 hi,
                 options.bandwidth_factor,
-                options.finished,
+                resolution,
                 options.consider_endpoints,
                 &mut self.sigmas,
             );
@@ -357,6 +364,36 @@ mod tests {
         let optuna = [-7.716299185166556, -8.399429508823848, -9.650898919594056];
         for (mine, theirs) in out.iter().zip(optuna) {
             assert!((mine - theirs).abs() < 1e-10, "{mine} vs Optuna's {theirs}");
+        }
+    }
+
+    #[test]
+    fn spread_floor_never_narrows_a_discrete_kernel_below_its_cell() {
+        // Twelve good trials all at 5: their spread is 0, so the floor is the resolution:
+        // R / (finished + 2) = 10 / 10 002 for a float, one cell for an int (1; for a log
+        // int, ln(5.5 / 4.5) around 5), all under the clip (R / 14).
+        let options = ParzenOptions {
+            spread_floor: true,
+            finished: 10_000,
+            ..testing::OPTUNA
+        };
+        for (domain, floor) in [
+            (Domain::float(0.0, 10.0), 10.0 / 10_002.0),
+            (Domain::int(0, 100), 1.0),
+            (Domain::int(1, 1000).log(), (1.0f64 / 4.5).ln_1p()),
+        ] {
+            let models = [ParamModel::new(&domain)];
+            let mut mixture = Mixture::default();
+            let observations = Observations {
+                models: &models,
+                columns: &[5.0; 12],
+                weights: &[1.0; 12],
+            };
+            ParzenEstimator::default().fit(&observations, &options, None, &mut mixture);
+            let sigmas = &mixture.numeric_kernels(0).1[..12];
+            for s in sigmas {
+                assert!((s - floor).abs() < 1e-12, "{domain:?}: {s} vs {floor}");
+            }
         }
     }
 }

@@ -329,6 +329,14 @@ fn invalid_options_are_reported_when_the_study_is_built() {
         .sampler(Tpe::new().prior_weight(-1.0))
         .build();
     assert!(err.err().unwrap().to_string().contains("prior_weight"));
+    let err = Study::minimize(sphere_space(1))
+        .sampler(Tpe::new().max_above_kernels(Some(1)))
+        .build();
+    assert!(err
+        .err()
+        .unwrap()
+        .to_string()
+        .contains("max_above_kernels must be at least 2"));
 }
 
 #[test]

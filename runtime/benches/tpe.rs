@@ -107,7 +107,7 @@ fn bench_ask(c: &mut Criterion) {
 
 criterion_group!(benches, bench_ask);
 
-/// `TPE_BENCH_FIXED=d,n,iters[,mixed[,exact]]` runs exactly `iters` asks of one case
+/// `TPE_BENCH_FIXED=d,n,iters[,mixed[,kernels]]` runs exactly `iters` asks of one case
 /// instead of criterion, for CPU-time measurements on a busy machine:
 /// `TPE_BENCH_FIXED=10,1000,500 perf stat -e task-clock target/release/deps/tpe-*`.
 fn main() {
@@ -127,12 +127,12 @@ fn main() {
             number: n as u64,
             seed: 7,
         };
-        // A fifth field of 1: `g(x)` over every trial (no kernel bound), the cost before
-        // issue 13.
-        let tpe = if v.get(4) == Some(&1) {
-            Tpe::new().max_above_kernels(None)
-        } else {
-            Tpe::new()
+        // A fifth field: 1 for `g(x)` over every trial (no kernel bound, the cost before
+        // issue 13), K > 1 for at most K kernels, 0 or none for the default.
+        let tpe = match v.get(4) {
+            Some(&1) => Tpe::new().max_above_kernels(None),
+            Some(&k) if k > 1 => Tpe::new().max_above_kernels(Some(k)),
+            _ => Tpe::new(),
         };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let started = std::time::Instant::now();

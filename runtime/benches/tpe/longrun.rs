@@ -1,6 +1,7 @@
 //! Long TPE runs on problems where a broken TPE shows: `TPE_LONGRUN=problem,trials,seeds[,sampler]`
 //! (problems `sphere10`, `peaks2`, `ellipsoid10`; samplers `default`, `exact` (the default
-//! with every trial a kernel of `g`), `old` (the default before issue 13), `optuna`, `random`).
+//! with every trial a kernel of `g`), `old` (the default before issue 13), `optuna`, `random`,
+//! `k<N>` (the default with at most N kernels for `g`)).
 //! Prints, per seed, the best value at 100, 200, 300, 1 000, 2 000, 5 000, 10 000, ...
 //! trials (those within the run), the median of the proposals' values per decile of the
 //! run (a TPE whose proposals get worse over time shows a rising median), and the median
@@ -174,7 +175,11 @@ pub fn sampler_by_name(name: &str) -> Box<dyn Sampler> {
         "old" => Box::new(Tpe::new().spread_floor(false).max_above_kernels(None)),
         "optuna" => Box::new(Tpe::optuna()),
         "random" => Box::new(Random::new()),
-        other => panic!("unknown sampler {other}"),
+        // `k<N>`: the default with `g(x)` over at most N kernels.
+        other => match other.strip_prefix('k').and_then(|n| n.parse().ok()) {
+            Some(n) => Box::new(Tpe::new().max_above_kernels(Some(n))),
+            None => panic!("unknown sampler {other}"),
+        },
     }
 }
 

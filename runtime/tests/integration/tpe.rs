@@ -344,9 +344,9 @@ fn a_sampler_reused_across_histories_proposes_what_a_fresh_one_does() {
     // The sampler keeps decoded rows and kernel masses between asks; they must never
     // leak from one history into another.
     let space = sphere_space(3);
-    // 400 trials: past 10 good trials (the spread floor) and 256 bad ones (the kernel
+    // 1 100 trials: past 10 good trials (the spread floor) and 1 024 bad ones (the kernel
     // bound), with a good-set threshold kept from the previous history.
-    let trials: Vec<Trial> = (0..400)
+    let trials: Vec<Trial> = (0..1100)
         .map(|i| {
             let params = Params::new()
                 .with("x0", (i as f64 * 0.37) % 10.0 - 5.0)

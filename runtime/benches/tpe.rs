@@ -5,18 +5,24 @@
 //! the full work of an ask at that size. `mixed` cases use a quarter each of continuous,
 //! log, int and categorical parameters.
 //!
-//! Measured 2026-11-27 on the 2-core dev machine while other builds ran (load 5-7), as
-//! CPU time per ask (`TPE_BENCH_FIXED=d,n,iters perf stat -e task-clock`, minus a
-//! zero-iteration run); criterion's wall-clock times on that busy machine were 2-3x
-//! higher (d=10, n=1000: 1.3 ms):
+//! Measured 2026-12-06 on the 2-core dev machine at load 8 (other sessions' builds and
+//! benchmarks), as CPU time per ask (`TPE_BENCH_FIXED=d,n,iters perf stat -e
+//! task-clock`, minus a zero-iteration run); criterion's wall-clock times on that busy
+//! machine were 5-8x higher. `g(x)` is bounded at 1 024 kernels (`max_above_kernels`);
+//! the last row is without the bound (`TPE_BENCH_FIXED=10,n,iters,0,1`):
 //!
-//! | d \ n | 100 | 1000 | 10000 |
-//! |---|---|---|---|
-//! | 2 | 0.034 ms | 0.18 ms | 1.26 ms |
-//! | 10 | 0.12 ms | 0.44 ms | 4.5 ms |
-//! | 50 | 0.76 ms | 2.2 ms | 18.6 ms |
-//! | 10 mixed | | 0.59 ms | |
-//! | 50 mixed | | 2.5 ms | |
+//! | d \ n | 100 | 1 000 | 10 000 | 100 000 |
+//! |---|---|---|---|---|
+//! | 2 | 0.027 ms | 0.098 ms | 0.32 ms | 3.3 ms |
+//! | 10 | 0.088 ms | 0.40 ms | 0.53 ms | 3.6 ms |
+//! | 50 | 0.41 ms | 1.66 ms | 2.19 ms | |
+//! | 10, no bound | | 0.34 ms | 3.1 ms | 44 ms |
+//!
+//! What still grows past the bound is one pass over the trial records (about 30 ns per
+//! trial). 50 params at 100 000 trials would hold gigabytes of `Params`: not run.
+//!
+//! `TPE_LONGRUN=problem,trials,seeds[,sampler]` runs long studies instead (see
+//! `tpe/longrun.rs`).
 
 #[path = "tpe/longrun.rs"]
 mod longrun;

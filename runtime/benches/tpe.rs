@@ -5,18 +5,27 @@
 //! the full work of an ask at that size. `mixed` cases use a quarter each of continuous,
 //! log, int and categorical parameters.
 //!
-//! Measured 2026-11-27 on the 2-core dev machine while other builds ran (load 5-7), as
-//! CPU time per ask (`TPE_BENCH_FIXED=d,n,iters perf stat -e task-clock`, minus a
-//! zero-iteration run); criterion's wall-clock times on that busy machine were 2-3x
-//! higher (d=10, n=1000: 1.3 ms):
+//! Measured 2026-12-06 on the 2-core dev machine at load 8 (other sessions' builds and
+//! benchmarks), as CPU time per ask (`TPE_BENCH_FIXED=d,n,iters perf stat -e
+//! task-clock`, minus a zero-iteration run); criterion's wall-clock times on that busy
+//! machine were 5-8x higher. `g(x)` is bounded at 1 024 kernels (`max_above_kernels`);
+//! the last row is without the bound (`TPE_BENCH_FIXED=10,n,iters,0,1`):
 //!
-//! | d \ n | 100 | 1000 | 10000 |
-//! |---|---|---|---|
-//! | 2 | 0.034 ms | 0.18 ms | 1.26 ms |
-//! | 10 | 0.12 ms | 0.44 ms | 4.5 ms |
-//! | 50 | 0.76 ms | 2.2 ms | 18.6 ms |
-//! | 10 mixed | | 0.59 ms | |
-//! | 50 mixed | | 2.5 ms | |
+//! | d \ n | 100 | 1 000 | 10 000 | 100 000 |
+//! |---|---|---|---|---|
+//! | 2 | 0.027 ms | 0.098 ms | 0.32 ms | 3.3 ms |
+//! | 10 | 0.088 ms | 0.40 ms | 0.53 ms | 3.6 ms |
+//! | 50 | 0.41 ms | 1.66 ms | 2.19 ms | |
+//! | 10, no bound | | 0.34 ms | 3.1 ms | 44 ms |
+//!
+//! What still grows past the bound is one pass over the trial records (about 30 ns per
+//! trial). 50 params at 100 000 trials would hold gigabytes of `Params`: not run.
+//!
+//! `TPE_LONGRUN=problem,trials,seeds[,sampler]` runs long studies instead (see
+//! `tpe/longrun.rs`).
+
+#[path = "tpe/longrun.rs"]
+mod longrun;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -75,9 +84,12 @@ fn bench_ask(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1));
     let tpe = Tpe::new();
+    // 100 000 trials of 50 params would hold 5 million values in `Params` maps (gigabytes
+    // with their names): d = 50 stops at 10 000.
     let cases = [2, 10, 50]
         .iter()
-        .flat_map(|&d| [100, 1000, 10_000].map(|n| (d, n, false)))
+        .flat_map(|&d| [100, 1000, 10_000, 100_000].map(|n| (d, n, false)))
+        .filter(|&(d, n, _)| d < 50 || n <= 10_000)
         .chain([(10, 1000, true), (50, 1000, true)]);
     for (d, n, mixed) in cases {
         let space = space(d, mixed);
@@ -101,10 +113,14 @@ fn bench_ask(c: &mut Criterion) {
 
 criterion_group!(benches, bench_ask);
 
-/// `TPE_BENCH_FIXED=d,n,iters` runs exactly `iters` asks of one case instead of
-/// criterion, for CPU-time measurements on a busy machine:
+/// `TPE_BENCH_FIXED=d,n,iters[,mixed[,kernels]]` runs exactly `iters` asks of one case
+/// instead of criterion, for CPU-time measurements on a busy machine:
 /// `TPE_BENCH_FIXED=10,1000,500 perf stat -e task-clock target/release/deps/tpe-*`.
 fn main() {
+    if let Ok(spec) = std::env::var("TPE_LONGRUN") {
+        longrun::main(&spec);
+        return;
+    }
     if let Ok(spec) = std::env::var("TPE_BENCH_FIXED") {
         let v: Vec<usize> = spec.split(',').map(|x| x.trim().parse().unwrap()).collect();
         let (d, n, iters) = (v[0], v[1], v[2]);
@@ -117,7 +133,13 @@ fn main() {
             number: n as u64,
             seed: 7,
         };
-        let tpe = Tpe::new();
+        // A fifth field: 1 for `g(x)` over every trial (no kernel bound, the cost before
+        // issue 13), K > 1 for at most K kernels, 0 or none for the default.
+        let tpe = match v.get(4) {
+            Some(&1) => Tpe::new().max_above_kernels(None),
+            Some(&k) if k > 1 => Tpe::new().max_above_kernels(Some(k)),
+            _ => Tpe::new(),
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let started = std::time::Instant::now();
         for _ in 0..iters {

@@ -40,6 +40,10 @@ pub(crate) struct History {
     is_below: Vec<bool>,
     complete: Vec<(f64, usize)>,
     pruned: Vec<((f64, f64), usize)>,
+    /// The worst loss in the last good set of complete trials (NaN: none yet).
+    threshold_hint: f64,
+    /// Per row: every parameter has a value (so whole-space groups skip the check).
+    full_rows: Vec<bool>,
 }
 
 /// What identifies a trial record well enough to reuse its decoded row.
@@ -84,6 +88,9 @@ pub(crate) struct GroupObservations {
     pub columns: Vec<f64>,
     /// Their weights by age.
     pub weights: Vec<f64>,
+    /// Scratch for [`History::gather_bounded`]: every usable trial and its weight.
+    all_trials: Vec<usize>,
+    all_weights: Vec<f64>,
 }
 
 /// How trials are split into good and bad.
@@ -122,6 +129,7 @@ impl History {
         self.rows.resize(trials.len() * self.width, f64::NAN);
         self.masses
             .resize(trials.len() * self.width, (f64::NAN, 0.0));
+        self.full_rows.resize(trials.len(), false);
         let standings = &mut self.standings;
         standings.clear();
         for (i, trial) in trials.iter().enumerate() {
@@ -157,6 +165,7 @@ impl History {
             if self.row_keys.get(i) != Some(&Some(key)) {
                 let span = i * self.width..(i + 1) * self.width;
                 decode_row(trial, space, &mut self.rows[span.clone()]);
+                self.full_rows[i] = self.rows[span.clone()].iter().all(|v| !v.is_nan());
                 self.masses[span].fill((f64::NAN, 0.0));
                 if i >= self.row_keys.len() {
                     self.row_keys.resize(i + 1, None);
@@ -180,7 +189,26 @@ impl History {
                 Standing::Complete { loss } => Some((loss, i)),
                 _ => None,
             }));
-        room -= mark_best(&mut self.complete, room, is_below);
+        // The previous ask's worst good loss is a hint: when at least `room` trials are
+        // as good, the best `room` are among them (ties included), so the selection
+        // runs on those few. Any hint gives the same set; a good one saves the O(n log)
+        // constant of selecting over every trial.
+        let take = room.min(self.complete.len());
+        if take > 0 && take < self.complete.len() && self.threshold_hint.is_finite() {
+            let hint = self.threshold_hint;
+            let within = self.complete.iter().filter(|&&(l, _)| l <= hint).count();
+            if within >= take {
+                self.complete.retain(|&(l, _)| l <= hint);
+            }
+        }
+        let marked = mark_best(&mut self.complete, room, is_below);
+        self.threshold_hint = self.complete[..marked]
+            .iter()
+            .fold(f64::NEG_INFINITY, |a, &(l, _)| a.max(l));
+        if marked == 0 {
+            self.threshold_hint = f64::NAN;
+        }
+        room -= marked;
         if room > 0 {
             self.pruned.clear();
             self.pruned
@@ -233,6 +261,82 @@ impl History {
         }
         out.weights.clear();
         weights.fill(out.trials.len(), &mut out.weights);
+    }
+}
+
+impl History {
+    /// [`gather`](Self::gather), represented by at most `max` observations (`max >= 2`):
+    /// exactly `gather` while the side has at most `max` usable trials. Beyond that, the
+    /// newest `max / 2` trials are kept as they are, with their weights, and the older
+    /// ones are represented by `max - max / 2` of them chosen by systematic sampling
+    /// over their cumulative weight (stratum `s` takes the trial where the cumulative
+    /// weight crosses `(s + 1/2) W / strata`), each carrying its stratum's weight `W /
+    /// strata` (a trial hit by several strata is one observation with their sum). The
+    /// estimate of the density is unbiased and the choice deterministic, with no random
+    /// draw: the same history gives the same representatives. Fitting and evaluating
+    /// `g(x)` then cost O(`max`) instead of O(trials); only this pass over the trials'
+    /// indices and weights stays linear.
+    pub(super) fn gather_bounded(
+        &self,
+        side: Side,
+        params: &[usize],
+        weights: Weights,
+        max: usize,
+        out: &mut GroupObservations,
+    ) {
+        let trials = match side {
+            Side::Below => &self.below,
+            Side::Above => &self.above,
+        };
+        out.all_trials.clear();
+        if params.len() == self.width {
+            out.all_trials
+                .extend(trials.iter().copied().filter(|&i| self.full_rows[i]));
+        } else {
+            out.all_trials.extend(
+                trials
+                    .iter()
+                    .copied()
+                    .filter(|&i| params.iter().all(|&j| !self.value(i, j).is_nan())),
+            );
+        }
+        let m = out.all_trials.len();
+        out.all_weights.clear();
+        weights.fill(m, &mut out.all_weights);
+        out.trials.clear();
+        out.weights.clear();
+        if m <= max {
+            out.trials.extend_from_slice(&out.all_trials);
+            out.weights.extend_from_slice(&out.all_weights);
+        } else {
+            let recent = max / 2;
+            let split = m - recent;
+            let strata = max - recent;
+            let old_weight: f64 = out.all_weights[..split].iter().sum();
+            let step = old_weight / strata as f64;
+            let mut acc = 0.0;
+            let mut s = 0;
+            for (&i, &w) in out.all_trials[..split].iter().zip(&out.all_weights) {
+                acc += w;
+                while s < strata && (s as f64 + 0.5) * step < acc {
+                    match (out.trials.last(), out.weights.last_mut()) {
+                        (Some(&last), Some(weight)) if last == i => *weight += step,
+                        _ => {
+                            out.trials.push(i);
+                            out.weights.push(step);
+                        }
+                    }
+                    s += 1;
+                }
+            }
+            out.trials.extend_from_slice(&out.all_trials[split..]);
+            out.weights.extend_from_slice(&out.all_weights[split..]);
+        }
+        out.columns.clear();
+        for &j in params {
+            out.columns
+                .extend(out.trials.iter().map(|&i| self.value(i, j)));
+        }
     }
 }
 
@@ -398,5 +502,113 @@ mod tests {
         // Maximizing flips the ranking.
         let (below, _, _) = split(&trials, two, false, Direction::Maximize);
         assert_eq!(below, vec![10.0, 13.0]);
+    }
+
+    fn history_of(n: u64) -> History {
+        let space = SearchSpace::builder()
+            .add("x", Domain::float(0.0, 100.0))
+            .build()
+            .unwrap();
+        let trials: Vec<Trial> = (0..n)
+            .map(|i| {
+                let x = (i * 37 % 101) as f64;
+                trial(i, x, Some(Outcome::Complete(x)), &[])
+            })
+            .collect();
+        let mut h = History::default();
+        let split = SplitRule {
+            direction: Direction::Minimize,
+            gamma: Gamma::OPTUNA,
+            constant_liar: false,
+        };
+        h.rebuild(&trials, &SpaceModel::new(&space), split);
+        h
+    }
+
+    #[test]
+    fn bounded_gather_is_the_plain_one_while_it_fits() {
+        let h = history_of(120);
+        let (mut plain, mut bounded) = (GroupObservations::default(), GroupObservations::default());
+        h.gather(Side::Above, &[0], Weights::OPTUNA, &mut plain);
+        assert_eq!(plain.trials.len(), 108);
+        for max in [108, 500] {
+            h.gather_bounded(Side::Above, &[0], Weights::OPTUNA, max, &mut bounded);
+            assert_eq!(bounded.trials, plain.trials);
+            assert_eq!(bounded.columns, plain.columns);
+            assert_eq!(bounded.weights, plain.weights);
+        }
+    }
+
+    #[test]
+    fn bounded_gather_keeps_the_newest_and_the_total_weight() {
+        let h = history_of(3000);
+        let (mut plain, mut bounded) = (GroupObservations::default(), GroupObservations::default());
+        h.gather(Side::Above, &[0], Weights::OPTUNA, &mut plain);
+        let m = plain.trials.len();
+        assert_eq!(m, 2975);
+        h.gather_bounded(Side::Above, &[0], Weights::OPTUNA, 64, &mut bounded);
+        let k = bounded.trials.len();
+        assert!(k <= 64 && k > 40, "{k}");
+        // The newest 32 as they are.
+        assert_eq!(bounded.trials[k - 32..], plain.trials[m - 32..]);
+        assert_eq!(bounded.weights[k - 32..], plain.weights[m - 32..]);
+        // The older ones: trial order, every one a real trial with its own value, and
+        // together as heavy as all the older trials.
+        let old = &bounded.trials[..k - 32];
+        assert!(old.windows(2).all(|w| w[0] < w[1]));
+        for (c, &i) in old.iter().enumerate() {
+            assert_eq!(bounded.columns[c], h.value(i, 0));
+        }
+        let want: f64 = plain.weights[..m - 32].iter().sum();
+        let got: f64 = bounded.weights[..k - 32].iter().sum();
+        assert!((want - got).abs() < 1e-9 * want, "{want} vs {got}");
+        // Each older representative stands for 1/32 of their weight (or a multiple).
+        let share = want / 32.0;
+        for w in &bounded.weights[..k - 32] {
+            let strata = w / share;
+            assert!(
+                (strata - strata.round()).abs() < 1e-9 && strata >= 1.0,
+                "{w}"
+            );
+        }
+        // The ramp weighs old trials less: fewer representatives among the oldest half.
+        let first_half = old
+            .iter()
+            .filter(|&&i| i < plain.trials[(m - 32) / 2])
+            .count();
+        assert!(first_half < old.len() / 2, "{first_half} of {}", old.len());
+    }
+
+    #[test]
+    fn any_threshold_hint_picks_the_same_good_set() {
+        let space = SearchSpace::builder()
+            .add("x", Domain::float(0.0, 100.0))
+            .build()
+            .unwrap();
+        let trials: Vec<Trial> = (0..400)
+            .map(|i| {
+                let x = (i * 37 % 101) as f64;
+                // Ties: every value appears about four times.
+                trial(i, x, Some(Outcome::Complete((x / 4.0).floor())), &[])
+            })
+            .collect();
+        let split = SplitRule {
+            direction: Direction::Minimize,
+            gamma: Gamma::OPTUNA,
+            constant_liar: false,
+        };
+        let model = SpaceModel::new(&space);
+        let mut fresh = History::default();
+        fresh.rebuild(&trials, &model, split);
+        for hint in [f64::NAN, -1.0, 0.0, 3.0, 6.0, 1e9] {
+            let mut h = History {
+                threshold_hint: hint,
+                ..History::default()
+            };
+            h.rebuild(&trials, &model, split);
+            assert_eq!(h.below, fresh.below, "hint {hint}");
+            assert_eq!(h.above, fresh.above, "hint {hint}");
+        }
+        assert_eq!(fresh.below.len(), 25);
     }
 }

@@ -6,7 +6,7 @@
 //! categorical observation is smoothed towards uniform by the prior weight. Evaluating
 //! the result is the mixture's job.
 
-use super::bandwidth::neighbour_sigmas;
+use super::bandwidth::{neighbour_sigmas, spread_floored_sigmas};
 use super::mixture::Mixture;
 use super::param_model::{ParamKind, ParamModel};
 use super::truncated_normal::log_gauss_mass;
@@ -19,6 +19,11 @@ pub(crate) struct ParzenOptions {
     pub consider_endpoints: bool,
     /// Multiplies every observation's bandwidth (after the neighbour rule and clip).
     pub bandwidth_factor: f64,
+    /// Lets the clip's floor follow the observations' spread (see
+    /// `bandwidth::spread_floored_sigmas`); used for the good set only.
+    pub spread_floor: bool,
+    /// The study's finished trials (the spread floor's lowest value is `R / (finished + 2)`).
+    pub finished: usize,
 }
 
 /// What an estimator is fitted to: `m` observations of a group's parameters.
@@ -154,15 +159,35 @@ impl ParzenEstimator {
             self.mus
                 .extend(column.iter().map(|&x| (x - offset) * scale));
         }
-        neighbour_sigmas(
-            &self.mus,
-            lo,
-            hi,
-            options.magic_clip,
-            options.consider_endpoints,
-            &mut self.sigmas,
-        );
-        if options.bandwidth_factor != 1.0 {
+        let spread_floor = options.spread_floor && options.magic_clip;
+        if spread_floor {
+            // The study's resolution, and never under one grid cell of a discrete param
+            // (measured at the good trials' mean, where log cells have their typical width).
+            let mut resolution = (hi - lo) / (options.finished as f64 + 2.0);
+            if matches!(model.kind, ParamKind::Discrete { .. }) && !self.mus.is_empty() {
+                let mean = self.mus.iter().sum::<f64>() / self.mus.len() as f64;
+                resolution = resolution.max(model.cell_width(model.snap(mean)));
+            }
+            spread_floored_sigmas(
+                &self.mus,
+                lo,
+                hi,
+                options.bandwidth_factor,
+                resolution,
+                options.consider_endpoints,
+                &mut self.sigmas,
+            );
+        } else {
+            neighbour_sigmas(
+                &self.mus,
+                lo,
+                hi,
+                options.magic_clip,
+                options.consider_endpoints,
+                &mut self.sigmas,
+            );
+        }
+        if options.bandwidth_factor != 1.0 && !spread_floor {
             let factor = options.bandwidth_factor;
             self.sigmas
                 .iter_mut()
@@ -217,6 +242,8 @@ pub(crate) mod testing {
         magic_clip: true,
         consider_endpoints: false,
         bandwidth_factor: 1.0,
+        spread_floor: false,
+        finished: 0,
     };
 
     /// A mixture fitted with Optuna's options; `columns` as in [`Observations`].
@@ -337,6 +364,36 @@ mod tests {
         let optuna = [-7.716299185166556, -8.399429508823848, -9.650898919594056];
         for (mine, theirs) in out.iter().zip(optuna) {
             assert!((mine - theirs).abs() < 1e-10, "{mine} vs Optuna's {theirs}");
+        }
+    }
+
+    #[test]
+    fn spread_floor_never_narrows_a_discrete_kernel_below_its_cell() {
+        // Twelve good trials all at 5: their spread is 0, so the floor is the resolution:
+        // R / (finished + 2) = 10 / 10 002 for a float, one cell for an int (1; for a log
+        // int, ln(5.5 / 4.5) around 5), all under the clip (R / 14).
+        let options = ParzenOptions {
+            spread_floor: true,
+            finished: 10_000,
+            ..testing::OPTUNA
+        };
+        for (domain, floor) in [
+            (Domain::float(0.0, 10.0), 10.0 / 10_002.0),
+            (Domain::int(0, 100), 1.0),
+            (Domain::int(1, 1000).log(), (1.0f64 / 4.5).ln_1p()),
+        ] {
+            let models = [ParamModel::new(&domain)];
+            let mut mixture = Mixture::default();
+            let observations = Observations {
+                models: &models,
+                columns: &[5.0; 12],
+                weights: &[1.0; 12],
+            };
+            ParzenEstimator::default().fit(&observations, &options, None, &mut mixture);
+            let sigmas = &mixture.numeric_kernels(0).1[..12];
+            for s in sigmas {
+                assert!((s - floor).abs() < 1e-12, "{domain:?}: {s} vs {floor}");
+            }
         }
     }
 }

@@ -23,6 +23,8 @@ pub(crate) struct ProposalOptions {
     pub n_candidates: usize,
     /// Observation weights by age.
     pub weights: Weights,
+    /// At most this many observations represent `g(x)` (`None`: every one).
+    pub max_above_kernels: Option<usize>,
     pub parzen: ParzenOptions,
 }
 
@@ -128,8 +130,15 @@ impl Workspace {
     /// the group has a value.
     fn fit(&mut self, side: Side, group: &Group, models: &[ParamModel], options: &ProposalOptions) {
         let gathered = &mut self.observations;
-        self.history
-            .gather(side, &group.params, options.weights, gathered);
+        match (side, options.max_above_kernels) {
+            (Side::Above, Some(max)) => {
+                self.history
+                    .gather_bounded(side, &group.params, options.weights, max, gathered)
+            }
+            _ => self
+                .history
+                .gather(side, &group.params, options.weights, gathered),
+        }
         let observations = Observations {
             models,
             columns: &gathered.columns,
@@ -145,8 +154,14 @@ impl Workspace {
             Side::Below => &mut self.below,
             Side::Above => &mut self.above,
         };
+        // Only the good set's floor follows its spread: `g` stays Optuna's.
+        let parzen = ParzenOptions {
+            spread_floor: options.parzen.spread_floor && side == Side::Below,
+            finished: self.history.finished,
+            ..options.parzen
+        };
         self.estimator
-            .fit(&observations, &options.parzen, Some(cache), mixture);
+            .fit(&observations, &parzen, Some(cache), mixture);
     }
 }
 

@@ -20,13 +20,15 @@
 //! an inner staircase at most once, so the whole sweep is O(n log n).
 
 use std::collections::BTreeMap;
-use std::ops::Bound::{Excluded, Unbounded};
 
 use super::points::order_key;
 
 /// A staircase of `(x, y)` points by first value (`order_key`), the second strictly
 /// decreasing.
 type Stairs = BTreeMap<u64, (f64, f64)>;
+
+/// No neighbour (the end of the linked list of steps).
+const NONE: usize = usize::MAX;
 
 /// The inner staircases of all points. A step's starts as the run of steps it covered
 /// on entry, stored in one shared pool (no allocation per point), and only loses
@@ -130,28 +132,29 @@ pub(crate) fn contributions(points: &[f64], reference: &[f64]) -> Vec<f64> {
     // and its inner staircase while it is a step.
     let mut tally = vec![Tally::default(); n];
     let mut inner = InnerStairs::new(n);
-    // The steps: first value's key -> point.
+    // The steps: first value's key -> point, to find where a point lands; and, to
+    // walk between neighbours without searching, a doubly linked list by first value.
     let mut steps: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut prev = vec![NONE; n];
+    let mut next = vec![NONE; n];
+    let mut head = NONE;
     let mut covered: Vec<usize> = Vec::new();
+    let some = |i: usize| (i != NONE).then_some(i);
 
     for q in 0..n {
         let [qx, qy, qz] = rows[q].0;
         let key = order_key(qx);
-        if let Some((_, &s)) = steps.range(..=key).next_back() {
-            if y(s) <= qy {
+        // The last step at or left of qx; q's left neighbour and the first step that
+        // q may cover.
+        let (left, mut walk) = match steps.range(..=key).next_back() {
+            Some((_, &s)) if y(s) <= qy => {
                 // Under the step s: q matters only inside s's box and not under an
                 // inner point (otherwise two points dominate it).
-                let top = steps
-                    .range(..order_key(x(s)))
-                    .next_back()
-                    .map_or(reference[1], |(_, &l)| y(l));
+                let top = some(prev[s]).map_or(reference[1], y);
                 if qy >= top {
                     continue;
                 }
-                let right = steps
-                    .range((Excluded(order_key(x(s))), Unbounded))
-                    .next()
-                    .map_or(reference[0], |(_, &r)| x(r));
+                let right = some(next[s]).map_or(reference[0], x);
                 let added = inner.insert(s, qx, qy, right, top);
                 if added > 0.0 {
                     tally[s].settle(qz);
@@ -165,21 +168,20 @@ pub(crate) fn contributions(points: &[f64], reference: &[f64]) -> Vec<f64> {
                 }
                 continue;
             }
-        }
+            // Same first value, higher: q covers it.
+            Some((_, &s)) if x(s) == qx => (some(prev[s]), s),
+            Some((_, &s)) => (Some(s), next[s]),
+            None => (None, head),
+        };
 
         // q becomes a step: `covered` are the steps it dominates (x >= qx, y >= qy),
         // between its left neighbour l and right neighbour r.
-        let left = steps.range(..key).next_back().map(|(_, &l)| l);
         covered.clear();
-        let mut right = None;
-        for (_, &s) in steps.range(key..) {
-            if y(s) >= qy {
-                covered.push(s);
-            } else {
-                right = Some(s);
-                break;
-            }
+        while walk != NONE && y(walk) >= qy {
+            covered.push(walk);
+            walk = next[walk];
         }
+        let right = some(walk);
         let box_right = right.map_or(reference[0], x);
         let box_top = left.map_or(reference[1], y);
 
@@ -188,10 +190,6 @@ pub(crate) fn contributions(points: &[f64], reference: &[f64]) -> Vec<f64> {
             // end, each as high as l's inner staircase leaves it; its inner points
             // from qx on are dominated by q as well and leave.
             let old_right = covered.first().map_or(box_right, |&c| x(c));
-            let ceiling = steps
-                .range(..order_key(x(l)))
-                .next_back()
-                .map_or(reference[1], |(_, &ll)| y(ll));
             tally[l].settle(qz);
             let mut end = old_right;
             let mut lost = 0.0;
@@ -203,17 +201,19 @@ pub(crate) fn contributions(points: &[f64], reference: &[f64]) -> Vec<f64> {
                 end = sx;
                 inner.pop_last(l);
             }
-            let height = inner.last(l).map_or(ceiling, |(_, sy)| sy);
+            let height = match inner.last(l) {
+                Some((_, sy)) => sy,
+                None => some(prev[l]).map_or(reference[1], y),
+            };
             lost += (end - qx) * (height - y(l));
             tally[l].area -= lost;
+            next[l] = q;
+        } else {
+            head = q;
         }
         if let Some(r) = right {
             // The same for r's rows from qy up to its old top.
             let old_top = covered.last().map_or(box_top, |&c| y(c));
-            let wall = steps
-                .range((Excluded(order_key(x(r))), Unbounded))
-                .next()
-                .map_or(reference[0], |(_, &rr)| x(rr));
             tally[r].settle(qz);
             let mut top = old_top;
             let mut lost = 0.0;
@@ -225,10 +225,16 @@ pub(crate) fn contributions(points: &[f64], reference: &[f64]) -> Vec<f64> {
                 top = sy;
                 inner.pop_first(r);
             }
-            let width = inner.first(r).map_or(wall, |(sx, _)| sx);
+            let width = match inner.first(r) {
+                Some((sx, _)) => sx,
+                None => some(next[r]).map_or(reference[0], x),
+            };
             lost += (top - qy) * (width - x(r));
             tally[r].area -= lost;
+            prev[r] = q;
         }
+        prev[q] = left.unwrap_or(NONE);
+        next[q] = right.unwrap_or(NONE);
 
         // q's area: its box minus the covered steps' staircase, which becomes its
         // inner staircase (their own inner points are dominated twice now).

@@ -27,6 +27,7 @@ Usage (the bench venv with Optuna 5 and moocore; run from the repository root):
 
     nice -n 10 ~/.cache/tunekit-bench-venv/bin/python bench/pareto_compare.py
     ... bench/pareto_compare.py --rust-json rust.jsonl   # reuse a table-mode run
+    ... bench/pareto_compare.py --only hvc_3d,hv_4d       # only these cases
 """
 
 from __future__ import annotations
@@ -156,6 +157,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rust-json", help="JSON lines from a PARETO_BENCH_TABLE=1 run")
     parser.add_argument("--max-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--only", default="",
+        help="comma-separated parts of case names (hvc_3d, hv_4d_1000; =name for one exact "
+        "name), as PARETO_BENCH_FILTER of the Rust bench; all cases by default",
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()
@@ -163,7 +169,7 @@ def main() -> int:
         with open(args.rust_json) as f:
             lines = f.read().splitlines()
     else:
-        lines = rust_table("").splitlines()
+        lines = rust_table(args.only).splitlines()
     rust = [json.loads(line) for line in lines if line.startswith("{")]
 
     libs = libraries()

@@ -5,16 +5,14 @@
 //! Two objectives: O(n log n). On the staircase of the front, a front point's
 //! exclusive region lies in the box between its neighbours; the only other points in
 //! that box are those it alone dominates, and each point is in one box at most, so
-//! every box is one short sweep. Three: one sweep by the third value; each front point
-//! starts from the staircase so far clipped to its box and sweeps the later points
-//! until one covers its box's cross-section (O(n^2 log n) at worst, far less on
-//! fronts, where that point comes soon). Four or more: per front point, its own box minus the hypervolume of the
-//! others clipped to it (WFG's limited set).
+//! every box is one short sweep. Three: HVC3D's sweep (`contributions3d.rs`), O(n log n).
+//! Four or more: per front point, its own box minus the hypervolume of the others
+//! clipped to it (WFG's limited set).
 
+use super::contributions3d;
 use super::hypervolume::{exclusive, strictly_dominating};
 use super::points::{area, extent, reference_point, Matrix};
 use super::sorting::{lex_cmp, ranks};
-use super::sweep3d::Staircase;
 use crate::error::{Error, Result};
 
 /// The exclusive hypervolume contribution of each point: `hypervolume(all) -
@@ -151,6 +149,16 @@ fn many_objectives(
              finite bound first"
         )));
     }
+    if dim == 3 {
+        let inside = strictly_dominating(m, reference);
+        for (&i, alone) in counted
+            .iter()
+            .zip(contributions3d::contributions(&inside, reference))
+        {
+            result[i] = alone;
+        }
+        return Ok(());
+    }
     let rows: Vec<Vec<f64>> = counted.iter().map(|&i| m.row(i).to_vec()).collect();
     let inside = Matrix {
         values: strictly_dominating(m, reference),
@@ -168,18 +176,8 @@ fn many_objectives(
             shared[pair[1]] = true;
         }
     }
-    let contributes: Vec<bool> = (0..rows.len())
-        .map(|k| rank[k] == 0 && !shared[k])
-        .collect();
-    if dim == 3 {
-        let alone = three_objectives(&rows, &contributes, reference);
-        for (k, &i) in counted.iter().enumerate() {
-            result[i] = alone[k];
-        }
-        return Ok(());
-    }
     for (k, &i) in counted.iter().enumerate() {
-        if contributes[k] {
+        if rank[k] == 0 && !shared[k] {
             let others: Vec<Vec<f64>> = (0..rows.len())
                 .filter(|&j| j != k)
                 .map(|j| rows[j].clone())
@@ -188,49 +186,6 @@ fn many_objectives(
         }
     }
     Ok(())
-}
-
-/// Three objectives: one sweep over all points by third value keeps the staircase of
-/// the first two (as the hypervolume's sweep). When a contributing point `p` comes,
-/// the staircase clipped to its box is the cross-section the earlier points cover at
-/// its level; from there the later points, clipped to its box, are swept until one
-/// covers the whole cross-section, summing the uncovered part times each gap.
-fn three_objectives(rows: &[Vec<f64>], contributes: &[bool], reference: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_unstable_by(|&a, &b| rows[a][2].total_cmp(&rows[b][2]));
-    let mut seen = Staircase::new(reference[0], reference[1]);
-    let mut alone = vec![0.0; rows.len()];
-    for (at, &k) in order.iter().enumerate() {
-        let p = &rows[k];
-        if contributes[k] {
-            let section = (reference[0] - p[0]) * (reference[1] - p[1]);
-            let mut covered = Staircase::new(reference[0], reference[1]);
-            let mut whole = false;
-            for (x, y) in seen.clipped_to(p[0], p[1]) {
-                covered.insert(x, y);
-                whole |= x == p[0] && y == p[1];
-            }
-            let mut level = p[2];
-            let mut sum = 0.0;
-            for &j in &order[at + 1..] {
-                if whole {
-                    break;
-                }
-                let q = &rows[j];
-                sum += (section - covered.area).max(0.0) * (q[2] - level);
-                level = q[2];
-                let (x, y) = (q[0].max(p[0]), q[1].max(p[1]));
-                covered.insert(x, y);
-                whole = x == p[0] && y == p[1];
-            }
-            if !whole {
-                sum += (section - covered.area).max(0.0) * (reference[2] - level);
-            }
-            alone[k] = sum;
-        }
-        seen.insert(p[0], p[1]);
-    }
-    alone
 }
 
 #[cfg(test)]

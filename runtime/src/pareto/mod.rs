@@ -15,7 +15,7 @@
 //! | [`dominates`], [`constrained_dominates`], [`total_violation`] | compare two points | O(m) |
 //! | [`non_dominated_ranks`], [`non_dominated_ranks_top`], [`constrained_non_dominated_ranks`], [`pareto_front`] | front number of every point, Optuna's ties | O(n log n) for m <= 2, O(n log n log fronts) for m = 3, O(n log^(m-1) n) beyond |
 //! | [`hypervolume`] | the dominated volume up to a reference point | O(n log n) for m <= 3, slices beyond |
-//! | [`hypervolume_contributions`] | what each point alone adds | O(n log n) for m <= 2; m = 3: one sweep, each front point then sweeps until the first point covering its box's cross-section |
+//! | [`hypervolume_contributions`] | what each point alone adds | O(n log n) for m <= 3 (m = 3: HVC3D's sweep), WFG's limited sets beyond |
 //! | [`crowding_distance`] | NSGA-II's crowding distance, as Optuna | O(m n log n) |
 //!
 //! ```
@@ -34,6 +34,7 @@
 //! ```
 
 mod contributions;
+mod contributions3d;
 mod crowding;
 mod divide_and_conquer;
 mod domination;

@@ -75,28 +75,6 @@ impl Staircase {
         }
     }
 
-    /// The steps that shape the staircase inside the quadrant from `(x, y)`, clipped
-    /// to it: the last step at or left of `x`, the steps `(x, y)` would cover, and the
-    /// first step below `y`. Other steps are covered by these once clipped.
-    pub(crate) fn clipped_to(&self, x: f64, y: f64) -> Vec<(f64, f64)> {
-        let key = order_key(x);
-        let mut clipped = Vec::new();
-        if let Some((_, &(_, left_y))) = self.steps.range(..=key).next_back() {
-            clipped.push((x, left_y.max(y)));
-            if left_y <= y {
-                return clipped;
-            }
-        }
-        for (_, &(sx, sy)) in self.steps.range(key..) {
-            if sy <= y {
-                clipped.push((sx, y));
-                break;
-            }
-            clipped.push((sx, sy));
-        }
-        clipped
-    }
-
     /// Adds the point `(x, y)`; returns the area it added (0 if it is weakly dominated).
     pub(crate) fn insert(&mut self, x: f64, y: f64) -> f64 {
         let key = order_key(x);

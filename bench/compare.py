@@ -954,7 +954,8 @@ def parse_args(argv=None):
         half = args.half or "all"
         args.problems = list(P.SUITE) if half == "all" else list(P.HALVES[half])
     else:
-        args.problems = [s for s in args.problems.split(",") if s]
+        args.problems = [n for s in args.problems.split(",") if s
+                         for n in (P.CLASSIC if s == "classic" else [s])]
     args.optimizers = [s for s in args.optimizers.split(",") if s]
     for name in args.problems:
         if name not in P.PROBLEMS:

@@ -937,6 +937,8 @@ class TestReporting(unittest.TestCase):
     def test_half_selects_the_problems_and_the_report_ranks_each_half(self):
         self.assertEqual(C.parse_args(["--half", "tuning"]).problems, TUNING_HALF)
         self.assertEqual(C.parse_args([]).problems, P.SUITE)
+        self.assertEqual(C.parse_args(["--problems", "classic,sphere-2d"]).problems,
+                         CONTINUOUS + ["mixed", "conditional", "sphere-2d"])
         self.assertEqual(set(C.parse_args(["--half", "heldout"]).problems),
                          set(P.SUITE) - set(TUNING_HALF))
         with self.assertRaises(SystemExit), open(os.devnull, "w") as devnull, \

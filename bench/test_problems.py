@@ -386,9 +386,9 @@ class TestSuite(unittest.TestCase):
         self.assertGreater(sum(v > 0.25 for v in vals) / len(vals), 0.9)
 
     def test_structured_optima_by_coordinate_search(self):
-        # From random starts and from near the optimum, coordinate search over every
-        # param's grid never goes below the stated optimum, and from a start one step
-        # away it gets back to it: the stated point is the minimum and reachable.
+        # From random starts, coordinate search over every param's grid (and the
+        # branch structure) never goes below the stated optimum, which the stated point
+        # attains exactly.
         rng = random.Random(5)
         for fam in ("mixed", "conditional", "noisy"):
             for n in (n for n in P.SUITE if P.get(n).family == fam):

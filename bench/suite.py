@@ -431,10 +431,6 @@ class Table:
         return self.rows[key][0], dict(zip((n for n, _ in self.columns.values()), key))
 
 
-def _round(x: float) -> float:
-    return round(x, 6)
-
-
 def _mlp_table() -> Table:
     # lr on half-decades (1e-4, 3e-4, ... 3e-2) as the exponent index; units as log2.
     lrs = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2]

@@ -670,6 +670,8 @@ def markdown_tables(summary: dict, problem_names: list, optimizers: list,
                 r = summary["regret"].get(pname, {}).get(opt)
                 failed = summary["failed_runs"].get(pname, {}).get(opt, 0)
                 cell = "n/a" if r is None else f"{_fmt(r['median'])} [{_fmt(r['q1'])}, {_fmt(r['q3'])}]"
+                if r is not None and r["n"] < (seeds_for or {}).get(opt, n_seeds):
+                    cell += f" (n={r['n']})"
                 if failed:
                     cell += f" ({failed} failed)"
                 cells.append(cell)
@@ -943,6 +945,9 @@ def parse_args(argv=None):
     ap.add_argument("--list", action="store_true",
                     help="print the suite's problems (family, half, params, budget, "
                     "optimum) as a markdown table and exit")
+    ap.add_argument("--reuse-only", action="store_true",
+                    help="run nothing: report only the cells found in the --reuse files "
+                    "(to merge parts; a cell with fewer seeds than asked says n=K)")
     ap.add_argument("--md", default=None, metavar="PATH",
                     help="also write the tables, the command and the versions as markdown")
     args = ap.parse_args(argv)
@@ -1035,6 +1040,10 @@ def main(argv=None) -> int:
             for seed in range(seeds_of[opt]):
                 i += 1
                 res = reuse_cell(cells, problem, opt, seed, budget, wanted)
+                if res is None and args.reuse_only:
+                    print(f"[{i}/{total}] {pname} {opt} seed={seed}: not in the --reuse "
+                          "files, left out (--reuse-only)", file=sys.stderr, flush=True)
+                    continue
                 if res is not None:
                     msg = f"regret={_fmt(res.regret)} (reused from {res.reused_from})"
                 else:

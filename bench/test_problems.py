@@ -983,6 +983,23 @@ class TestReporting(unittest.TestCase):
                                ("digits-knn", "tunekit-random"): 80})
         self.assertEqual(P.get("sphere-2d").budget, 80)
 
+    def test_reuse_only_runs_nothing_and_marks_missing_seeds(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out, merged = os.path.join(tmp, "r.json"), os.path.join(tmp, "m.json")
+            md = os.path.join(tmp, "m.md")
+            base = ["--problems", "branin", "--optimizers", "tunekit-random", "--budget", "5"]
+            self.assertEqual(self.main_quiet(base + ["--seeds", "2", "--out", out]), 0)
+            self.assertEqual(self.main_quiet(base + ["--seeds", "3", "--reuse", out,
+                                                     "--reuse-only", "--out", merged,
+                                                     "--md", md]), 0)
+            with open(merged) as f:
+                runs = json.load(f)["runs"]
+            with open(md) as f:
+                report = f.read()
+        self.assertEqual([r["seed"] for r in runs], [0, 1])
+        self.assertTrue(all(r["reused_from"] for r in runs))
+        self.assertIn("(n=2)", report)
+
     def test_seeds_for_gives_an_optimizer_fewer_seeds(self):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "r.json")

@@ -7,7 +7,7 @@
 # DIR: e.g. bench/results/suite-2026-12-06. Writes DIR/<optimizer>.json.gz per optimizer:
 # 10 seeds on every problem, except
 #   * the GP samplers: 3 seeds, on the problems with budget <= 200 (tunekit-gp) or
-#     <= 120 (optuna-gp: ~0.4 s per ask on 2 cores; 16 problems);
+#     <= 80 (optuna-gp, ~0.4 s per ask on 2 cores: the eight 2-d and tabular problems);
 #   * the per-param TPEs (hyperopt-tpe, optuna-tpe-independent), whose ask costs 60-150 ms
 #     at 400 trials in 20-d: their four 20-d problems go to DIR/<optimizer>-20d.json.gz,
 #     run after everything else.
@@ -21,11 +21,11 @@ cd "$(dirname "$0")/.."
 DIR=${1:?usage: bench/run_suite.sh DIR [OPTIMIZER ...]}
 shift
 PY=${PY:-$HOME/.cache/tunekit-bench-venv/bin/python}
-gp_max() { case $1 in optuna-gp) echo 120 ;; *) echo 200 ;; esac; }
+gp_max() { case $1 in optuna-gp) echo 80 ;; *) echo 200 ;; esac; }
 export TUNEKIT_DRIVER=${TUNEKIT_DRIVER:-target/release/tunekit-bench}
 ALL=(optuna-tpe-multivariate tunekit-tpe optuna-random rustuna-tpe tunekit-tpe-optuna
      hyperopt-tpe optuna-cmaes tunekit-cmaes tunekit-qmc tunekit-random
-     optuna-tpe-independent tunekit-gp optuna-gp)
+     optuna-tpe-independent optuna-gp tunekit-gp)
 SLOW_20D=(hyperopt-tpe optuna-tpe-independent)
 OPTS=("$@")
 [ ${#OPTS[@]} -eq 0 ] && OPTS=("${ALL[@]}")

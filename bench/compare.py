@@ -913,11 +913,12 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--problems", default=None,
-                    help="comma-separated problem names (default: the suite, both halves): "
+                    help="comma-separated problem names, `classic` for the seven classic "
+                    "ones (the default without --half, as before the suite): "
                     + ", ".join(P.PROBLEMS))
     ap.add_argument("--half", choices=["tuning", "heldout", "all"], default=None,
-                    help="run one half of the suite (bench/README.md says which problems "
-                    "and why), or all of it (the default without --problems)")
+                    help="the suite: one half (bench/README.md says which problems and "
+                    "why), or all of it")
     ap.add_argument("--optimizers", default=",".join(DEFAULT_OPTIMIZERS),
                     help="comma-separated, from: " + ", ".join(ALL_OPTIMIZERS)
                     + " (default: all but hyperopt-random)")
@@ -955,9 +956,12 @@ def parse_args(argv=None):
     args.budget = args.budget if args.budget is not None else (50 if args.quick else None)
     if args.problems is not None and args.half is not None:
         ap.error("give --problems or --half, not both")
-    if args.problems is None:
-        half = args.half or "all"
-        args.problems = list(P.SUITE) if half == "all" else list(P.HALVES[half])
+    if args.problems is None and args.half is None:
+        # Without either flag: the classic problems, as before the suite existed, so
+        # that earlier commands still reproduce their results.
+        args.problems = list(P.CLASSIC)
+    elif args.problems is None:
+        args.problems = list(P.SUITE) if args.half == "all" else list(P.HALVES[args.half])
     else:
         args.problems = [n for s in args.problems.split(",") if s
                          for n in (P.CLASSIC if s == "classic" else [s])]

@@ -936,7 +936,10 @@ class TestReporting(unittest.TestCase):
 
     def test_half_selects_the_problems_and_the_report_ranks_each_half(self):
         self.assertEqual(C.parse_args(["--half", "tuning"]).problems, TUNING_HALF)
-        self.assertEqual(C.parse_args([]).problems, P.SUITE)
+        self.assertEqual(C.parse_args(["--half", "all"]).problems, P.SUITE)
+        # Without --problems or --half: the classic seven at 100 trials, as before.
+        self.assertEqual(C.parse_args([]).problems, P.CLASSIC)
+        self.assertEqual({P.get(n).budget for n in P.CLASSIC}, {100})
         self.assertEqual(C.parse_args(["--problems", "classic,sphere-2d"]).problems,
                          CONTINUOUS + ["mixed", "conditional", "sphere-2d"])
         self.assertEqual(set(C.parse_args(["--half", "heldout"]).problems),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gzip
 import hashlib
 import json
 import math
@@ -51,7 +52,8 @@ DEFAULT_DRIVER = "cargo run --quiet --release -p tunekit-bench --"
 OPTUNA_SAMPLERS = ["tpe", "tpe-multivariate", "tpe-independent", "random", "gp", "cmaes", "qmc"]
 RUSTUNA_SAMPLERS = ["tpe"]
 HYPEROPT_SAMPLERS = ["tpe", "random"]
-TUNEKIT_SAMPLERS = ["tpe", "random", "gp", "qmc", "cmaes"]
+TUNEKIT_SAMPLERS = ["tpe", "tpe-optuna", "random", "gp", "qmc", "cmaes",
+                    "cmaes-bipop", "cmaes-norestart", "cmaes-qmc", "cmaes-tpe"]
 ALL_OPTIMIZERS = ([f"optuna-{s}" for s in OPTUNA_SAMPLERS]
                   + [f"rustuna-{s}" for s in RUSTUNA_SAMPLERS]
                   + [f"hyperopt-{s}" for s in HYPEROPT_SAMPLERS]
@@ -76,6 +78,9 @@ class RunResult:
     seed: int
     budget: int
     values: list = field(default_factory=list)   # per trial; None = failed evaluation
+    # Noisy problems only: the noiseless value of each trial (values holds what the
+    # optimizer saw); the regret is scored on the trial with the best observed value.
+    true_values: list = field(default_factory=list)
     ask_ms: list = field(default_factory=list)   # sampler time per trial; None = unknown
     overhead_ms: list = field(default_factory=list)  # whole loop minus evaluation
     eval_ms_total: float = 0.0
@@ -94,7 +99,12 @@ class RunResult:
         ok = [v for v in self.values if v is not None]
         if ok and self.error is None:
             self.best_value = min(ok)
-            regret = problem.regret(self.best_value)
+            scored = self.best_value
+            if problem.noiseless is not None:
+                # The incumbent a user would pick (best observed, first if tied) is
+                # scored on its noiseless value.
+                scored = self.true_values[self.values.index(self.best_value)]
+            regret = problem.regret(scored)
             # Rounding can put a value a hair below the analytic optimum (Branin: 2e-17);
             # anything clearly below it means the problem's stated optimum is wrong.
             if regret < -1e-9 * max(1.0, abs(problem.optimum)):
@@ -132,6 +142,9 @@ class Evaluator:
         if err is not None:
             value = None
         self.result.values.append(value)
+        if self.problem.noiseless is not None:
+            self.result.true_values.append(
+                None if value is None else float(self.problem.noiseless(params)))
         return value, err
 
 
@@ -573,13 +586,28 @@ def average_ranks(scores: dict) -> dict:
     return ranks
 
 
+def half_groups(problem_names: list) -> list:
+    """(label, problems) for each half present, in the order tuning, held-out, then the
+    problems outside the suite (the classic seven)."""
+    groups = []
+    for label, half in (("tuning half", "tuning"), ("held-out half", "heldout"),
+                        ("classic problems (outside the suite)", None)):
+        names = [p for p in problem_names if P.get(p).half == half]
+        if names:
+            groups.append((label, names))
+    return groups
+
+
 def summarize(runs: list, problem_names: list, optimizers: list) -> dict:
     summary: dict = {"regret": {}, "ask_ms": {}, "overhead_ms": {}, "ranks": {},
-                     "mean_rank": {}, "failed_runs": {}}
+                     "mean_rank": {}, "mean_rank_by_half": {}, "failed_runs": {},
+                     "budget": {}}
     for pname in problem_names:
         medians = {}
         for opt in optimizers:
             mine = [r for r in runs if r.problem == pname and r.optimizer == opt]
+            if mine:
+                summary["budget"][pname] = mine[0].budget
             good = [r for r in mine if r.error is None and r.regret is not None]
             if len(good) != len(mine):
                 summary["failed_runs"].setdefault(pname, {})[opt] = len(mine) - len(good)
@@ -596,10 +624,19 @@ def summarize(runs: list, problem_names: list, optimizers: list) -> dict:
                     summary[key].setdefault(pname, {})[opt] = statistics.median(xs)
         if medians:
             summary["ranks"][pname] = average_ranks(medians)
-    for opt in optimizers:
-        rs = [summary["ranks"][p][opt] for p in summary["ranks"] if opt in summary["ranks"][p]]
-        if rs:
-            summary["mean_rank"][opt] = statistics.fmean(rs)
+
+    def mean_ranks(names):
+        out = {}
+        for opt in optimizers:
+            rs = [summary["ranks"][p][opt] for p in names
+                  if opt in summary["ranks"].get(p, {})]
+            if rs:
+                out[opt] = {"mean": statistics.fmean(rs), "problems": len(rs)}
+        return out
+
+    summary["mean_rank"] = {o: v["mean"] for o, v in mean_ranks(problem_names).items()}
+    for label, names in half_groups(problem_names):
+        summary["mean_rank_by_half"][label] = mean_ranks(names)
     return summary
 
 
@@ -612,37 +649,71 @@ def _fmt(x: Optional[float]) -> str:
 
 
 def markdown_tables(summary: dict, problem_names: list, optimizers: list,
-                    budget: int, n_seeds: int, seeds_for: Optional[dict] = None) -> str:
+                    budget: Optional[int], n_seeds: int, seeds_for: Optional[dict] = None) -> str:
+    """The regret table of each half with its mean-rank row, a mean-rank summary per
+    half, then the two timing tables. ``budget`` None: each problem's own (a column)."""
     out = []
-    head = "| problem | " + " | ".join(optimizers) + " |"
-    rule = "|---|" + "---|" * len(optimizers)
+    head = "| problem | budget | " + " | ".join(optimizers) + " |"
+    rule = "|---|---|" + "---|" * len(optimizers)
 
     fewer = ""
     if seeds_for:
         fewer = " (" + ", ".join(f"{n} for {o}" for o, n in seeds_for.items()) + ")"
-    out.append(f"### Regret after {budget} trials: median [IQR] over {n_seeds} seeds{fewer} "
-               "(lower is better)\n")
-    out += [head, rule]
-    for pname in problem_names:
-        cells = []
-        for opt in optimizers:
-            r = summary["regret"].get(pname, {}).get(opt)
-            failed = summary["failed_runs"].get(pname, {}).get(opt, 0)
-            cell = "n/a" if r is None else f"{_fmt(r['median'])} [{_fmt(r['q1'])}, {_fmt(r['q3'])}]"
-            if failed:
-                cell += f" ({failed} failed)"
-            cells.append(cell)
-        out.append(f"| {pname} | " + " | ".join(cells) + " |")
-    out.append("| **mean rank** | " + " | ".join(
-        f"**{summary['mean_rank'][o]:.2f}**" if o in summary["mean_rank"] else "n/a"
-        for o in optimizers) + " |")
+    trials = f"{budget} trials" if budget else "each problem's budget"
+    groups = half_groups(problem_names)
+    for label, names in groups:
+        out.append(f"### {label[0].upper() + label[1:]}: regret after {trials}, median [IQR] "
+                   f"over {n_seeds} seeds{fewer} (lower is better)\n")
+        out += [head, rule]
+        for pname in names:
+            cells = []
+            for opt in optimizers:
+                r = summary["regret"].get(pname, {}).get(opt)
+                failed = summary["failed_runs"].get(pname, {}).get(opt, 0)
+                cell = "n/a" if r is None else f"{_fmt(r['median'])} [{_fmt(r['q1'])}, {_fmt(r['q3'])}]"
+                if r is not None and r["n"] < (seeds_for or {}).get(opt, n_seeds):
+                    cell += f" (n={r['n']})"
+                if failed:
+                    cell += f" ({failed} failed)"
+                cells.append(cell)
+            b = summary["budget"].get(pname, budget)
+            out.append(f"| {pname} | {b if b is not None else 'n/a'} | " + " | ".join(cells) + " |")
+        ranks = summary["mean_rank_by_half"].get(label, {})
+        out.append("| **mean rank** | | " + " | ".join(
+            f"**{ranks[o]['mean']:.2f}**" if o in ranks else "n/a" for o in optimizers) + " |")
+        out.append("")
 
+    out.append("### Mean rank per half (1 = best; in brackets: problems ranked, when fewer "
+               "than the half has)\n")
+    out.append("| half | problems | " + " | ".join(optimizers) + " |")
+    out.append("|---|---|" + "---|" * len(optimizers))
+    rows = [(label, names, summary["mean_rank_by_half"].get(label, {})) for label, names in groups]
+    if len(groups) > 1:
+        everything = {o: {"mean": summary["mean_rank"][o],
+                          "problems": sum(1 for p in problem_names
+                                          if o in summary["ranks"].get(p, {}))}
+                      for o in summary["mean_rank"]}
+        rows.append(("all", problem_names, everything))
+    for label, names, ranks in rows:
+        cells = []
+        for o in optimizers:
+            if o not in ranks:
+                cells.append("n/a")
+                continue
+            c = f"{ranks[o]['mean']:.2f}"
+            if ranks[o]["problems"] < len(names):
+                c += f" ({ranks[o]['problems']})"
+            cells.append(c)
+        out.append(f"| {label} | {len(names)} | " + " | ".join(cells) + " |")
+
+    thead = "| problem | " + " | ".join(optimizers) + " |"
+    trule = "|---|" + "---|" * len(optimizers)
     for key, title in (("ask_ms", "Sampler time per ask, ms (median over seeds of the "
                         "per-run mean; evaluation excluded)"),
                        ("overhead_ms", "Whole optimizer overhead per trial, ms (ask + tell + "
                         "bookkeeping + IPC for tunekit; evaluation excluded)")):
         out.append(f"\n### {title}\n")
-        out += [head, rule]
+        out += [thead, trule]
         for pname in problem_names:
             row = summary[key].get(pname, {})
             out.append(f"| {pname} | " + " | ".join(_fmt(row.get(o)) for o in optimizers) + " |")
@@ -694,16 +765,45 @@ def tunekit_version() -> Optional[str]:
     return version
 
 
-def problems_hash() -> str:
-    with open(os.path.join(BENCH_DIR, "problems.py"), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:12]
+_FINGERPRINTS: dict = {}
+
+
+def problem_version(problem: P.Problem) -> str:
+    """The problem's fingerprint (``Problem.fingerprint``: space, optimum, table, and
+    objective values at fixed probe points), part of every cell's key: a changed problem
+    re-runs, the other problems' cells stay reusable."""
+    if problem.name not in _FINGERPRINTS:
+        _FINGERPRINTS[problem.name] = problem.fingerprint()
+    return _FINGERPRINTS[problem.name]
+
+
+# Cells recorded before per-problem fingerprints carry the hash of the whole problems.py
+# instead. These are the fingerprints of the problems that file defined (unchanged since:
+# the seven classic ones), so such cells stay reusable while those problems are unchanged.
+LEGACY_PROBLEMS_PY = {
+    "17e6ea738d97": {"branin": "06405d4a9ee5", "hartmann6": "2c48cb0ba303",
+                     "rosenbrock5": "83c9b6e41d52", "rastrigin6": "3986844e500f",
+                     "ackley5": "13086d5baaf4", "mixed": "6fb3389c0f0f",
+                     "conditional": "ff0b514799d5"},
+}
+
+
+def cell_versions(run: dict) -> dict:
+    """A recorded run's ``versions``, with a legacy ``problems.py`` hash translated to
+    the problem's fingerprint when that file is known (else left as is: not reusable)."""
+    v = dict(run["versions"])
+    legacy = LEGACY_PROBLEMS_PY.get(v.get("problems.py"), {})
+    if run["problem"] in legacy:
+        del v["problems.py"]
+        v["problem"] = legacy[run["problem"]]
+    return v
 
 
 def optimizer_versions(optimizer: str, versions: dict) -> dict:
-    """What one optimizer's cells depend on; a cell is reused only if all of it is equal
-    and known."""
+    """What one optimizer's cells depend on, besides the problem (``problem_version``);
+    a cell is reused only if all of it is equal and known."""
     family = optimizer.split("-", 1)[0]
-    out = {"python": versions["python"], "problems.py": problems_hash()}
+    out = {"python": versions["python"]}
     if family == "tunekit":
         out["tunekit"] = versions["tunekit"]
         out["driver"] = shlex.join(driver_command())
@@ -714,13 +814,35 @@ def optimizer_versions(optimizer: str, versions: dict) -> dict:
     return out
 
 
+def _open_text(path: str, mode: str, gz: Optional[bool] = None):
+    """open() for text, through gzip when the path ends in .gz (or ``gz`` says so): the
+    suite's results files are committed gzipped."""
+    if gz if gz is not None else path.endswith(".gz"):
+        return gzip.open(path, mode + "t", encoding="utf-8")
+    return open(path, mode, encoding="utf-8")
+
+
+def write_results(f, meta: dict, summary: dict, runs: list) -> None:
+    """The results JSON: meta and summary indented, then one line per run (a results file
+    holds thousands), timings rounded to 3 significant digits (the objective values stay
+    exact: the regret is recomputed from them on --reuse)."""
+    f.write('{"meta": ' + json.dumps(meta, indent=1) + ',\n"summary": '
+            + json.dumps(summary, indent=1) + ',\n"runs": [\n')
+    for i, r in enumerate(runs):
+        d = asdict(r)
+        for key in ("ask_ms", "overhead_ms"):
+            d[key] = [None if x is None else float(f"{x:.3g}") for x in d[key]]
+        f.write(json.dumps(d) + (",\n" if i + 1 < len(runs) else "\n"))
+    f.write("]}\n")
+
+
 def load_reusable(paths: list) -> dict:
     """(problem, optimizer, seed, budget) -> (run dict, path) of every successful run in
     the given results files (a results JSON, or the JSON lines of a ``.partial`` file);
     a later file wins."""
     cells: dict = {}
     for path in paths:
-        with open(path) as f:
+        with _open_text(path, "r") as f:
             text = f.read()
         try:
             found = json.loads(text)["runs"]
@@ -744,7 +866,7 @@ def reuse_cell(cells: dict, problem: P.Problem, optimizer: str, seed: int, budge
     if hit is None:
         return None
     r, path = hit
-    if r["versions"] != wanted or any(v is None for v in wanted.values()):
+    if cell_versions(r) != wanted or any(v is None for v in wanted.values()):
         return None
     names = {f.name for f in dataclasses.fields(RunResult)}
     res = RunResult(**{k: v for k, v in r.items() if k in names})
@@ -765,11 +887,21 @@ def command_line(argv=None) -> str:
 def markdown_report(meta: dict, tables: str) -> str:
     v = meta["versions"]
     lines = [f"# Benchmark results ({meta['created']})", "",
-             f"{meta['budget']} trials per run, seeds 0..{meta['seeds'] - 1}; "
+             f"{meta['budget'] or 'Each problem' + chr(39) + 's own budget of'} trials per run, "
+             f"seeds 0..{meta['seeds'] - 1}"
+             + (f" (fewer for {meta['seeds_for']})" if meta.get("seeds_for") else "")
+             + (f"; only problems with budget <= N for {meta['max_budget_for']}"
+                if meta.get("max_budget_for") else "") + "; "
              f"machine: {meta['machine']['platform']}, {meta['machine']['cpus']} CPUs.", "",
              "Command (from the repository root, in the bench venv):", "", "```sh",
              meta["command"], "```", "",
              "Versions: " + ", ".join(f"{k} {v[k]}" for k in v if v[k] is not None) + ".", ""]
+    if meta.get("half_rule"):
+        lines += ["Halves (fixed before any result): " + meta["half_rule"] + ".", ""]
+    if any(p.get("noisy") for p in meta["problems"].values()):
+        lines += ["Noisy problems: the optimizers see noisy values; the regret is the "
+                  "noiseless value of the trial with the best observed value, minus the "
+                  "optimum.", ""]
     if meta.get("reused_runs"):
         lines += [f"{meta['reused_runs']} of the runs were taken from earlier results "
                   "files (`--reuse`; their `reused_from` and `run_at` fields in the JSON "
@@ -781,15 +913,24 @@ def markdown_report(meta: dict, tables: str) -> str:
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--problems", default=",".join(P.PROBLEMS),
-                    help="comma-separated problem names (default: all): " + ", ".join(P.PROBLEMS))
+    ap.add_argument("--problems", default=None,
+                    help="comma-separated problem names, `classic` for the seven classic "
+                    "ones (the default without --half, as before the suite): "
+                    + ", ".join(P.PROBLEMS))
+    ap.add_argument("--half", choices=["tuning", "heldout", "all"], default=None,
+                    help="the suite: one half (bench/README.md says which problems and "
+                    "why), or all of it")
     ap.add_argument("--optimizers", default=",".join(DEFAULT_OPTIMIZERS),
                     help="comma-separated, from: " + ", ".join(ALL_OPTIMIZERS)
                     + " (default: all but hyperopt-random)")
     ap.add_argument("--seeds", type=int, default=None,
                     help="run seeds 0..N-1 (default 10; 3 with --quick)")
     ap.add_argument("--budget", type=int, default=None,
-                    help="trials per run (default 100; 50 with --quick)")
+                    help="trials per run for every problem (default: each problem's own "
+                    "budget, stated in bench/README.md; 50 with --quick)")
+    ap.add_argument("--max-budget-for", default="", metavar="OPT=N,...",
+                    help="run OPT only on problems whose budget is at most N, e.g. "
+                    "optuna-gp=200 (its cells on the others are n/a)")
     ap.add_argument("--seeds-for", default="", metavar="OPT=N,...",
                     help="fewer (or more) seeds for some optimizers, e.g. "
                     "optuna-gp=3,tunekit-gp=3 for the slow GP samplers")
@@ -803,12 +944,28 @@ def parse_args(argv=None):
                     "file instead of re-running them, when the versions they depend on "
                     "(packages, tunekit sources, problems.py, driver) are unchanged; "
                     "repeatable. --out may be the same file.")
+    ap.add_argument("--list", action="store_true",
+                    help="print the suite's problems (family, half, params, budget, "
+                    "optimum) as a markdown table and exit")
+    ap.add_argument("--reuse-only", action="store_true",
+                    help="run nothing: report only the cells found in the --reuse files "
+                    "(to merge parts; a cell with fewer seeds than asked says n=K)")
     ap.add_argument("--md", default=None, metavar="PATH",
                     help="also write the tables, the command and the versions as markdown")
     args = ap.parse_args(argv)
     args.seeds = args.seeds if args.seeds is not None else (3 if args.quick else 10)
-    args.budget = args.budget if args.budget is not None else (50 if args.quick else 100)
-    args.problems = [s for s in args.problems.split(",") if s]
+    args.budget = args.budget if args.budget is not None else (50 if args.quick else None)
+    if args.problems is not None and args.half is not None:
+        ap.error("give --problems or --half, not both")
+    if args.problems is None and args.half is None:
+        # Without either flag: the classic problems, as before the suite existed, so
+        # that earlier commands still reproduce their results.
+        args.problems = list(P.CLASSIC)
+    elif args.problems is None:
+        args.problems = list(P.SUITE) if args.half == "all" else list(P.HALVES[args.half])
+    else:
+        args.problems = [n for s in args.problems.split(",") if s
+                         for n in (P.CLASSIC if s == "classic" else [s])]
     args.optimizers = [s for s in args.optimizers.split(",") if s]
     for name in args.problems:
         if name not in P.PROBLEMS:
@@ -816,8 +973,14 @@ def parse_args(argv=None):
     for opt in args.optimizers:
         if opt not in ALL_OPTIMIZERS:
             ap.error(f"unknown optimizer {opt!r}; choose from {', '.join(ALL_OPTIMIZERS)}")
-    if args.seeds < 1 or args.budget < 1:
+    if args.seeds < 1 or (args.budget is not None and args.budget < 1):
         ap.error("--seeds and --budget must be >= 1")
+    spec, args.max_budget_for = args.max_budget_for, {}
+    for item in (s for s in spec.split(",") if s):
+        opt, _, n = item.partition("=")
+        if opt not in args.optimizers or not n.isdigit() or int(n) < 1:
+            ap.error(f"--max-budget-for: `{item}` is not OPT=N with OPT in --optimizers, N >= 1")
+        args.max_budget_for[opt] = int(n)
     spec, args.seeds_for = args.seeds_for, {}
     for item in (s for s in spec.split(",") if s):
         opt, _, n = item.partition("=")
@@ -827,8 +990,22 @@ def parse_args(argv=None):
     return args
 
 
+def problem_table() -> str:
+    """The suite as a markdown table (bench/README.md shows it)."""
+    out = ["| problem | family | half | params | budget | optimum | what |",
+           "|---|---|---|---|---|---|---|"]
+    for name in P.SUITE:
+        p = P.get(name)
+        out.append(f"| `{name}` | {p.family} | {p.half} | {p.dims} | {p.budget} | "
+                   f"{p.optimum:.6g} | {p.description} |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.list:
+        print(problem_table())
+        return 0
     # Fail fast on a missing library rather than after minutes of other runs.
     needed = set()
     for opt in args.optimizers:
@@ -848,7 +1025,11 @@ def main(argv=None) -> int:
     if uses_tunekit:
         prebuild_driver()
     seeds_of = {o: args.seeds_for.get(o, args.seeds) for o in args.optimizers}
-    total = len(args.problems) * sum(seeds_of.values())
+    budget_of = {p: args.budget or P.get(p).budget for p in args.problems}
+
+    def runs_here(pname, opt):
+        return budget_of[pname] <= args.max_budget_for.get(opt, budget_of[pname])
+    total = sum(seeds_of[o] for p in args.problems for o in args.optimizers if runs_here(p, o))
     runs: list = []
     warmed: set = set()
     partial = open(args.out + ".partial", "w")
@@ -856,11 +1037,18 @@ def main(argv=None) -> int:
     i = 0
     for pname in args.problems:
         problem = P.get(pname)
+        budget = budget_of[pname]
         for opt in args.optimizers:
-            wanted = optimizer_versions(opt, versions)
+            if not runs_here(pname, opt):
+                continue
+            wanted = dict(optimizer_versions(opt, versions), problem=problem_version(problem))
             for seed in range(seeds_of[opt]):
                 i += 1
-                res = reuse_cell(cells, problem, opt, seed, args.budget, wanted)
+                res = reuse_cell(cells, problem, opt, seed, budget, wanted)
+                if res is None and args.reuse_only:
+                    print(f"[{i}/{total}] {pname} {opt} seed={seed}: not in the --reuse "
+                          "files, left out (--reuse-only)", file=sys.stderr, flush=True)
+                    continue
                 if res is not None:
                     msg = f"regret={_fmt(res.regret)} (reused from {res.reused_from})"
                 else:
@@ -868,11 +1056,11 @@ def main(argv=None) -> int:
                         warm_up(opt, args.driver_timeout)
                         warmed.add(opt)
                     try:
-                        res = run_one(problem, opt, seed, args.budget, args.driver_timeout)
+                        res = run_one(problem, opt, seed, budget, args.driver_timeout)
                         msg = (f"regret={_fmt(res.regret)} ask={_fmt(res.ask_ms_mean)}ms "
                                f"({res.wall_s:.1f}s)")
                     except RunError as exc:
-                        res = RunResult(pname, opt, seed, args.budget, error=str(exc))
+                        res = RunResult(pname, opt, seed, budget, error=str(exc))
                         msg = f"FAILED: {exc}"
                     res.versions = wanted
                     res.run_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -891,8 +1079,13 @@ def main(argv=None) -> int:
     meta = {
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "budget": args.budget, "seeds": args.seeds, "seeds_for": args.seeds_for,
+        "max_budget_for": args.max_budget_for,
         "problems": {p: {"optimum": P.get(p).optimum, "dims": len(P.get(p).space),
-                         "description": P.get(p).description} for p in args.problems},
+                         "description": P.get(p).description, "family": P.get(p).family,
+                         "half": P.get(p).half, "budget": budget_of[p],
+                         "fingerprint": problem_version(P.get(p)),
+                         "noisy": P.get(p).noiseless is not None} for p in args.problems},
+        "half_rule": P.suite_half_rule(),
         "optimizers": args.optimizers,
         "tunekit_driver": shlex.join(driver_command()) if uses_tunekit else None,
         "versions": versions,
@@ -902,9 +1095,8 @@ def main(argv=None) -> int:
         "total_wall_s": time.perf_counter() - t_all,
     }
     tmp = args.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump({"meta": meta, "summary": summary, "runs": [asdict(r) for r in runs]},
-                  f, indent=1)
+    with _open_text(tmp, "w", gz=args.out.endswith(".gz")) as f:
+        write_results(f, meta, summary, runs)
     os.replace(tmp, args.out)
     if os.path.exists(args.out + ".partial"):
         os.remove(args.out + ".partial")

@@ -16,9 +16,12 @@ optimizer, and the tests for it run under a bare ``python3`` without numpy.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import random
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional
 
 # Relative tolerance for "is this float on the step grid"; matches tunekit's
 # GRID_TOLERANCE in runtime/src/space/domain.rs.
@@ -164,6 +167,34 @@ def validate_space(space: list) -> None:
         seen[name] = p
 
 
+def sample_params(space: list, rng: random.Random) -> dict:
+    """A uniformly random valid point (log-uniform on log scales, uniform over grids and
+    choices), drawn in space order so that only active params are present."""
+    params: dict = {}
+    for p in space:
+        if not is_active(p, params):
+            continue
+        if p["type"] == "categorical":
+            params[p["name"]] = rng.choice(p["choices"])
+            continue
+        low, high, log, step = p["low"], p["high"], p.get("log"), p.get("step")
+        if p["type"] == "int":
+            if log:
+                v = int(round(math.exp(rng.uniform(math.log(low - 0.5), math.log(high + 0.5)))))
+                params[p["name"]] = min(max(v, low), high)
+            else:
+                st = step or 1
+                params[p["name"]] = low + st * rng.randrange(grid_count(low, high, st))
+        elif step is not None:
+            params[p["name"]] = min(low + step * rng.randrange(grid_count(low, high, step)), high)
+        elif log:
+            params[p["name"]] = min(max(math.exp(rng.uniform(math.log(low), math.log(high))),
+                                        low), high)
+        else:
+            params[p["name"]] = rng.uniform(low, high)
+    return params
+
+
 def check_params(space: list, params: dict) -> list:
     """Problems with a sampled ``params`` dict (empty list when it is valid).
 
@@ -217,9 +248,37 @@ class Problem:
     optimum_params: dict
     direction: str = "minimize"
     tags: list = field(default_factory=list)
+    # Suite fields (suite.py); the seven classic problems keep the defaults.
+    family: str = "classic"
+    half: Optional[str] = None          # "tuning" or "heldout"; None outside the suite
+    budget: int = 100                   # trials per run unless --budget says otherwise
+    # Noisy problems: ``evaluate`` returns the noisy observation the optimizer sees and
+    # ``noiseless`` the true value, on which the regret is scored (see compare.py).
+    noiseless: Optional[Callable[[dict], float]] = None
+    dims: Optional[int] = None
+    data_sha256: Optional[str] = None   # tabular problems: hash of their table
 
     def regret(self, best_value: float) -> float:
         return best_value - self.optimum
+
+    def true_value(self, params: dict) -> float:
+        """The noiseless objective (``evaluate`` itself for a noise-free problem)."""
+        return (self.noiseless or self.evaluate)(params)
+
+    def fingerprint(self) -> str:
+        """A hash of everything that defines this problem: space, optimum and its point,
+        table hash, and the objective's values (noisy and noiseless) at 24 fixed random
+        points. A result cell is reused only while it is unchanged (compare.py
+        --reuse), so a changed problem is re-run and an added one leaves the rest alone."""
+        rng = random.Random(f"fingerprint/{self.name}")
+        probes = [sample_params(self.space, rng) for _ in range(24)]
+        probes.append(self.optimum_params)
+        values = [[repr(float(self.evaluate(x))), repr(float(self.true_value(x)))]
+                  for x in probes]
+        blob = json.dumps({"space": self.space, "optimum": repr(float(self.optimum)),
+                           "optimum_params": self.optimum_params, "probes": probes,
+                           "values": values, "data": self.data_sha256}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
 def _vector(params: dict, d: int) -> list:
@@ -475,6 +534,32 @@ _register(Problem(
                     "nn.layers": 3, "nn.units": 256, "reg": 1e-3},
     tags=["conditional"],
 ))
+
+
+CLASSIC = list(PROBLEMS)  # the seven problems of the first comparisons (not in the suite)
+
+# The suite's problems, filled by suite.py (SUITE: names in suite order; HALVES: the
+# names of each half).
+SUITE: list = []
+HALVES: dict = {"tuning": [], "heldout": []}
+
+
+def _register_suite(problems: list) -> None:
+    for p in problems:
+        _register(p)
+        SUITE.append(p.name)
+        HALVES[p.half].append(p.name)
+
+
+def suite_half_rule() -> str:
+    """How the suite's halves were drawn (for the reports)."""
+    return _suite.HALF_RULE
+
+
+# suite.py imports this module for its helpers and registers its problems when it has
+# run to its end. Importing it here, last, makes `import problems` enough; if suite.py
+# was imported first, this returns the half-run module and suite.py registers later.
+import suite as _suite  # noqa: E402
 
 
 def get(name: str) -> Problem:

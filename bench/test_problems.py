@@ -12,10 +12,13 @@ Tests needing optuna, hyperopt or scipy skip when those are not importable.
 
 import collections
 import contextlib
+import gzip
+import itertools
 import json
 import math
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +31,7 @@ sys.path.insert(0, BENCH_DIR)
 import compare as C  # noqa: E402
 import fake_driver  # noqa: E402
 import problems as P  # noqa: E402
+import suite  # noqa: E402
 
 
 def _importable(name):
@@ -46,6 +50,12 @@ HAVE_CMAES = _importable("cmaes")
 HAVE_RUSTUNA = _importable("rustuna")
 FAKE_DRIVER = f"{sys.executable} {os.path.join(BENCH_DIR, 'fake_driver.py')}"
 CONTINUOUS = ["branin", "hartmann6", "rosenbrock5", "rastrigin6", "ackley5"]
+SUITE_CONTINUOUS = [n for n in P.SUITE
+                    if P.get(n).family in ("smooth", "illcond", "peaks", "deceptive")]
+# For the slower library conversion tests: every space shape, not every instance (the
+# continuous suite problems are all boxes of floats, like the classic ones).
+CONVERSION_PROBLEMS = [P.get(n) for n in P.PROBLEMS
+                       if n not in SUITE_CONTINUOUS or n in ("sphere-2d", "peaks-20d")]
 
 
 def linspace(a, b, n):
@@ -149,7 +159,7 @@ class TestOptima(unittest.TestCase):
     def test_value_at_known_minimizer_is_the_optimum(self):
         for prob in P.PROBLEMS.values():
             with self.subTest(problem=prob.name):
-                self.assertAlmostEqual(prob.evaluate(prob.optimum_params), prob.optimum,
+                self.assertAlmostEqual(prob.true_value(prob.optimum_params), prob.optimum,
                                        delta=1e-12 * max(1.0, abs(prob.optimum)))
 
     def test_branin_has_three_equal_minima(self):
@@ -164,9 +174,12 @@ class TestOptima(unittest.TestCase):
     def test_no_random_point_beats_the_optimum(self):
         rng = random.Random(1234)
         for prob in P.PROBLEMS.values():
+            # Fewer points for the suite (30 problems, some 20-d): CI's time budget. The
+            # suite's optima hold by construction (suite.py); this guards the code.
+            n = 20000 if prob.name in P.CLASSIC else 2000
             with self.subTest(problem=prob.name):
-                best = min(prob.evaluate(fake_driver.sample(prob.space, rng))
-                           for _ in range(20000))
+                best = min(prob.true_value(fake_driver.sample(prob.space, rng))
+                           for _ in range(n))
                 self.assertGreaterEqual(best, prob.optimum - 1e-12)
 
     @unittest.skipUnless(HAVE_SCIPY, "scipy not installed")
@@ -175,12 +188,13 @@ class TestOptima(unittest.TestCase):
         from scipy.optimize import minimize
 
         rng = np.random.default_rng(0)
-        for name in CONTINUOUS:
+        for name in CONTINUOUS + [n for n in SUITE_CONTINUOUS if P.get(n).dims <= 10]:
             prob = P.get(name)
             bounds = [(p["low"], p["high"]) for p in prob.space]
             f = lambda x, prob=prob: prob.evaluate(P._xs(list(x)))  # noqa: E731
             lows, highs = np.array(bounds).T
-            starts = [lows + rng.random(len(bounds)) * (highs - lows) for _ in range(20)]
+            n_starts = 20 if name in CONTINUOUS else 6
+            starts = [lows + rng.random(len(bounds)) * (highs - lows) for _ in range(n_starts)]
             # Also start near the stated minimiser: the polish must not go lower.
             starts.append(np.array([prob.optimum_params[p["name"]] for p in prob.space]))
             best = min(minimize(f, x0, method="L-BFGS-B", bounds=bounds).fun for x0 in starts)
@@ -248,6 +262,212 @@ class TestOptima(unittest.TestCase):
         self.assertAlmostEqual(min(best_per_model.values()), prob.optimum, delta=1e-12)
 
 
+# ============================================================================ the suite
+
+# The halves as fixed when the suite was written (before any result was seen). A change
+# here must be deliberate: it invalidates every default chosen on the tuning half.
+TUNING_HALF = ["sphere-2d", "sphere-10d", "ellipsoid-5d", "ellipsoid-20d", "peaks-2d",
+               "peaks-10d", "deceptive-5d", "deceptive-20d", "mixed-4", "mixed-9", "cond-4n",
+               "cond-5n", "noisy-quadratic-2d", "noisy-digits-mlp", "digits-knn"]
+
+
+def coordinate_search(prob, start, sweeps=3, steps=41):
+    """Minimise ``prob`` from ``start`` one param at a time over a grid of each param's
+    values (categoricals: every choice; numeric: ``steps`` points, log-spaced on log
+    scales, plus the grid for stepped/int params), keeping conditional structure valid."""
+    x = dict(start)
+    best = prob.true_value(x)
+
+    def candidates(p):
+        if p["type"] == "categorical":
+            return list(p["choices"])
+        lo, hi, step = p["low"], p["high"], p.get("step")
+        if p["type"] == "int":
+            vals = range(lo, hi + 1, step or 1)
+            return list(vals) if len(vals) <= 200 else [lo + (hi - lo) * i // steps
+                                                       for i in range(steps + 1)]
+        if step:
+            return [min(lo + k * step, hi) for k in range(P.grid_count(lo, hi, step))]
+        if p["log"]:
+            return [math.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * i / steps)
+                    for i in range(steps + 1)]
+        return linspace(lo, hi, steps + 1)
+
+    rng = random.Random(0)
+    for _ in range(sweeps):
+        for p in prob.space:
+            if p["name"] not in x:
+                continue
+            for v in candidates(p):
+                y = dict(x, **{p["name"]: v})
+                # Re-derive the active set: fill newly active params at random, drop
+                # inactive ones.
+                names = P.active_names(prob.space, y)
+                y = {k: y[k] for k in names if k in y}
+                fill = P.sample_params(prob.space, rng)
+                for k in names:
+                    if k not in y:
+                        y[k] = fill[k] if k in fill else None
+                if None in y.values() or P.check_params(prob.space, y):
+                    continue
+                fy = prob.true_value(y)
+                if fy < best:
+                    x, best = y, fy
+    return best, x
+
+
+class TestSuite(unittest.TestCase):
+    def test_size_families_dimensions_and_budgets(self):
+        self.assertGreaterEqual(len(P.SUITE), 24)
+        families = {P.get(n).family for n in P.SUITE}
+        self.assertEqual(families, set(suite.FAMILIES))
+        for fam in ("smooth", "illcond", "peaks", "deceptive"):
+            dims = sorted(P.get(n).dims for n in P.SUITE if P.get(n).family == fam)
+            self.assertEqual(dims, [2, 5, 10, 20], fam)
+        for n in P.SUITE:
+            self.assertTrue(50 <= P.get(n).budget <= 500, n)
+            self.assertNotIn(n, P.CLASSIC)
+
+    def test_halves_are_the_frozen_ones_and_follow_the_rule(self):
+        self.assertEqual(P.HALVES["tuning"], TUNING_HALF)
+        self.assertEqual(sorted(P.HALVES["tuning"] + P.HALVES["heldout"]), sorted(P.SUITE))
+        for fi, fam in enumerate(suite.FAMILIES):
+            members = [n for n in P.SUITE if P.get(n).family == fam]
+            for i, n in enumerate(members):
+                self.assertEqual(P.get(n).half, "tuning" if (fi + i) % 2 == 0 else "heldout", n)
+
+    def test_halves_are_balanced(self):
+        for half in ("tuning", "heldout"):
+            names = P.HALVES[half]
+            self.assertIn(len(names), (15, 15))
+            per_family = collections.Counter(P.get(n).family for n in names)
+            for fam in suite.FAMILIES:
+                self.assertGreaterEqual(per_family[fam], 1, (half, fam))
+                self.assertLessEqual(per_family[fam], 2, (half, fam))
+            dims = collections.Counter(P.get(n).dims for n in names
+                                       if P.get(n).family in ("smooth", "illcond", "peaks",
+                                                              "deceptive"))
+            self.assertEqual(dims, {2: 2, 5: 2, 10: 2, 20: 2}, half)
+
+    def test_instances_are_deterministic(self):
+        # Building the suite again gives the same problems (same fingerprints): the
+        # instances depend on nothing but their names.
+        again = {p.name: p.fingerprint() for p in suite.build()}
+        for n in P.SUITE:
+            self.assertEqual(again[n], P.get(n).fingerprint(), n)
+
+    def test_fingerprint_sees_a_changed_objective(self):
+        prob = P.get("mixed-4")
+        changed = P.Problem(prob.name, prob.description, prob.space,
+                            lambda x: prob.evaluate(x) + 1e-9, prob.optimum,
+                            prob.optimum_params)
+        same = P.Problem(prob.name, "another description", prob.space, prob.evaluate,
+                         prob.optimum, prob.optimum_params)
+        self.assertNotEqual(changed.fingerprint(), same.fingerprint())
+        self.assertEqual(same.fingerprint(), prob.fingerprint())
+
+    def test_peaks_optimum_is_the_single_tallest_peak(self):
+        for d in (2, 5, 10, 20):
+            prob = P.get(f"peaks-{d}d")
+            self.assertEqual(prob.evaluate(prob.optimum_params), -1.0)
+            # Moving off the centre in any coordinate loses height.
+            for i in range(d):
+                x = dict(prob.optimum_params)
+                x[f"x{i}"] += 1e-3
+                self.assertGreater(prob.evaluate(x), -1.0)
+
+    def test_deceptive_wide_basin_is_the_second_best(self):
+        # Every coordinate in the wide basin's centre costs 0.3 per coordinate (/d):
+        # the trap is worth 0.3, the optimum 0.
+        box, f = suite.make_deceptive("deceptive-5d", 5, 0.04)
+        self.assertEqual(f(box.optimum_params()), 0.0)
+        rng = random.Random(3)
+        vals = [f(P.sample_params(box.space(), rng)) for _ in range(3000)]
+        self.assertGreater(sum(v > 0.25 for v in vals) / len(vals), 0.9)
+
+    def test_structured_optima_by_coordinate_search(self):
+        # From random starts, coordinate search over every param's grid (and the
+        # branch structure) never goes below the stated optimum, which the stated point
+        # attains exactly.
+        rng = random.Random(5)
+        for fam in ("mixed", "conditional", "noisy"):
+            for n in (n for n in P.SUITE if P.get(n).family == fam):
+                prob = P.get(n)
+                if prob.name == "noisy-digits-mlp":
+                    continue  # a table: checked exhaustively below
+                with self.subTest(problem=n):
+                    for _ in range(2):
+                        best, _ = coordinate_search(prob, P.sample_params(prob.space, rng),
+                                                    sweeps=2, steps=20)
+                        self.assertGreaterEqual(best, prob.optimum - 1e-12)
+                    self.assertEqual(prob.true_value(prob.optimum_params), prob.optimum)
+
+    def test_every_non_optimal_categorical_costs_something(self):
+        for n in ("mixed-4", "mixed-9", "cond-3", "cond-5n"):
+            prob = P.get(n)
+            for p in prob.space:
+                if p["type"] != "categorical" or p["name"] not in prob.optimum_params:
+                    continue
+                for c in p["choices"]:
+                    if c == prob.optimum_params[p["name"]]:
+                        continue
+                    x = dict(prob.optimum_params, **{p["name"]: c})
+                    names = P.active_names(prob.space, x)
+                    fill = P.sample_params(prob.space, random.Random(1))
+                    x = {k: (x[k] if k in x else fill.get(k)) for k in names}
+                    if None in x.values():
+                        continue
+                    with self.subTest(problem=n, param=p["name"], choice=c):
+                        self.assertGreater(prob.evaluate(x), prob.optimum)
+
+    def test_tabular_optimum_by_exhaustive_search(self):
+        for n in ("digits-mlp", "digits-knn", "noisy-digits-mlp"):
+            prob = P.get(n)
+            grids = []
+            for p in prob.space:
+                if p["type"] == "categorical":
+                    grids.append([(p["name"], c) for c in p["choices"]])
+                else:
+                    grids.append([(p["name"], v) for v in range(p["low"], p["high"] + 1)])
+            values = [prob.true_value(dict(combo)) for combo in itertools.product(*grids)]
+            with self.subTest(problem=n):
+                # Every grid point is in the table (a lookup never fails) ...
+                self.assertEqual(len(values), {"digits-knn": 480}.get(n, 720))
+                # ... and the optimum is the table's minimum, attained at optimum_params.
+                self.assertEqual(min(values), prob.optimum)
+                self.assertEqual(prob.true_value(prob.optimum_params), prob.optimum)
+                self.assertTrue(0.0 < prob.optimum < 0.05, prob.optimum)  # digits: ~98%
+
+    def test_noise_is_deterministic_centred_and_of_the_stated_size(self):
+        rng = random.Random(9)
+        for n, sigma in (("noisy-quadratic-2d", 0.05), ("noisy-peaks-5d", 0.03),
+                         ("noisy-mixed-6", 0.02)):
+            prob = P.get(n)
+            xs = [P.sample_params(prob.space, rng) for _ in range(2000)]
+            noise = [prob.evaluate(x) - prob.true_value(x) for x in xs]
+            with self.subTest(problem=n):
+                self.assertEqual(prob.evaluate(xs[0]), prob.evaluate(dict(xs[0])))
+                self.assertLess(abs(statistics.fmean(noise)), 4 * sigma / math.sqrt(2000))
+                self.assertAlmostEqual(statistics.pstdev(noise), sigma, delta=0.1 * sigma)
+        # The tabular one is noisy through the CV folds: its values are fold errors.
+        prob = P.get("noisy-digits-mlp")
+        x = P.sample_params(prob.space, rng)
+        folds = suite._mlp_table().rows[suite._mlp_table().key(x)][1]
+        self.assertIn(prob.evaluate(x), folds)
+
+    def test_noisy_regret_is_scored_on_the_noiseless_incumbent(self):
+        prob = P.get("noisy-quadratic-2d")
+        res = C.RunResult(prob.name, "x", 0, 3)
+        ev = C.Evaluator(prob, res)
+        rng = random.Random(2)
+        for _ in range(3):
+            ev(P.sample_params(prob.space, rng))
+        res.finish(prob)
+        i = res.values.index(min(res.values))
+        self.assertEqual(res.regret, res.true_values[i] - prob.optimum)
+        self.assertEqual(len(res.true_values), 3)
+
+
 # ============================================================================ Optuna conversion
 
 
@@ -313,7 +533,7 @@ class TestOptunaConversion(unittest.TestCase):
         import optuna
         from optuna.distributions import (CategoricalDistribution, FloatDistribution,
                                           IntDistribution)
-        for prob in P.PROBLEMS.values():
+        for prob in CONVERSION_PROBLEMS:
             with self.subTest(problem=prob.name):
                 rows = self._sample(prob, 1000, optuna.samplers.RandomSampler(seed=0))
                 _assert_covers(self, prob, [params for params, _ in rows])
@@ -373,14 +593,14 @@ class TestHyperoptConversion(unittest.TestCase):
         return [C.hyperopt_decode(prob.space, sample(hspace, rng=rng)) for _ in range(n)]
 
     def test_samples_cover_the_space(self):
-        for prob in P.PROBLEMS.values():
+        for prob in CONVERSION_PROBLEMS:
             with self.subTest(problem=prob.name):
                 _assert_covers(self, prob, self._samples(prob, 1500))
 
     def test_one_label_per_param_with_the_same_conditions(self):
         from hyperopt import Domain
         from hyperopt.pyll_utils import expr_to_config
-        for prob in P.PROBLEMS.values():
+        for prob in CONVERSION_PROBLEMS:
             with self.subTest(problem=prob.name):
                 domain = Domain(lambda x: 0.0, C.hyperopt_space(prob.space))
                 self.assertEqual(set(domain.params), {p["name"] for p in prob.space})
@@ -650,9 +870,9 @@ class TestReporting(unittest.TestCase):
             b = {(r["optimizer"], r["seed"]): r for r in data["runs"]}
             with open(md) as f:
                 report = f.read()
-            # A changed version (here: problems.py) re-runs everything.
+            # A changed version (here: the problem's fingerprint) re-runs everything.
             third = os.path.join(tmp, "c.json")
-            with mock.patch.object(C, "problems_hash", lambda: "changed"):
+            with mock.patch.object(C, "problem_version", lambda problem: "changed"):
                 self.assertEqual(self.main_quiet(base + ["--seeds", "2", "--reuse", first,
                                                          "--out", third]), 0)
             with open(third) as f:
@@ -687,6 +907,101 @@ class TestReporting(unittest.TestCase):
                 data = json.load(f)
         self.assertEqual(data["meta"]["reused_runs"], 2)
         self.assertEqual([r["values"] for r in data["runs"]], [r["values"] for r in runs])
+
+    def test_legacy_cells_of_unchanged_problems_are_reused(self):
+        # Cells written before per-problem fingerprints (keyed by the hash of the whole
+        # problems.py) are reused when the problem they ran is unchanged.
+        with tempfile.TemporaryDirectory() as tmp:
+            out, again = os.path.join(tmp, "r.json"), os.path.join(tmp, "s.json")
+            base = ["--problems", "branin", "--optimizers", "tunekit-random", "--budget", "5",
+                    "--seeds", "2"]
+            self.assertEqual(self.main_quiet(base + ["--out", out]), 0)
+            with open(out) as f:
+                data = json.load(f)
+            for r in data["runs"]:
+                del r["versions"]["problem"]
+                r["versions"]["problems.py"] = "17e6ea738d97"
+            data["runs"][1]["versions"]["problems.py"] = "000000000000"  # unknown file
+            with open(out, "w") as f:
+                json.dump(data, f)
+            self.assertEqual(self.main_quiet(base + ["--reuse", out, "--out", again]), 0)
+            with open(again) as f:
+                runs = json.load(f)["runs"]
+        self.assertIsNotNone(runs[0]["reused_from"])
+        self.assertIsNone(runs[1]["reused_from"])
+
+    def test_legacy_fingerprints_match_todays_classic_problems(self):
+        for name, fp in C.LEGACY_PROBLEMS_PY["17e6ea738d97"].items():
+            self.assertEqual(P.get(name).fingerprint(), fp, name)
+
+    def test_half_selects_the_problems_and_the_report_ranks_each_half(self):
+        self.assertEqual(C.parse_args(["--half", "tuning"]).problems, TUNING_HALF)
+        self.assertEqual(C.parse_args(["--half", "all"]).problems, P.SUITE)
+        # Without --problems or --half: the classic seven at 100 trials, as before.
+        self.assertEqual(C.parse_args([]).problems, P.CLASSIC)
+        self.assertEqual({P.get(n).budget for n in P.CLASSIC}, {100})
+        self.assertEqual(C.parse_args(["--problems", "classic,sphere-2d"]).problems,
+                         CONTINUOUS + ["mixed", "conditional", "sphere-2d"])
+        self.assertEqual(set(C.parse_args(["--half", "heldout"]).problems),
+                         set(P.SUITE) - set(TUNING_HALF))
+        with self.assertRaises(SystemExit), open(os.devnull, "w") as devnull, \
+                contextlib.redirect_stderr(devnull):
+            C.parse_args(["--half", "tuning", "--problems", "branin"])
+        with tempfile.TemporaryDirectory() as tmp:
+            out, md = os.path.join(tmp, "r.json"), os.path.join(tmp, "r.md")
+            rc = self.main_quiet(["--problems", "sphere-2d,quadratic-5d,noisy-quadratic-2d,branin",
+                                  "--optimizers", "tunekit-random,tunekit-qmc", "--seeds", "2",
+                                  "--quick", "--out", out, "--md", md])
+            self.assertEqual(rc, 0)
+            with open(md) as f:
+                report = f.read()
+            with open(out) as f:
+                data = json.load(f)
+        groups = data["summary"]["mean_rank_by_half"]
+        self.assertEqual(set(groups), {"tuning half", "held-out half",
+                                       "classic problems (outside the suite)"})
+        self.assertIn("### Tuning half: regret", report)
+        self.assertIn("### Held-out half: regret", report)
+        self.assertIn("| tuning half | 2 |", report)
+        self.assertIn("| all | 4 |", report)
+        self.assertIn("noiseless value", report)
+        noisy = [r for r in data["runs"] if r["problem"] == "noisy-quadratic-2d"]
+        self.assertTrue(all(len(r["true_values"]) == 50 for r in noisy))
+
+    def test_budgets_default_to_each_problems_own(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out, again = os.path.join(tmp, "r.json.gz"), os.path.join(tmp, "s.json")
+            argv = ["--problems", "sphere-2d,digits-knn", "--optimizers",
+                    "tunekit-random,tunekit-qmc", "--seeds", "1",
+                    "--max-budget-for", "tunekit-qmc=79"]
+            self.assertEqual(self.main_quiet(argv + ["--out", out]), 0)
+            with gzip.open(out, "rt") as f:  # a .gz --out is written gzipped ...
+                runs = json.load(f)["runs"]
+            # ... and reused from as it is.
+            self.assertEqual(self.main_quiet(argv + ["--reuse", out, "--out", again]), 0)
+            with open(again) as f:
+                self.assertEqual(json.load(f)["meta"]["reused_runs"], 2)
+        got = {(r["problem"], r["optimizer"]): r["budget"] for r in runs}
+        self.assertEqual(got, {("sphere-2d", "tunekit-random"): 80,
+                               ("digits-knn", "tunekit-random"): 80})
+        self.assertEqual(P.get("sphere-2d").budget, 80)
+
+    def test_reuse_only_runs_nothing_and_marks_missing_seeds(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out, merged = os.path.join(tmp, "r.json"), os.path.join(tmp, "m.json")
+            md = os.path.join(tmp, "m.md")
+            base = ["--problems", "branin", "--optimizers", "tunekit-random", "--budget", "5"]
+            self.assertEqual(self.main_quiet(base + ["--seeds", "2", "--out", out]), 0)
+            self.assertEqual(self.main_quiet(base + ["--seeds", "3", "--reuse", out,
+                                                     "--reuse-only", "--out", merged,
+                                                     "--md", md]), 0)
+            with open(merged) as f:
+                runs = json.load(f)["runs"]
+            with open(md) as f:
+                report = f.read()
+        self.assertEqual([r["seed"] for r in runs], [0, 1])
+        self.assertTrue(all(r["reused_from"] for r in runs))
+        self.assertIn("(n=2)", report)
 
     def test_seeds_for_gives_an_optimizer_fewer_seeds(self):
         with tempfile.TemporaryDirectory() as tmp:

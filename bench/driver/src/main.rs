@@ -79,10 +79,9 @@ fn run(input: &mut impl BufRead, out: &mut impl Write) -> Result<(), String> {
         Some("cmaes-qmc") => builder.sampler(CmaEs::new().startup_design(Qmc::sobol())),
         Some("cmaes-tpe") => builder.sampler(CmaEs::new().independent_sampler(Tpe::new())),
         other => {
-            return Err(format!(
-                "unknown sampler {other:?}; use \"tpe\", \"tpe-optuna\", \"random\", \"gp\", \"qmc\", \
-                 \"cmaes\", \"cmaes-bipop\", \"cmaes-norestart\", \"cmaes-qmc\" or \"cmaes-tpe\""
-            ))
+            let known = "tpe, tpe-optuna, random, gp, qmc, cmaes, cmaes-bipop, cmaes-norestart, \
+                         cmaes-qmc or cmaes-tpe";
+            return Err(format!("unknown sampler {other:?}; use {known}"));
         }
     };
     let study = builder.seed(seed).build().map_err(|e| e.to_string())?;

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -65,19 +66,7 @@ pub fn write_history_svg(path: &Path, trials: &[Trial], direction: Direction) ->
             .draw_series(points.iter().map(|&p| Circle::new(p, 3, POINT.filled())))?
             .label("trial value")
             .legend(|(x, y)| Circle::new((x, y), 3, POINT.filled()));
-        chart
-            .draw_series(LineSeries::new(
-                best_so_far.iter().copied(),
-                BEST.stroke_width(2),
-            ))?
-            .label("best so far")
-            .legend(|(x, y)| PathElement::new(vec![(x - 8, y), (x + 8, y)], BEST));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()?;
-        Ok(())
+        draw_best_and_legend(&mut chart, Some(&best_so_far), "best so far")
     })();
     drawn.map_err(|e| plot_error(path, e))?;
     root.present().map_err(|e| plot_error(path, e))
@@ -178,27 +167,40 @@ pub fn write_intermediate_svg(path: &Path, trials: &[Trial], direction: Directio
                 .label("where it was pruned")
                 .legend(|(x, y)| Circle::new((x, y), 3, STOPPED.filled()));
         }
-        if let Some(points) = best {
-            chart
-                .draw_series(LineSeries::new(
-                    points.iter().copied(),
-                    BEST.stroke_width(2),
-                ))?
-                .label("best trial")
-                .legend(|(x, y)| PathElement::new(vec![(x - 8, y), (x + 8, y)], BEST));
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()?;
-        Ok(())
+        draw_best_and_legend(&mut chart, best.map(Vec::as_slice), "best trial")
     })();
     drawn.map_err(|e| plot_error(path, e))?;
     root.present().map_err(|e| plot_error(path, e))
 }
 
 type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// A chart with `f64` axes on the SVG backend, as every plot here draws.
+type Chart<'a> = ChartContext<'a, SVGBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The last layers of the history and learning-curve plots: the best line in red (when
+/// there is one) and the legend box, so both plots mark the best the same way.
+fn draw_best_and_legend(
+    chart: &mut Chart<'_>,
+    best: Option<&[(f64, f64)]>,
+    label: &str,
+) -> DrawResult {
+    if let Some(points) = best {
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                BEST.stroke_width(2),
+            ))?
+            .label(label)
+            .legend(|(x, y)| PathElement::new(vec![(x - 8, y), (x + 8, y)], BEST));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
+}
 
 fn draw_param_panel(
     panel: &DrawingArea<SVGBackend<'_>, Shift>,
